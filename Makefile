@@ -1,0 +1,102 @@
+# Faultline: one entry point for every arch.
+#   make [ARCH=x86_64]   build build/<arch>/faultline.elf (and the GRUB ISO on x86_64)
+#   make run             build and boot in QEMU with a command line that shows the kernel working
+#   make test            host unit tests, then every boot the test matrix lists (tools/test-matrix)
+#   make help            every target
+ARCH ?= x86_64
+BUILD := build/$(ARCH)
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
+
+ifeq ($(ARCH),x86_64)
+CROSS ?=
+ARCH_CFLAGS := -m64 -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx
+ARCH_SRCS := boot/multiboot2.c
+IMAGES := $(BUILD)/faultline.elf $(BUILD)/faultline.iso
+else
+$(error ARCH=$(ARCH) is not ported yet; ARCH=x86_64 is)
+endif
+
+CC := $(CROSS)gcc
+LD := $(CROSS)ld
+OBJCOPY := $(CROSS)objcopy
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter
+CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin-printf -fno-pic -fno-pie \
+	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
+	-fno-strict-aliasing -fno-tree-loop-distribute-patterns -fno-common \
+	-ffile-prefix-map=$(CURDIR)/= -I. -Iarch/$(ARCH) $(ARCH_CFLAGS) -MMD -MP
+ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
+LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments
+
+KERNEL_SRCS := $(wildcard kernel/*.c lib/*.c mm/*.c tests/kernel/*.c) boot/boot_info.c \
+	$(wildcard arch/$(ARCH)/*.c) $(ARCH_SRCS)
+KERNEL_ASM := $(wildcard arch/$(ARCH)/*.S)
+KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) \
+	$(patsubst %.S,$(BUILD)/obj/%.o,$(KERNEL_ASM))
+
+.PHONY: all run test host-test kernel-test clean help deps fuzz compile_commands.json
+all: $(IMAGES)
+
+$(BUILD)/obj/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.S Makefile
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
+
+$(BUILD)/linker.ld: linker.ld arch/$(ARCH)/layout.h
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -E -P -x c -Iarch/$(ARCH) -D__ASSEMBLY__ -D__LINKER__ $< -o $@
+
+$(BUILD)/faultline.elf: $(KERNEL_OBJS) $(BUILD)/linker.ld
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LD) $(LDFLAGS) -T $(BUILD)/linker.ld -o $@ $(KERNEL_OBJS)
+
+# The ISO carries a default command line; tools/qemu-run builds per-run copies with others.
+$(BUILD)/faultline.iso: $(BUILD)/faultline.elf boot/grub.cfg tools/mkiso
+	@$(if $(Q),echo "  ISO     $@")
+	$(Q)tools/mkiso $< $@ "$(RUN_CMDLINE)"
+
+-include $(KERNEL_OBJS:.o=.d)
+
+# ---- running and testing ----
+RUN_CMDLINE ?= test=all
+SMP ?= 2
+MEM ?= 512M
+
+deps:
+	$(Q)tools/install-deps
+
+run: deps all
+	tools/qemu-run $(ARCH) --smp $(SMP) --mem $(MEM) -- $(RUN_CMDLINE)
+
+include tests/host/host.mk
+
+kernel-test: deps all
+	tools/test-matrix $(ARCH)
+
+test: deps
+	$(MAKE) host-test
+	$(MAKE) ARCH=x86_64 all
+	tools/test-matrix x86_64
+
+compile_commands.json:
+	$(Q)tools/compile-commands "$(CC) $(CFLAGS)" $(KERNEL_SRCS) $(KERNEL_ASM) > $@
+	@echo "wrote $@"
+
+clean:
+	rm -rf build compile_commands.json
+
+help:
+	@echo "make [ARCH=x86_64] [all]   build build/<arch>/faultline.elf (+ faultline.iso on x86_64)"
+	@echo "make run                   build and boot in QEMU (RUN_CMDLINE='$(RUN_CMDLINE)', SMP=$(SMP), MEM=$(MEM))"
+	@echo "make test                  host tests, then every boot of tools/test-matrix; what CI runs"
+	@echo "make host-test             host unit tests of lib/ and mm/ under ASan and UBSan"
+	@echo "make kernel-test           the boots of tools/test-matrix for ARCH only"
+	@echo "make deps                  install the Debian packages the project needs (tools/install-deps)"
+	@echo "make compile_commands.json for clangd"
+	@echo "make clean                 remove build/"

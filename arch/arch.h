@@ -1,0 +1,148 @@
+/*
+ * arch/arch.h: THE contract between generic code and an architecture.
+ *
+ * Generic code includes this file and nothing under arch/<name>/. A port implements every
+ * function declared here; the hot ones are static inline in the arch's own arch_inline.h, which
+ * the build finds on the include path (-Iarch/<name>) and which is pulled in at the bottom.
+ * arch/host/ implements the same contract on plain memory so tests/host/ can compile mm/ and lib/.
+ *
+ * Each arch_inline.h must define, before the declarations below are used:
+ *   PAGE_SHIFT                      log2 of the base page size (12 everywhere today)
+ *   PT_LEVELS, PT_INDEX_BITS        page-table levels; index bits per level (level 0 = leaf PTEs)
+ *   DIRECT_MAP_BASE                 virtual address of physical 0 in the direct map of RAM
+ *   VMEMMAP_BASE                    virtual address of struct page for pfn 0
+ *   KSTACK_AREA_BASE/_SIZE          virtual range for kernel stacks with guard pages
+ *   MMIO_AREA_BASE/_SIZE            virtual range for device mappings
+ *   EARLY_MAP_LIMIT                 RAM below this is reachable through the direct map before
+ *                                   mm_init() has built the real page tables
+ *   MAX_CPUS
+ *   pte_t                           the raw page-table entry type
+ *   struct trap_frame               registers saved on a trap
+ */
+#ifndef ARCH_ARCH_H
+#define ARCH_ARCH_H
+
+#include "kernel/compiler.h"
+
+struct trap_frame;
+
+/* ---- Generic protection bits, translated by the arch's PTE encoder. ---- */
+#define MMU_READ    0x01u  /* readable (every present mapping is) */
+#define MMU_WRITE   0x02u
+#define MMU_EXEC    0x04u
+#define MMU_USER    0x08u  /* accessible from user mode */
+#define MMU_GLOBAL  0x10u  /* not tagged with an address-space id (kernel mappings) */
+#define MMU_DEVICE  0x20u  /* uncached device memory */
+
+/* ---- Access flags describing a fault, filled in by the arch trap decoder. ---- */
+#define FAULT_READ     0x01u
+#define FAULT_WRITE    0x02u
+#define FAULT_EXEC     0x04u
+#define FAULT_USER     0x08u  /* the access came from user mode */
+#define FAULT_PRESENT  0x10u  /* a translation existed: a protection fault, not a missing page */
+
+struct fault_info {
+	uintptr_t addr;   /* faulting virtual address */
+	unsigned access;  /* FAULT_* */
+	uintptr_t ip;     /* instruction that faulted */
+};
+
+/* ================================================================================================
+ * Called BY the arch, implemented by generic code.
+ * ============================================================================================== */
+
+struct boot_info;
+/* The arch's boot code calls this once on the boot CPU, with the console usable, traps
+ * installed, interrupts off and the early mappings of EARLY_MAP_LIMIT in place. */
+__noreturn void kmain(struct boot_info *bi);
+
+/* A page fault or access fault. Returns 0 if handled (the access is retried), or a negative errno
+ * if not; the arch then tries an exception fixup and, failing that, reports and panics. */
+int fault_entry(const struct fault_info *fi, struct trap_frame *frame);
+
+/* An exception fixup: if the trapping ip is covered by an entry of the exception table (a probe
+ * that is allowed to fault), move the frame to the fixup and return true. */
+bool extable_fixup(struct trap_frame *frame);
+
+/* ================================================================================================
+ * CPU
+ * ============================================================================================== */
+/* static inline void arch_irq_enable(void);
+ * static inline void arch_irq_disable(void);
+ * static inline unsigned long arch_irq_save(void);         disable, return the previous state
+ * static inline void arch_irq_restore(unsigned long flags);
+ * static inline bool arch_irqs_enabled(void);
+ * static inline void arch_cpu_relax(void);                  inside spin loops
+ * static inline void arch_wait_for_interrupt(void);         halt until an interrupt arrives
+ * static inline void arch_mb(void), arch_rmb(void), arch_wmb(void);   full/read/write barriers
+ * static inline u64 arch_cycles(void);                      free-running cycle counter
+ * static inline unsigned arch_cpu_id(void);                 this CPU's index, 0..MAX_CPUS-1
+ */
+u64 arch_cycle_freq(void);       /* cycle counter frequency in Hz, measured or read at boot */
+__noreturn void arch_halt_forever(void);   /* interrupts off, halt this CPU for good */
+
+/* ================================================================================================
+ * Console: the boot serial port. Both work from the first instruction of kmain and are safe to
+ * call with interrupts off. Callers serialise (printk holds its lock).
+ * ============================================================================================== */
+void arch_console_putc(char c);  /* '\n' is sent as CR LF by the arch */
+int arch_console_getc(void);     /* a received byte, or -1 if none is waiting */
+
+/* ================================================================================================
+ * Traps and diagnostics
+ * ============================================================================================== */
+void arch_trap_dump(const struct trap_frame *f);   /* every register, decoded where useful */
+/* static inline uintptr_t arch_frame_ip(const struct trap_frame *f);
+ * static inline uintptr_t arch_frame_fp(const struct trap_frame *f);
+ * static inline void arch_frame_set_ip(struct trap_frame *f, uintptr_t ip);
+ * static inline uintptr_t arch_current_fp(void);            this function's frame pointer
+ * static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip);
+ *        one step of a frame-pointer backtrace: from frame *fp, load the caller's frame pointer
+ *        into *fp and the return address into *ip; false when the chain ends.
+ */
+
+/* Probes that may fault: they return 0, or -EFAULT if the access faulted (through extable). */
+int arch_probe_read(const void *addr, u64 *val);
+int arch_probe_write(void *addr, u64 val);
+
+/* Run fn(arg) on another stack; fn must not return. Used to leave the boot stack. */
+__noreturn void arch_call_on_stack(void *stack_top, void (*fn)(void *), void *arg);
+
+/* ================================================================================================
+ * MMU. Generic code (mm/pgtable.c) walks the levels PT_LEVELS-1 (root) down to 0; the arch only
+ * encodes and decodes entries. A zero entry is "not present" on every arch.
+ * ============================================================================================== */
+/* static inline bool arch_pt_leaf_ok(int level);            may a leaf (block) live at this level?
+ * static inline pte_t pte_mk_table(phys_addr_t table_pa);    entry pointing at a next-level table
+ * static inline pte_t pte_mk_leaf(phys_addr_t pa, unsigned prot, int level);  MMU_* prot
+ * static inline bool pte_present(pte_t e);
+ * static inline bool pte_is_table(pte_t e, int level);       present and pointing to a table
+ * static inline phys_addr_t pte_addr(pte_t e, int level);    the table or frame it points at
+ * static inline unsigned pte_prot(pte_t e, int level);       MMU_* bits of a leaf
+ * static inline pte_t pte_read_once(const pte_t *p);
+ * static inline void pte_write(pte_t *p, pte_t e);           single untorn store
+ * static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va);
+ *        physical address of a byte of the kernel image (its text, data or bss)
+ */
+void arch_mmu_switch(phys_addr_t root);   /* load a page-table root on this CPU */
+phys_addr_t arch_mmu_current_root(void);
+/* Prepare a new kernel root before it is loaded (e.g. entries the arch keeps for itself). */
+void arch_mmu_init_kernel_root(phys_addr_t root);
+/* TLB maintenance on this CPU only; the broadcast variants arrive with SMP. */
+void arch_tlb_flush_page_local(uintptr_t va);
+void arch_tlb_flush_all_local(void);      /* including global (kernel) entries */
+
+/* ================================================================================================
+ * Power
+ * ============================================================================================== */
+/* Power the machine off. status 0 means the run passed; anything else means it failed. The host
+ * harness reads the difference from QEMU's exit status where the machine allows it. */
+__noreturn void arch_power_off(int status);
+
+#include <arch_inline.h>
+
+#define PAGE_SIZE    (1ul << PAGE_SHIFT)
+#define PAGE_MASK    (~(PAGE_SIZE - 1))
+#define PT_ENTRIES   (1u << PT_INDEX_BITS)
+
+#endif

@@ -1,0 +1,147 @@
+/* x86_64 half of the arch contract (see arch/arch.h): the inline functions and types.
+ * Page-table entries follow the Intel SDM vol. 3A, section 4.5 (4-level paging). */
+#ifndef ARCH_X86_64_ARCH_INLINE_H
+#define ARCH_X86_64_ARCH_INLINE_H
+
+#include "arch/x86_64/layout.h"
+
+#define PAGE_SHIFT     12
+#define PT_LEVELS      4
+#define PT_INDEX_BITS  9
+#define MAX_CPUS       64
+
+typedef u64 pte_t;
+
+/* Saved by arch/x86_64/entry.S, lowest address first. */
+struct trap_frame {
+	u64 r15, r14, r13, r12, r11, r10, r9, r8;
+	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	u64 vector, error;
+	u64 rip, cs, rflags, rsp, ss;   /* pushed by the CPU */
+};
+
+/* ---- CPU ---- */
+static inline void arch_irq_enable(void)  { __asm__ __volatile__("sti" ::: "memory"); }
+static inline void arch_irq_disable(void) { __asm__ __volatile__("cli" ::: "memory"); }
+static inline unsigned long arch_irq_save(void)
+{
+	unsigned long f;
+	__asm__ __volatile__("pushfq; popq %0; cli" : "=r"(f) :: "memory");
+	return f;
+}
+static inline void arch_irq_restore(unsigned long f)
+{
+	if (f & (1ul << 9))
+		arch_irq_enable();
+}
+static inline bool arch_irqs_enabled(void)
+{
+	unsigned long f;
+	__asm__ __volatile__("pushfq; popq %0" : "=r"(f) :: "memory");
+	return f & (1ul << 9);
+}
+static inline void arch_cpu_relax(void) { __asm__ __volatile__("pause" ::: "memory"); }
+static inline void arch_wait_for_interrupt(void) { __asm__ __volatile__("sti; hlt; cli" ::: "memory"); }
+static inline void arch_mb(void)  { __asm__ __volatile__("mfence" ::: "memory"); }
+static inline void arch_rmb(void) { __asm__ __volatile__("" ::: "memory"); }  /* TSO */
+static inline void arch_wmb(void) { __asm__ __volatile__("" ::: "memory"); }  /* TSO */
+static inline u64 arch_cycles(void)
+{
+	u32 lo, hi;
+	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+static inline unsigned arch_cpu_id(void) { return 0; }   /* per-CPU data arrives with SMP */
+
+/* ---- Port I/O ---- */
+static inline void outb(u16 port, u8 v) { __asm__ __volatile__("outb %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void outw(u16 port, u16 v) { __asm__ __volatile__("outw %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void outl(u16 port, u32 v) { __asm__ __volatile__("outl %0, %1" :: "a"(v), "Nd"(port)); }
+static inline u8 inb(u16 port) { u8 v; __asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+/* ---- Trap frames and unwinding ---- */
+static inline uintptr_t arch_frame_ip(const struct trap_frame *f) { return f->rip; }
+static inline uintptr_t arch_frame_fp(const struct trap_frame *f) { return f->rbp; }
+static inline void arch_frame_set_ip(struct trap_frame *f, uintptr_t ip) { f->rip = ip; }
+static inline uintptr_t arch_current_fp(void) { return (uintptr_t)__builtin_frame_address(0); }
+/* With frame pointers, [rbp] is the caller's rbp and [rbp+8] the return address. */
+static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip)
+{
+	const uintptr_t *frame = (const uintptr_t *)*fp;
+	if (!frame || ((uintptr_t)frame & 7) || (uintptr_t)frame < DIRECT_MAP_BASE)
+		return false;
+	*ip = frame[1];
+	*fp = frame[0];
+	return *ip != 0;
+}
+
+/* ---- Page-table entries ----
+ *  63  62..52  51..12   11..9  8  7   6  5  4   3   2  1  0
+ *  NX  avail   address  avail  G  PS  D  A  PCD PWT US RW P     (PS only at levels 1 and 2)
+ */
+#define X86_PTE_P    (1ull << 0)
+#define X86_PTE_RW   (1ull << 1)
+#define X86_PTE_US   (1ull << 2)
+#define X86_PTE_PWT  (1ull << 3)
+#define X86_PTE_PCD  (1ull << 4)
+#define X86_PTE_A    (1ull << 5)
+#define X86_PTE_D    (1ull << 6)
+#define X86_PTE_PS   (1ull << 7)
+#define X86_PTE_G    (1ull << 8)
+#define X86_PTE_NX   (1ull << 63)
+#define X86_PTE_ADDR 0x000ffffffffff000ull
+
+extern bool x86_has_1g_pages;
+
+static inline bool arch_pt_leaf_ok(int level)
+{
+	return level == 0 || level == 1 || (level == 2 && x86_has_1g_pages);
+}
+static inline pte_t pte_mk_table(phys_addr_t pa)
+{
+	/* Permissive at the upper levels; the leaf decides. */
+	return (pa & X86_PTE_ADDR) | X86_PTE_P | X86_PTE_RW | X86_PTE_US;
+}
+static inline pte_t pte_mk_leaf(phys_addr_t pa, unsigned prot, int level)
+{
+	pte_t e = (pa & X86_PTE_ADDR) | X86_PTE_P | X86_PTE_A;
+	if (prot & MMU_WRITE)
+		e |= X86_PTE_RW | X86_PTE_D;
+	if (!(prot & MMU_EXEC))
+		e |= X86_PTE_NX;
+	if (prot & MMU_USER)
+		e |= X86_PTE_US;
+	if (prot & MMU_GLOBAL)
+		e |= X86_PTE_G;
+	if (prot & MMU_DEVICE)
+		e |= X86_PTE_PCD | X86_PTE_PWT;
+	if (level > 0)
+		e |= X86_PTE_PS;
+	return e;
+}
+static inline bool pte_present(pte_t e) { return e & X86_PTE_P; }
+static inline bool pte_is_table(pte_t e, int level)
+{
+	return (e & X86_PTE_P) && level > 0 && !(e & X86_PTE_PS);
+}
+static inline phys_addr_t pte_addr(pte_t e, int level)
+{
+	(void)level;
+	return e & X86_PTE_ADDR;
+}
+static inline unsigned pte_prot(pte_t e, int level)
+{
+	(void)level;
+	unsigned p = MMU_READ;
+	if (e & X86_PTE_RW)  p |= MMU_WRITE;
+	if (!(e & X86_PTE_NX)) p |= MMU_EXEC;
+	if (e & X86_PTE_US)  p |= MMU_USER;
+	if (e & X86_PTE_G)   p |= MMU_GLOBAL;
+	if (e & X86_PTE_PCD) p |= MMU_DEVICE;
+	return p;
+}
+static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va) { return va - KERNEL_VIRT_BASE; }
+static inline pte_t pte_read_once(const pte_t *p) { return READ_ONCE(*p); }
+static inline void pte_write(pte_t *p, pte_t e) { WRITE_ONCE(*p, e); }
+
+#endif

@@ -1,0 +1,122 @@
+/* x86_64 descriptor tables: the GDT with a 64-bit TSS, and the IDT. One set per CPU; the boot
+ * CPU's is set up before kmain. The TSS gives the double-fault and NMI handlers their own stacks
+ * (IST), so a kernel stack overflow still reaches a handler that can report it. */
+#include "arch/arch.h"
+#include "arch/x86_64/x86.h"
+#include "lib/string.h"
+
+struct tss {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+
+struct idt_gate {
+	u16 offset_lo;
+	u16 selector;
+	u8 ist;
+	u8 type_attr;     /* 0x8e: present, DPL 0, 64-bit interrupt gate */
+	u16 offset_mid;
+	u32 offset_hi;
+	u32 reserved;
+} __packed;
+
+struct desc_ptr {
+	u16 limit;
+	u64 base;
+} __packed;
+
+#define IST_STACK_SIZE 8192
+#define IST_DOUBLE_FAULT 1
+#define IST_NMI 2
+
+struct x86_cpu_tables {
+	u64 gdt[7];   /* null, kcode, kdata, ucode32 (unused), udata, TSS (two slots) */
+	struct tss tss;
+	u8 ist_stacks[2][IST_STACK_SIZE] __aligned(16);
+};
+
+static struct x86_cpu_tables cpu_tables[MAX_CPUS];
+static struct idt_gate idt[256] __aligned(16);
+extern char x86_trap_stubs[];   /* entry.S: 256 stubs, 16 bytes apart */
+bool x86_has_1g_pages;
+
+static void __init idt_init(void)
+{
+	for (int v = 0; v < 256; v++) {
+		u64 a = (u64)(x86_trap_stubs + 16 * v);
+		idt[v] = (struct idt_gate){
+			.offset_lo = a & 0xffff,
+			.selector = X86_KERNEL_CS,
+			.ist = v == 8 ? IST_DOUBLE_FAULT : v == 2 ? IST_NMI : 0,
+			.type_attr = 0x8e,
+			.offset_mid = (a >> 16) & 0xffff,
+			.offset_hi = a >> 32,
+		};
+	}
+}
+
+/* Load this CPU's GDT, TSS and the shared IDT. */
+void __init x86_cpu_tables_init(unsigned cpu)
+{
+	struct x86_cpu_tables *t = &cpu_tables[cpu];
+	u64 tss = (u64)&t->tss, lim = sizeof(t->tss) - 1;
+
+	t->gdt[0] = 0;
+	t->gdt[1] = 0x00af9a000000ffff;   /* 0x08 kernel code, L=1 */
+	t->gdt[2] = 0x00cf92000000ffff;   /* 0x10 kernel data */
+	t->gdt[3] = 0x00cffa000000ffff;   /* 0x18 user code 32 (reserved for sysret layout) */
+	t->gdt[4] = 0x00cff2000000ffff;   /* 0x20 user data */
+	/* 0x28: 16-byte available 64-bit TSS descriptor (type 9), SDM vol. 3A, 8.2.3 */
+	t->gdt[5] = (lim & 0xffff) | ((tss & 0xffffff) << 16) | (0x89ull << 40) |
+		    (((lim >> 16) & 0xf) << 48) | (((tss >> 24) & 0xff) << 56);
+	t->gdt[6] = tss >> 32;
+	memset(&t->tss, 0, sizeof(t->tss));
+	t->tss.ist[IST_DOUBLE_FAULT - 1] = (u64)(t->ist_stacks[0] + IST_STACK_SIZE);
+	t->tss.ist[IST_NMI - 1] = (u64)(t->ist_stacks[1] + IST_STACK_SIZE);
+	t->tss.iomap_base = sizeof(t->tss);
+
+	if (cpu == 0)
+		idt_init();
+
+	struct desc_ptr gp = { sizeof(t->gdt) - 1, (u64)t->gdt };
+	struct desc_ptr ip = { sizeof(idt) - 1, (u64)idt };
+	__asm__ __volatile__(
+		"lgdt %0\n\t"
+		"pushq $0x08\n\t"
+		"leaq 1f(%%rip), %%rax\n\t"
+		"pushq %%rax\n\t"
+		"lretq\n"
+		"1:\n\t"
+		"movw $0x10, %%ax\n\t"
+		"movw %%ax, %%ds\n\t"
+		"movw %%ax, %%es\n\t"
+		"movw %%ax, %%ss\n\t"
+		"lidt %1\n\t"
+		"movw $0x28, %%ax\n\t"
+		"ltr %%ax\n\t"
+		:: "m"(gp), "m"(ip) : "rax", "memory");
+}
+
+bool x86_in_ist_stack(uintptr_t sp)
+{
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		uintptr_t lo = (uintptr_t)cpu_tables[c].ist_stacks;
+		if (sp >= lo && sp < lo + sizeof(cpu_tables[c].ist_stacks))
+			return true;
+	}
+	return false;
+}
+
+void __init x86_cpu_features_init(void)
+{
+	u32 a, b, c, d;
+	x86_cpuid(0x80000001, 0, &a, &b, &c, &d);
+	x86_has_1g_pages = d & (1u << 26);
+	/* Global pages: kernel mappings survive CR3 reloads. */
+	x86_write_cr4(x86_read_cr4() | X86_CR4_PGE);
+}

@@ -1,0 +1,51 @@
+/* struct boot_info: everything the boot protocol tells generic code, copied out of the
+ * firmware's structures before any memory is allocated, so none of them must survive. */
+#ifndef BOOT_BOOT_INFO_H
+#define BOOT_BOOT_INFO_H
+
+#include "kernel/types.h"
+
+#define BOOT_MAX_RANGES  128
+#define BOOT_MAX_MODULES 8
+#define BOOT_CMDLINE_MAX 2048
+
+enum mem_type {
+	MEM_AVAILABLE = 1,   /* ordinary RAM: the only type the allocator may use */
+	MEM_RESERVED,
+	MEM_ACPI_RECLAIM,
+	MEM_ACPI_NVS,
+	MEM_BAD,
+	MEM_OTHER,           /* a type the firmware used that we do not know: reserved */
+};
+
+struct mem_range {
+	phys_addr_t start, end;   /* [start, end) */
+	u32 type;                 /* enum mem_type */
+	const char *name;         /* for reserved ranges: who owns it */
+};
+
+struct boot_module {
+	phys_addr_t start, end;
+	char name[64];
+};
+
+struct boot_info {
+	struct mem_range memmap[BOOT_MAX_RANGES];    /* the firmware's map, as given */
+	unsigned nr_memmap;
+	struct mem_range reserved[BOOT_MAX_RANGES];  /* parts of RAM already in use */
+	unsigned nr_reserved;
+	struct boot_module modules[BOOT_MAX_MODULES];
+	unsigned nr_modules;
+	char cmdline[BOOT_CMDLINE_MAX];
+	char loader[64];
+	u8 acpi_rsdp[64];          /* a copy of the ACPI RSDP, if the loader gave one */
+	unsigned acpi_rsdp_len;
+	const void *fdt;           /* device tree, on arches that have one */
+};
+
+void boot_info_add_memory(struct boot_info *bi, phys_addr_t start, phys_addr_t end, u32 type);
+void boot_info_add_reserved(struct boot_info *bi, phys_addr_t start, phys_addr_t end,
+			    const char *name);
+const char *mem_type_name(u32 type);
+
+#endif

@@ -1,0 +1,69 @@
+/* kmain: what the boot CPU does once the arch has reached C. Parameters first (so a bad one stops
+ * the boot before anything runs on wrong settings), then memory, then whatever the command line
+ * asked for, then power-off with the verdict. */
+#include "arch/arch.h"
+#include "boot/boot_info.h"
+#include "kernel/ktest.h"
+#include "kernel/panic.h"
+#include "kernel/param.h"
+#include "kernel/printk.h"
+#include "mm/mm_init.h"
+
+static char test_sel[512];
+PARAM_LIST("test", test_sel, "run in-kernel tests: all, or suites (and suite.case) to run, comma-separated");
+
+static struct boot_info *boot_info_saved;
+
+static void print_memory_map(const struct boot_info *bi)
+{
+	pr_info("boot: memory map from %s:\n", bi->loader[0] ? bi->loader : "firmware");
+	for (unsigned i = 0; i < bi->nr_memmap; i++) {
+		const struct mem_range *r = &bi->memmap[i];
+		pr_info("  [0x%012lx-0x%012lx) %8lu KiB %s\n", r->start, r->end,
+			(unsigned long)((r->end - r->start) >> 10), mem_type_name(r->type));
+	}
+}
+
+static __noreturn void finish(struct ktest_totals *tot)
+{
+	printk_raw("faultline: done pass=%u fail=%u skip=%u\n", tot->pass, tot->fail, tot->skip);
+	arch_power_off(tot->fail ? 1 : 0);
+}
+
+/* Runs on a kernel stack with a guard page, after mm_init. */
+static __noreturn void kmain_late(void *arg)
+{
+	struct ktest_totals tot = { 0 };
+	(void)arg;
+
+	if (test_sel[0]) {
+		ktest_run(test_sel, &tot);
+		finish(&tot);
+	}
+	pr_info("faultline: nothing to run; boot with test=all (or help) to see it work\n");
+	for (;;)
+		arch_wait_for_interrupt();
+}
+
+__noreturn void kmain(struct boot_info *bi)
+{
+	boot_info_saved = bi;
+	printk_raw("\nFaultline: a research kernel about address-space scalability\n");
+	pr_info("boot: command line '%s'\n", bi->cmdline);
+	pr_info("boot: cycle counter %lu.%03lu MHz\n", (unsigned long)(arch_cycle_freq() / 1000000),
+		(unsigned long)(arch_cycle_freq() / 1000 % 1000));
+
+	int bad = params_apply_boot(bi->cmdline);
+	if (bad) {
+		pr_err("faultline: %d bad boot parameter(s); refusing to run with them\n", bad);
+		struct ktest_totals tot = { .fail = (unsigned)bad };
+		finish(&tot);
+	}
+	if (params_help_requested()) {
+		struct ktest_totals tot = { 0 };
+		finish(&tot);
+	}
+	print_memory_map(bi);
+	mm_init(bi);
+	arch_call_on_stack(mm_boot_stack_top(), kmain_late, NULL);
+}

@@ -1,0 +1,196 @@
+/* The boot-parameter registry: parse the command line, set typed variables, report problems by
+ * name. Runs once at boot on the boot CPU, before anything reads the variables. */
+#include "kernel/param.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+extern const struct kparam __kparam_start[], __kparam_end[];
+
+#define DEFAULT_TEXT 48
+#define MAX_PARAMS 256
+static char param_defaults[MAX_PARAMS][DEFAULT_TEXT];
+
+static bool help;
+PARAM_BOOL("help", help, "list every boot parameter with its default, then power off");
+
+static const struct kparam *find_param(const struct kparam *first, const struct kparam *last,
+				       const char *name, size_t len)
+{
+	for (const struct kparam *p = first; p < last; p++)
+		if (strlen(p->name) == len && !strncmp(p->name, name, len))
+			return p;
+	return NULL;
+}
+
+static bool word_is(const char *v, size_t len, const char *w)
+{
+	return strlen(w) == len && !strncmp(v, w, len);
+}
+
+static int parse_bool(const char *v, size_t len, bool *out)
+{
+	static const char *const yes[] = { "1", "y", "yes", "on", "true" };
+	static const char *const no[] = { "0", "n", "no", "off", "false" };
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (word_is(v, len, yes[i])) { *out = true; return 0; }
+		if (word_is(v, len, no[i]))  { *out = false; return 0; }
+	}
+	return -EINVAL;
+}
+
+/* Set one parameter from its value text; on error print why, naming it. */
+static int set_param(const struct kparam *p, const char *v, size_t len, bool has_value)
+{
+	switch (p->type) {
+	case PARAM_BOOL: {
+		bool b = true;
+		if (has_value && parse_bool(v, len, &b)) {
+			pr_err("param: bad value '%.*s' for '%s': expected 1/0, y/n, yes/no, on/off or true/false\n",
+			       (int)len, v, p->name);
+			return -EINVAL;
+		}
+		*(bool *)p->var = b;
+		return 0;
+	}
+	case PARAM_INT: {
+		s64 x;
+		int err = has_value ? parse_s64(v, len, true, &x) : -EINVAL;
+		if (err || x < p->min || x > p->max) {
+			pr_err("param: bad value '%.*s' for '%s': expected an integer in %ld..%ld\n",
+			       (int)len, has_value ? v : "", p->name, (long)p->min, (long)p->max);
+			return -EINVAL;
+		}
+		*(s64 *)p->var = x;
+		return 0;
+	}
+	case PARAM_STRING:
+	case PARAM_LIST:
+		if (!has_value || len == 0 || len >= p->cap) {
+			pr_err("param: bad value for '%s': expected %s of 1..%zu characters\n", p->name,
+			       p->type == PARAM_LIST ? "a comma-separated list" : "a string", p->cap - 1);
+			return -EINVAL;
+		}
+		if (p->type == PARAM_LIST) {
+			bool empty = v[0] == ',' || v[len - 1] == ',';
+			for (size_t i = 1; i < len; i++)
+				empty |= v[i] == ',' && v[i - 1] == ',';
+			if (empty) {
+				pr_err("param: bad value '%.*s' for '%s': empty list item\n", (int)len, v,
+				       p->name);
+				return -EINVAL;
+			}
+		}
+		memcpy(p->var, v, len);
+		((char *)p->var)[len] = 0;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+int params_apply(const struct kparam *first, const struct kparam *last, const char *cmdline)
+{
+	const char *s = cmdline;
+	int errors = 0;
+
+	for (;;) {
+		while (*s == ' ' || *s == '\t' || *s == '\n')
+			s++;
+		if (!*s)
+			break;
+		/* A token is name[=value]; the value may be "double quoted" to hold spaces. */
+		const char *name = s, *val = NULL;
+		size_t nlen, vlen = 0;
+		while (*s && *s != '=' && *s != ' ' && *s != '\t' && *s != '\n')
+			s++;
+		nlen = (size_t)(s - name);
+		if (*s == '=') {
+			s++;
+			if (*s == '"') {
+				val = ++s;
+				while (*s && *s != '"')
+					s++;
+				vlen = (size_t)(s - val);
+				if (*s == '"')
+					s++;
+				else {
+					pr_err("param: unterminated quote in the value of '%.*s'\n", (int)nlen, name);
+					errors++;
+					continue;
+				}
+			} else {
+				val = s;
+				while (*s && *s != ' ' && *s != '\t' && *s != '\n')
+					s++;
+				vlen = (size_t)(s - val);
+			}
+		}
+		const struct kparam *p = find_param(first, last, name, nlen);
+		if (!p) {
+			pr_err("param: unknown boot parameter '%.*s' (boot with 'help' to list them)\n",
+			       (int)nlen, name);
+			errors++;
+			continue;
+		}
+		if (set_param(p, val, vlen, val != NULL))
+			errors++;
+	}
+	return errors;
+}
+
+static void format_value(const struct kparam *p, char *buf, size_t cap)
+{
+	switch (p->type) {
+	case PARAM_BOOL:
+		snprintf_k(buf, cap, "%s", *(bool *)p->var ? "1" : "0");
+		break;
+	case PARAM_INT:
+		snprintf_k(buf, cap, "%ld", (long)*(s64 *)p->var);
+		break;
+	default:
+		snprintf_k(buf, cap, "\"%s\"", (const char *)p->var);
+		break;
+	}
+}
+
+int __init params_apply_boot(const char *cmdline)
+{
+	for (const struct kparam *p = __kparam_start; p < __kparam_end; p++)
+		if (p - __kparam_start < MAX_PARAMS)
+			format_value(p, param_defaults[p - __kparam_start], DEFAULT_TEXT);
+	int errors = params_apply(__kparam_start, __kparam_end, cmdline);
+	if (help)
+		params_print_help();
+	return errors;
+}
+
+bool params_help_requested(void) { return help; }
+
+void params_print_help(void)
+{
+	static const char *const type_names[] = { "bool", "int", "string", "list" };
+	printk_raw("Boot parameters (name=value; defaults in brackets):\n");
+	for (const struct kparam *p = __kparam_start; p < __kparam_end; p++) {
+		char range[48] = "";
+		if (p->type == PARAM_INT)
+			snprintf_k(range, sizeof(range), " %ld..%ld", (long)p->min, (long)p->max);
+		printk_raw("  %-24s %s%s [%s]\n      %s\n", p->name, type_names[p->type], range,
+			   p - __kparam_start < MAX_PARAMS ? param_defaults[p - __kparam_start] : "?",
+			   p->doc);
+	}
+}
+
+bool param_list_next(const char **cursor, char *item, size_t cap)
+{
+	const char *s = *cursor;
+	if (!s || !*s)
+		return false;
+	const char *e = strchr(s, ',');
+	size_t len = e ? (size_t)(e - s) : strlen(s);
+	size_t c = len < cap - 1 ? len : cap - 1;
+	memcpy(item, s, c);
+	item[c] = 0;
+	*cursor = e ? e + 1 : s + len;
+	return true;
+}

@@ -1,0 +1,50 @@
+/* Boot parameters, declared next to the code that uses them, in Linux's subsystem.name=value
+ * style:
+ *     static s64 seconds = 10;
+ *     PARAM_INT("torture.seconds", seconds, 1, 3600, "how long each torture suite runs");
+ * The declaration lands in the .kparam section; params_apply() walks it. An unknown name or a
+ * malformed value is an error that names the parameter; `help` lists them all with defaults. */
+#ifndef KERNEL_PARAM_H
+#define KERNEL_PARAM_H
+
+#include "kernel/compiler.h"
+
+enum param_type {
+	PARAM_BOOL,     /* bool: 1/0, y/n, yes/no, on/off, true/false; a bare name means true */
+	PARAM_INT,      /* s64 within [min, max]; accepts 0x, 0b, 0 prefixes and K/M/G suffixes */
+	PARAM_STRING,   /* char[cap] */
+	PARAM_LIST,     /* char[cap] holding comma-separated non-empty items */
+};
+
+struct kparam {
+	const char *name;
+	enum param_type type;
+	void *var;
+	s64 min, max;      /* PARAM_INT */
+	size_t cap;        /* PARAM_STRING, PARAM_LIST: size of the buffer */
+	const char *doc;
+};
+
+#define __PARAM(nm, ty, v, lo, hi, sz, d)                                              \
+	static const struct kparam __kparam_##v __used __section(".kparam") __aligned(8) = \
+		{ .name = nm, .type = ty, .var = &v, .min = lo, .max = hi, .cap = sz, .doc = d }
+
+#define PARAM_BOOL(name, var, doc)             __PARAM(name, PARAM_BOOL, var, 0, 1, 0, doc)
+#define PARAM_INT(name, var, lo, hi, doc)      __PARAM(name, PARAM_INT, var, lo, hi, 0, doc)
+#define PARAM_STRING(name, var, doc)           __PARAM(name, PARAM_STRING, var, 0, 0, sizeof(var), doc)
+#define PARAM_LIST(name, var, doc)             __PARAM(name, PARAM_LIST, var, 0, 0, sizeof(var), doc)
+
+/* Apply a command line to the parameters in [first, last). Every problem is printed, naming the
+ * parameter; returns the number of problems (0 if all went well). */
+int params_apply(const struct kparam *first, const struct kparam *last, const char *cmdline);
+
+/* The registered parameters, and the boot-time entry points used by kmain. */
+int params_apply_boot(const char *cmdline);
+void params_print_help(void);
+bool params_help_requested(void);
+
+/* Iterate over the items of a PARAM_LIST value: copies the next item into item (truncating to
+ * cap-1) and advances *cursor; returns false at the end. */
+bool param_list_next(const char **cursor, char *item, size_t cap);
+
+#endif

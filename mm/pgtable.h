@@ -1,0 +1,42 @@
+/*
+ * The one page-table walker, for every arch. Levels are numbered PT_LEVELS-1 (the root) down
+ * to 0 (the last level, whose entries map base pages); the arch says which levels may hold
+ * leaves (large pages) and how entries are encoded (arch/arch.h).
+ *
+ * These functions change tables only: the caller holds the lock that serialises writers of this
+ * tree (kernel_pt_lock for the kernel's) and does the TLB maintenance afterwards. On failure
+ * (-ENOMEM), whatever was already changed stays changed; the caller undoes it if it must.
+ */
+#ifndef MM_PGTABLE_H
+#define MM_PGTABLE_H
+
+#include "arch/arch.h"
+
+#define PT_MAP_LARGE 0x1u   /* pt_map may use large leaves where alignment and size allow */
+
+static inline int pt_level_shift(int level) { return PAGE_SHIFT + level * PT_INDEX_BITS; }
+static inline u64 pt_level_size(int level) { return 1ull << pt_level_shift(level); }
+static inline unsigned pt_index(uintptr_t va, int level)
+{
+	return (unsigned)(va >> pt_level_shift(level)) & (PT_ENTRIES - 1);
+}
+
+struct pt_mapping {
+	phys_addr_t pa;   /* physical address of the queried byte */
+	unsigned prot;    /* MMU_* of the leaf */
+	int level;        /* level of the leaf */
+	u64 size;         /* bytes the leaf maps */
+};
+
+/* Map [va, va+size) to [pa, pa+size) with prot (MMU_*). All three page-aligned. Returns 0,
+ * -EINVAL (misaligned), -EEXIST (something already mapped there) or -ENOMEM. */
+int pt_map(phys_addr_t root, uintptr_t va, phys_addr_t pa, u64 size, unsigned prot, unsigned flags);
+/* Remove every mapping in [va, va+size), splitting large leaves that straddle an edge.
+ * Holes are fine. Returns 0, -EINVAL or -ENOMEM (a split needed a table). */
+int pt_unmap(phys_addr_t root, uintptr_t va, u64 size);
+/* Change the protection of every mapping in [va, va+size), splitting at the edges likewise. */
+int pt_protect(phys_addr_t root, uintptr_t va, u64 size, unsigned prot);
+/* Look up va: 0 and *m filled in, or -ENOENT. */
+int pt_query(phys_addr_t root, uintptr_t va, struct pt_mapping *m);
+
+#endif
