@@ -12,7 +12,9 @@
 #define __weak          __attribute__((weak))
 #define __section(s)    __attribute__((section(s)))
 #define __printf(a, b)  __attribute__((format(printf, a, b)))
+#ifndef __always_inline
 #define __always_inline inline __attribute__((always_inline))
+#endif
 #define __noinline      __attribute__((noinline))
 #define __cold          __attribute__((cold))
 

@@ -21,24 +21,6 @@ phys_addr_t kernel_pt_root;
 static spinlock_t kernel_pt_lock = SPINLOCK_INIT;
 static void *boot_stack_top;
 
-phys_addr_t pgtable_page_alloc(void)
-{
-	phys_addr_t pa;
-	if (page_alloc_ready()) {
-		struct page *p = alloc_page(GFP_ZERO);
-		if (!p)
-			return 0;
-		p->flags |= PG_pgtable;
-		spin_lock_init(&p->ptl);
-		return page_to_phys(p);
-	}
-	pa = memblock_alloc(PAGE_SIZE, PAGE_SIZE, EARLY_MAP_LIMIT);
-	if (!pa)
-		panic("mm: out of early memory for page tables");
-	memset(phys_to_virt(pa), 0, PAGE_SIZE);
-	return pa;
-}
-
 static void __init map_or_panic(uintptr_t va, phys_addr_t pa, u64 size, unsigned prot, unsigned fl)
 {
 	int err = pt_map(kernel_pt_root, va, pa, size, prot, fl);

@@ -146,6 +146,25 @@ unsigned long page_alloc_nr_free(void) { return READ_ONCE(zone.nr_free); }
 unsigned long page_alloc_nr_managed(void) { return zone.nr_managed; }
 bool page_alloc_ready(void) { return zone.ready; }
 
+/* Page-table pages: zeroed; from memblock until the allocator is up. */
+phys_addr_t pgtable_page_alloc(void)
+{
+	phys_addr_t pa;
+	if (page_alloc_ready()) {
+		struct page *p = alloc_page(GFP_ZERO);
+		if (!p)
+			return 0;
+		p->flags |= PG_pgtable;
+		spin_lock_init(&p->ptl);
+		return page_to_phys(p);
+	}
+	pa = memblock_alloc(PAGE_SIZE, PAGE_SIZE, EARLY_MAP_LIMIT);
+	if (!pa)
+		panic("mm: out of early memory for page tables");
+	memset(phys_to_virt(pa), 0, PAGE_SIZE);
+	return pa;
+}
+
 /* Hand [start, end) to the allocator as the largest aligned blocks that fit. */
 static void free_range(phys_addr_t start, phys_addr_t end, void *ctx)
 {

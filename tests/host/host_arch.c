@@ -1,0 +1,43 @@
+/* The out-of-line half of arch/host: console to stdout, power-off as process exit, a RAM block
+ * standing in for physical memory. */
+#include "tests/host/host.h"
+#include <stdio.h>
+#include <stdlib.h>
+
+unsigned char *host_ram;
+void *host_vmemmap;
+unsigned long host_ram_size;
+
+void host_ram_init(unsigned long bytes)
+{
+	host_ram_size = bytes;
+	host_ram = aligned_alloc(1 << 22, bytes);
+	if (!host_ram) {
+		fprintf(stderr, "host: cannot allocate %lu bytes of fake RAM\n", bytes);
+		exit(2);
+	}
+	memset(host_ram, 0xa5, bytes);   /* not zero: code must not rely on fresh memory */
+}
+
+u64 arch_cycle_freq(void) { return 1000000000ull; }
+void arch_console_putc(char c) { putchar(c); }
+int arch_console_getc(void) { return -1; }
+void arch_trap_dump(const struct trap_frame *f) { printf("ip %#lx fp %#lx\n", f->ip, f->fp); }
+__noreturn void arch_halt_forever(void) { abort(); }
+__noreturn void arch_power_off(int status)
+{
+	fflush(stdout);
+	if (status)
+		abort();   /* a panic: let the sanitizers print where */
+	exit(0);
+}
+void arch_mmu_switch(phys_addr_t root) { (void)root; }
+phys_addr_t arch_mmu_current_root(void) { return 0; }
+void arch_mmu_init_kernel_root(phys_addr_t root) { (void)root; }
+void arch_tlb_flush_page_local(uintptr_t va) { (void)va; }
+void arch_tlb_flush_all_local(void) {}
+const char *kstack_guard_hint(uintptr_t addr) { (void)addr; return ""; }
+
+/* The kernel's linker-made tables are empty on the host; tests build their own. */
+#include "kernel/param.h"
+const struct kparam __kparam_start[0], __kparam_end[0];

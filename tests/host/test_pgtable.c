@@ -1,0 +1,143 @@
+/* The generic page-table walker (mm/pgtable.c) over the host's 3-level encoding, against a model
+ * that records, per 4 KiB page of a window, what it should map to and with which protection.
+ * Random map (with large leaves), unmap and protect operations over ranges that straddle large
+ * pages; after each, every page of the window is queried and compared. */
+#include "tests/host/mm_host.h"
+#include "kernel/errno.h"
+#include "mm/internal.h"
+#include "mm/pgtable.h"
+
+#define WINDOW_BASE 0x40000000ul          /* 1 GiB: a level-2 leaf fits exactly */
+#define WINDOW_PAGES (1ul << 18)          /* 1 GiB of 4 KiB pages */
+
+struct model {
+	phys_addr_t pa;   /* 0: unmapped (we never map physical 0) */
+	unsigned prot;
+};
+static struct model *model;
+
+static unsigned long rng_state = 0x9e3779b97f4a7c15ull;
+static unsigned long rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return rng_state;
+}
+
+static void verify(phys_addr_t root, unsigned long first, unsigned long n)
+{
+	for (unsigned long i = first; i < first + n && i < WINDOW_PAGES; i++) {
+		struct pt_mapping m;
+		uintptr_t va = WINDOW_BASE + (i << PAGE_SHIFT);
+		int err = pt_query(root, va + 123, &m);
+		if (!model[i].pa) {
+			CHECK_EQ(err, -ENOENT);
+		} else {
+			CHECK_EQ(err, 0);
+			CHECK_EQ(m.pa, model[i].pa + 123);
+			CHECK_EQ(m.prot, model[i].prot | MMU_READ);
+		}
+		if (host_failures > 20)
+			exit(host_test_done("pgtable"));
+	}
+}
+
+/* A random page-aligned range; sometimes aligned to and sized in large pages. */
+static void pick(unsigned long *first, unsigned long *n)
+{
+	switch (rnd() % 4) {
+	case 0:   /* a few 2 MiB blocks */
+		*first = (rnd() % (WINDOW_PAGES / 512)) * 512;
+		*n = 512 * (1 + rnd() % 3);
+		break;
+	case 1:   /* the whole window */
+		*first = 0;
+		*n = WINDOW_PAGES;
+		break;
+	default:  /* small and unaligned */
+		*first = rnd() % WINDOW_PAGES;
+		*n = 1 + rnd() % 1500;
+		break;
+	}
+	if (*first + *n > WINDOW_PAGES)
+		*n = WINDOW_PAGES - *first;
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long ops = argc > 1 ? strtoul(argv[1], NULL, 0) : 400;
+	host_mm_init(64ul << 20);
+	page_alloc_init();
+	model = calloc(WINDOW_PAGES, sizeof(*model));
+	phys_addr_t root = pgtable_page_alloc();
+	CHECK(root != 0);
+
+	/* Edge cases first. */
+	CHECK_EQ(pt_map(root, WINDOW_BASE + 1, 0x1000, PAGE_SIZE, MMU_READ, 0), -EINVAL);
+	CHECK_EQ(pt_map(root, WINDOW_BASE, 0x1001, PAGE_SIZE, MMU_READ, 0), -EINVAL);
+	CHECK_EQ(pt_unmap(root, WINDOW_BASE, 100), -EINVAL);
+	struct pt_mapping m;
+	CHECK_EQ(pt_query(root, WINDOW_BASE, &m), -ENOENT);
+	CHECK_EQ(pt_map(root, WINDOW_BASE, 1ul << 30, 1ul << 30, MMU_WRITE, PT_MAP_LARGE), 0);
+	CHECK_EQ(pt_query(root, WINDOW_BASE + 0x12345, &m), 0);
+	CHECK_EQ(m.level, 2);
+	CHECK_EQ(m.pa, (1ul << 30) + 0x12345);
+	CHECK_EQ(pt_map(root, WINDOW_BASE + PAGE_SIZE, 0x5000, PAGE_SIZE, MMU_READ, 0), -EEXIST);
+	/* Unmapping one page in the middle splits 1G -> 2M -> 4K around it. */
+	CHECK_EQ(pt_unmap(root, WINDOW_BASE + (5ul << 20), PAGE_SIZE), 0);
+	CHECK_EQ(pt_query(root, WINDOW_BASE + (5ul << 20), &m), -ENOENT);
+	CHECK_EQ(pt_query(root, WINDOW_BASE + (5ul << 20) + PAGE_SIZE, &m), 0);
+	CHECK_EQ(m.level, 0);
+	CHECK_EQ(pt_query(root, WINDOW_BASE + (7ul << 20), &m), 0);
+	CHECK_EQ(m.level, 1);
+	CHECK_EQ(m.prot, MMU_READ | MMU_WRITE);
+	CHECK_EQ(pt_unmap(root, WINDOW_BASE, 1ul << 30), 0);
+	verify(root, 0, WINDOW_PAGES);
+
+	/* Random operations against the model. Physical addresses are fake (never dereferenced);
+	 * a range maps to pa = its va's offset + 1 GiB so large pages stay possible. */
+	for (unsigned long op = 0; op < ops; op++) {
+		unsigned long first, n;
+		pick(&first, &n);
+		uintptr_t va = WINDOW_BASE + (first << PAGE_SHIFT);
+		u64 size = n << PAGE_SHIFT;
+		unsigned prot = (unsigned)(rnd() % 2 ? MMU_WRITE : 0) | (rnd() % 2 ? MMU_EXEC : 0) |
+				(rnd() % 3 ? 0 : MMU_USER);
+		switch (rnd() % 3) {
+		case 0: {
+			bool clear = true;
+			for (unsigned long i = first; i < first + n; i++)
+				clear &= model[i].pa == 0;
+			phys_addr_t pa = (1ul << 30) + (first << PAGE_SHIFT) + (rnd() % 2 ? 0 : (2ul << 20));
+			int err = pt_map(root, va, pa, size, prot, rnd() % 4 ? PT_MAP_LARGE : 0);
+			if (clear) {
+				CHECK_EQ(err, 0);
+				for (unsigned long i = 0; i < n; i++)
+					model[first + i] = (struct model){ pa + (i << PAGE_SHIFT), prot };
+			} else {
+				CHECK_EQ(err, -EEXIST);
+				/* A failed map may leave a prefix mapped: take it out of both. */
+				CHECK_EQ(pt_unmap(root, va, size), 0);
+				CHECK_EQ(pt_map(root, va, pa, size, prot, 0), 0);
+				for (unsigned long i = 0; i < n; i++)
+					model[first + i] = (struct model){ pa + (i << PAGE_SHIFT), prot };
+			}
+			break;
+		}
+		case 1:
+			CHECK_EQ(pt_unmap(root, va, size), 0);
+			for (unsigned long i = first; i < first + n; i++)
+				model[i].pa = 0;
+			break;
+		case 2:
+			CHECK_EQ(pt_protect(root, va, size, prot), 0);
+			for (unsigned long i = first; i < first + n; i++)
+				if (model[i].pa)
+					model[i].prot = prot;
+			break;
+		}
+		verify(root, 0, WINDOW_PAGES);
+	}
+	return host_test_done("pgtable");
+}
