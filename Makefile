@@ -24,7 +24,7 @@ OBJCOPY := $(CROSS)objcopy
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin-printf -fno-pic -fno-pie \
 	-fno-stack-protector -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-	-fno-strict-aliasing -fno-tree-loop-distribute-patterns -fno-common \
+	-fno-strict-aliasing -fno-tree-loop-distribute-patterns -fno-common -fno-toplevel-reorder \
 	-ffile-prefix-map=$(CURDIR)/= -I. -Iarch/$(ARCH) $(ARCH_CFLAGS) -MMD -MP
 ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
 LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments

@@ -12,12 +12,23 @@ void backtrace_print(uintptr_t fp, uintptr_t ip)
 	printk_raw("Backtrace:\n");
 	if (ip)
 		printk_raw("  [<%016lx>]\n", (unsigned long)ip);
-	for (int depth = 0; depth < 32; depth++) {
+	uintptr_t last = 0;
+	unsigned repeats = 0;
+	for (int depth = 0; depth < 64; depth++) {
 		uintptr_t ret;
 		if (!arch_unwind(&fp, &ret))
 			break;
+		if (ret == last && ++repeats > 2)
+			continue;   /* deep recursion: print the first few, then count */
+		if (ret != last && repeats > 2)
+			printk_raw("  ... %u more frames at the same address\n", repeats - 2);
+		if (ret != last)
+			repeats = 0;
+		last = ret;
 		printk_raw("  [<%016lx>]\n", (unsigned long)ret);
 	}
+	if (repeats > 2)
+		printk_raw("  ... %u more frames at the same address\n", repeats - 2);
 }
 
 static void panic_begin(void)
