@@ -133,6 +133,50 @@ void arch_tlb_flush_page_local(uintptr_t va);
 void arch_tlb_flush_all_local(void);      /* including global (kernel) entries */
 
 /* ================================================================================================
+ * Platform, SMP, timers and IPIs. (Being built: x86_64 first, issue "SMP, preemptive scheduling,
+ * timers and IPIs"; the generic side is kernel/smp.c, kernel/sched*.c, kernel/timer.c.)
+ * ============================================================================================== */
+/* After mm_init, on the boot CPU: map and initialise the interrupt controller and the per-CPU
+ * timer of this CPU, and fill in bi->cpus/bi->nr_cpus (boot CPU first) from the firmware
+ * (ACPI MADT, device tree). Interrupts stay disabled. */
+void arch_platform_init(struct boot_info *bi);
+/* Start secondary CPU `cpu` (its firmware id is bi->cpus[cpu].hwid) on the given stack. The new
+ * CPU does its own arch set-up (traps, MMU with kernel_pt_root, per-CPU base, interrupt
+ * controller, timer) and then calls secondary_entry(cpu) with interrupts disabled. Returns 0 if
+ * the start request was made; the generic side waits for the CPU to check in. */
+int arch_cpu_start(unsigned cpu, u64 hwid, void *stack_top);
+/* Make this CPU's per-CPU pointer (register: x86 GS base, arm64 TPIDR_EL1, ppc64 r13/SPRG) point
+ * at pc. Called once per CPU before anything uses per-CPU data.
+ * static inline struct percpu *arch_this_cpu(void);   read it back (fast; hot paths use it) */
+struct percpu;
+void arch_percpu_set(struct percpu *pc);
+/* Interrupt this CPU; the target calls ipi_interrupt(). Sending to yourself is allowed. */
+void arch_send_ipi(unsigned cpu);
+/* Stop `cpu` even if it has interrupts disabled where the arch can (x86: NMI); the target calls
+ * panic_stop_self(frame). Used by panic. */
+void arch_send_stop(unsigned cpu);
+/* Program this CPU's one-shot timer to fire at the cycle-counter value `deadline` (in the past:
+ * fire at once); the handler calls timer_interrupt(frame). arch_timer_cancel() disarms it. */
+void arch_timer_arm(u64 deadline);
+void arch_timer_cancel(void);
+
+/* Called BY the arch: */
+__noreturn void secondary_entry(unsigned cpu);
+void timer_interrupt(struct trap_frame *frame);
+void ipi_interrupt(struct trap_frame *frame);
+__noreturn void panic_stop_self(struct trap_frame *frame);
+
+/* ================================================================================================
+ * Context switch
+ * ============================================================================================== */
+/* Save the callee-saved registers on the current stack, store the stack pointer in *save_sp,
+ * switch to next_sp, restore that thread's registers and return into it. */
+void arch_context_switch(void **save_sp, void *next_sp);
+/* Lay out a new thread's stack so that the first arch_context_switch to the returned stack
+ * pointer calls entry(arg) (entry must not return) with interrupts disabled. */
+void *arch_thread_stack_init(void *stack_top, void (*entry)(void *), void *arg);
+
+/* ================================================================================================
  * Power
  * ============================================================================================== */
 /* Power the machine off. status 0 means the run passed; anything else means it failed. The host

@@ -8,6 +8,7 @@
 #define BOOT_MAX_RANGES  128
 #define BOOT_MAX_MODULES 8
 #define BOOT_CMDLINE_MAX 2048
+#define BOOT_MAX_CPUS    64
 
 enum mem_type {
 	MEM_AVAILABLE = 1,   /* ordinary RAM: the only type the allocator may use */
@@ -41,6 +42,10 @@ struct boot_info {
 	u8 acpi_rsdp[64];          /* a copy of the ACPI RSDP, if the loader gave one */
 	unsigned acpi_rsdp_len;
 	const void *fdt;           /* device tree, on arches that have one */
+	unsigned nr_cpus;          /* filled in by arch_platform_init; the boot CPU is cpus[0] */
+	struct boot_cpu {
+		u64 hwid;          /* APIC id, MPIDR affinity, or POWER interrupt-server number */
+	} cpus[BOOT_MAX_CPUS];
 };
 
 void boot_info_add_memory(struct boot_info *bi, phys_addr_t start, phys_addr_t end, u32 type);
