@@ -8,14 +8,12 @@ BUILD := build/$(ARCH)
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 
-ifeq ($(ARCH),x86_64)
-CROSS ?=
-ARCH_CFLAGS := -m64 -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx
-ARCH_SRCS := boot/multiboot2.c
-IMAGES := $(BUILD)/faultline.elf $(BUILD)/faultline.iso
-else
-$(error ARCH=$(ARCH) is not ported yet; ARCH=x86_64 is)
+# Each arch says how it is built in arch/<arch>/arch.mk: CROSS, ARCH_CFLAGS, ARCH_SRCS (generic
+# files only it needs, e.g. its boot protocol), IMAGES, and rules for images beyond the ELF.
+ifeq ($(wildcard arch/$(ARCH)/arch.mk),)
+$(error ARCH=$(ARCH) is not ported; the ports are the directories under arch/ with an arch.mk)
 endif
+include arch/$(ARCH)/arch.mk
 
 CC := $(CROSS)gcc
 LD := $(CROSS)ld
@@ -48,7 +46,7 @@ $(BUILD)/obj/%.o: %.S Makefile
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
-$(BUILD)/linker.ld: linker.ld arch/$(ARCH)/layout.h
+$(BUILD)/linker.ld: linker.ld arch/$(ARCH)/layout.h Makefile
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -E -P -x c -Iarch/$(ARCH) -D__ASSEMBLY__ -D__LINKER__ $< -o $@
 
@@ -56,10 +54,7 @@ $(BUILD)/faultline.elf: $(KERNEL_OBJS) $(BUILD)/linker.ld
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(LDFLAGS) -T $(BUILD)/linker.ld -o $@ $(KERNEL_OBJS)
 
-# The ISO carries a default command line; tools/qemu-run builds per-run copies with others.
-$(BUILD)/faultline.iso: $(BUILD)/faultline.elf boot/grub.cfg tools/mkiso
-	@$(if $(Q),echo "  ISO     $@")
-	$(Q)tools/mkiso $< $@ "$(RUN_CMDLINE)"
+$(eval $(ARCH_IMAGE_RULES))
 
 -include $(KERNEL_OBJS:.o=.d)
 

@@ -12,6 +12,7 @@
 #ifndef ARCH_X86_64_LAYOUT_H
 #define ARCH_X86_64_LAYOUT_H
 
+#define KERNEL_ENTRY       _start32            /* boot.S: GRUB enters in 32-bit mode */
 #define KERNEL_LOAD_PHYS   0x100000            /* GRUB loads the image at 1 MiB */
 #define KERNEL_VIRT_BASE   0xffffffff80000000  /* virtual address of physical 0 for the image */
 #define DIRECT_MAP_BASE    0xffff800000000000

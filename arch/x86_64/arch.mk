@@ -1,0 +1,12 @@
+# x86_64: native gcc, the kernel code model (image in the top 2 GiB), no SSE in the kernel.
+CROSS ?=
+ARCH_CFLAGS := -m64 -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-mmx
+ARCH_SRCS := boot/multiboot2.c
+IMAGES := $(BUILD)/faultline.elf $(BUILD)/faultline.iso
+
+# The ISO carries a default command line; tools/qemu-run builds per-run copies with others.
+define ARCH_IMAGE_RULES
+$(BUILD)/faultline.iso: $(BUILD)/faultline.elf boot/grub.cfg tools/mkiso
+	@$$(if $$(Q),echo "  ISO     $$@")
+	$$(Q)tools/mkiso $$< $$@ "$$(RUN_CMDLINE)"
+endef
