@@ -75,8 +75,8 @@ bool extable_fixup(struct trap_frame *frame);
  * static inline void arch_cpu_relax(void);                  inside spin loops
  * static inline void arch_wait_for_interrupt(void);         halt until an interrupt arrives
  * static inline void arch_mb(void), arch_rmb(void), arch_wmb(void);   full/read/write barriers
- * static inline u64 arch_cycles(void);                      free-running cycle counter
- * static inline unsigned arch_cpu_id(void);                 this CPU's index, 0..MAX_CPUS-1
+ * static inline u64 arch_cycles(void);                      free-running cycle counter, the same
+ *                                                           timeline on every CPU
  */
 u64 arch_cycle_freq(void);       /* cycle counter frequency in Hz, measured or read at boot */
 __noreturn void arch_halt_forever(void);   /* interrupts off, halt this CPU for good */

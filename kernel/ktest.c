@@ -119,9 +119,23 @@ static int select_suites(const char *selection)
 	return errors;
 }
 
+static bool suite_has_automatic_cases(const char *suite)
+{
+	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++)
+		if (!strcmp(c->suite, suite) && !(c->flags & KTEST_MANUAL))
+			return true;
+	return false;
+}
+
+/* A manual case runs when named as suite.case, or when its suite is named and has nothing but
+ * manual cases (test=crash); never through `all` or a suite that also has automatic cases. */
 static bool case_selected(const struct suite_sel *s, const struct ktest_case *c)
 {
-	return !strcmp(c->suite, s->suite) && (!s->only_case || !strcmp(c->name, s->only_case));
+	if (strcmp(c->suite, s->suite))
+		return false;
+	if (s->only_case)
+		return !strcmp(c->name, s->only_case);
+	return !(c->flags & KTEST_MANUAL) || !suite_has_automatic_cases(c->suite);
 }
 
 void ktest_run(const char *selection, struct ktest_totals *tot)

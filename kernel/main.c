@@ -7,7 +7,10 @@
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
+#include "kernel/thread.h"
 #include "mm/mm_init.h"
+#include "mm/vmap.h"
 
 static char test_sel[512];
 PARAM_LIST("test", test_sel, "run in-kernel tests: all, or suites (and suite.case) to run, comma-separated");
@@ -35,6 +38,13 @@ static __noreturn void kmain_late(void *arg)
 {
 	struct ktest_totals tot = { 0 };
 	(void)arg;
+
+	sched_init((char *)mm_boot_stack_top() - KSTACK_SIZE);
+	arch_platform_init(boot_info_saved);
+	smp_init(boot_info_saved);
+	arch_irq_enable();
+	pr_info("boot: %u CPUs online; cycle counter %lu kHz\n", nr_cpus_online,
+		(unsigned long)(arch_cycle_freq() / 1000));
 
 	if (test_sel[0]) {
 		ktest_run(test_sel, &tot);

@@ -2,7 +2,9 @@
  * inside the report (a bad frame pointer, say) halts instead of recursing. */
 #include "kernel/panic.h"
 #include "arch/arch.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "lib/printf.h"
 
 static int panic_depth;
@@ -43,7 +45,7 @@ static void panic_message(const char *fmt, va_list ap)
 {
 	char msg[256];
 	vsnprintf_k(msg, sizeof(msg), fmt, ap);
-	printk_raw("\nKERNEL PANIC on CPU %u: %s\n", arch_cpu_id(), msg);
+	printk_raw("\nKERNEL PANIC on CPU %u: %s\n", smp_processor_id(), msg);
 }
 
 __noreturn void panic(const char *fmt, ...)
@@ -54,6 +56,7 @@ __noreturn void panic(const char *fmt, ...)
 	panic_message(fmt, ap);
 	va_end(ap);
 	backtrace_print(arch_current_fp(), 0);
+	smp_stop_others();
 	printk_raw("faultline: panic, powering off\n");
 	arch_power_off(1);
 }
@@ -67,6 +70,7 @@ __noreturn void panic_trap(struct trap_frame *f, const char *fmt, ...)
 	va_end(ap);
 	arch_trap_dump(f);
 	backtrace_print(arch_frame_fp(f), arch_frame_ip(f));
+	smp_stop_others();
 	printk_raw("faultline: panic, powering off\n");
 	arch_power_off(1);
 }

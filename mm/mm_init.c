@@ -13,6 +13,7 @@
 #include "mm/memblock.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
+#include "mm/tlb.h"
 #include "mm/vmap.h"
 #include "boot/boot_info.h"
 #include "kernel/sections.h"
@@ -119,6 +120,5 @@ void kernel_unmap(uintptr_t va, u64 size)
 	spin_unlock_irqrestore(&kernel_pt_lock, flags);
 	if (err)
 		panic("mm: kernel_unmap(%#lx, %#lx): %s", va, size, errno_name(err));
-	for (uintptr_t a = va; a < va + size; a += PAGE_SIZE)
-		arch_tlb_flush_page_local(a);
+	tlb_flush_kernel_range(va, size);
 }

@@ -11,8 +11,8 @@ void mm_init(struct boot_info *bi);
 /* The top of a guarded kernel stack for the boot thread, allocated by mm_init. */
 void *mm_boot_stack_top(void);
 
-/* Kernel mappings outside the direct map (stacks, devices), under kernel_pt_lock, with the TLB
- * flushed on this CPU. */
+/* Kernel mappings outside the direct map (stacks, devices), under kernel_pt_lock. kernel_unmap
+ * flushes the TLB of every CPU, so it needs interrupts enabled once other CPUs run. */
 int kernel_map(uintptr_t va, phys_addr_t pa, u64 size, unsigned prot);
 void kernel_unmap(uintptr_t va, u64 size);
 

@@ -46,7 +46,9 @@ static inline u64 arch_cycles(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
 }
-static inline unsigned arch_cpu_id(void) { return 0; }
+struct percpu;
+extern struct percpu host_percpu;
+static inline struct percpu *arch_this_cpu(void) { return &host_percpu; }
 
 static inline uintptr_t arch_frame_ip(const struct trap_frame *f) { return f->ip; }
 static inline uintptr_t arch_frame_fp(const struct trap_frame *f) { return f->fp; }

@@ -51,7 +51,15 @@ static inline u64 arch_cycles(void)
 	__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));
 	return ((u64)hi << 32) | lo;
 }
-static inline unsigned arch_cpu_id(void) { return 0; }   /* per-CPU data arrives with SMP */
+/* The per-CPU block's first word points at itself, so one GS-relative load finds it. */
+struct percpu;
+static inline struct percpu *arch_this_cpu(void)
+{
+	struct percpu *pc;
+	__asm__ __volatile__("movq %%gs:0, %0" : "=r"(pc));
+	return pc;
+}
+
 
 /* ---- Port I/O ---- */
 static inline void outb(u16 port, u8 v) { __asm__ __volatile__("outb %0, %1" :: "a"(v), "Nd"(port)); }

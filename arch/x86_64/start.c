@@ -4,6 +4,7 @@
 #include "boot/boot_info.h"
 #include "boot/multiboot2.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 
 static struct boot_info x86_boot_info;
@@ -15,6 +16,7 @@ __noreturn void __init x86_boot(u32 magic, u32 mbi_phys)
 {
 	struct boot_info *bi = &x86_boot_info;
 
+	percpu_bind(0);   /* before anything takes a lock: locks count preemption per CPU */
 	x86_console_init();
 	x86_cpu_tables_init(0);
 	x86_cpu_features_init();

@@ -55,6 +55,19 @@ static void page_fault(struct trap_frame *f)
 void x86_trap(struct trap_frame *f)
 {
 	switch (f->vector) {
+	case VEC_TIMER:
+		lapic_eoi();
+		timer_interrupt(f);
+		return;
+	case VEC_IPI:
+		lapic_eoi();
+		ipi_interrupt(f);
+		return;
+	case VEC_SPURIOUS:
+		return;   /* no EOI for the spurious vector */
+	case 2:
+		/* NMI: only sent by panic to stop this CPU (arch_send_stop). */
+		panic_stop_self(f);
 	case 14:
 		page_fault(f);
 		return;

@@ -3,6 +3,7 @@
 #define ARCH_X86_64_X86_H
 
 #include "arch/arch.h"
+#include "kernel/percpu.h"
 
 #define X86_KERNEL_CS 0x08
 #define X86_KERNEL_DS 0x10
@@ -19,11 +20,44 @@ static inline void x86_cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 	__asm__ __volatile__("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
 
+static inline u64 x86_rdmsr(u32 msr)
+{
+	u32 lo, hi;
+	__asm__ __volatile__("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+static inline void x86_wrmsr(u32 msr, u64 v)
+{
+	__asm__ __volatile__("wrmsr" :: "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
+#define MSR_APIC_BASE     0x1b
+#define MSR_TSC_DEADLINE  0x6e0
+#define MSR_GS_BASE       0xc0000101
+
+/* Interrupt vectors (the CPU's exceptions take 0-31). */
+#define VEC_TIMER     0xec
+#define VEC_IPI       0xed
+#define VEC_SPURIOUS  0xff
+
 void x86_cpu_tables_init(unsigned cpu);
 void x86_cpu_features_init(void);
 bool x86_in_ist_stack(uintptr_t sp);
 void x86_console_init(void);
 void x86_tsc_calibrate(void);
 void x86_trap(struct trap_frame *f);
+
+/* apic.c */
+void lapic_init_boot(void);
+void lapic_init_this_cpu(void);
+void lapic_eoi(void);
+u32 lapic_id(void);
+void lapic_send_init(u32 apic_id);
+void lapic_send_sipi(u32 apic_id, u8 vector_page);
+const char *lapic_timer_mode(void);
+/* acpi.c: the Local APIC ids of the CPUs the MADT lists as usable, boot CPU first. */
+unsigned acpi_find_cpus(const u8 *rsdp, unsigned rsdp_len, u32 boot_apic_id, u64 *ids, unsigned max);
+void x86_udelay(u64 us);
+static inline u64 x86_cpu_hwid(unsigned cpu) { return cpu_block(cpu)->hwid; }
 
 #endif

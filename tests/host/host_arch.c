@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "kernel/percpu.h"
+
+struct percpu host_percpu;
 unsigned char *host_ram;
 void *host_vmemmap;
 unsigned long host_ram_size;
@@ -41,3 +44,6 @@ const char *kstack_guard_hint(uintptr_t addr) { (void)addr; return ""; }
 /* The kernel's linker-made tables are empty on the host; tests build their own. */
 #include "kernel/param.h"
 const struct kparam __kparam_start[0], __kparam_end[0];
+
+/* The host programs are single-CPU as far as kernel code knows: nobody else to stop. */
+void smp_stop_others(void) {}

@@ -1,0 +1,92 @@
+/* Starting application processors (INIT-SIPI-SIPI, Intel SDM vol. 3A, 8.4.4) and what each runs
+ * before generic code: its own descriptor tables, per-CPU pointer, kernel page tables and local
+ * APIC. Also the platform set-up on the boot CPU and new threads' initial stacks. */
+#include "arch/x86_64/smpboot.h"
+#include "arch/x86_64/x86.h"
+#include "boot/boot_info.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/internal.h"
+
+extern const char trampoline_start[], trampoline_end[];
+extern const char tramp_cr3[], tramp_stack[], tramp_entry[], tramp_cpu[];
+extern char x86_thread_trampoline[];
+
+/* Tables for the climb to 64-bit: low 2 MiB identity plus the kernel's upper half. Kept in the
+ * image so they sit below 4 GiB, where a 32-bit CR3 can point. */
+static pte_t tramp_pml4[512] __aligned(4096);
+static pte_t tramp_pdpt[512] __aligned(4096);
+static pte_t tramp_pd[512] __aligned(4096);
+static bool trampoline_ready;
+
+static void set_param(const char *sym, u64 v)
+{
+	*(u64 *)phys_to_virt(TRAMPOLINE_PHYS + (sym - trampoline_start)) = v;
+}
+
+static void __init trampoline_install(void)
+{
+	memcpy(phys_to_virt(TRAMPOLINE_PHYS), trampoline_start, (size_t)(trampoline_end - trampoline_start));
+	tramp_pd[0] = pte_mk_leaf(0, MMU_READ | MMU_WRITE | MMU_EXEC, 1);
+	tramp_pdpt[0] = pte_mk_table(arch_image_virt_to_phys((uintptr_t)tramp_pd));
+	tramp_pml4[0] = pte_mk_table(arch_image_virt_to_phys((uintptr_t)tramp_pdpt));
+	trampoline_ready = true;
+}
+
+static __noreturn void x86_ap_entry(unsigned cpu)
+{
+	arch_mmu_switch(kernel_pt_root);   /* drop the trampoline's identity map */
+	percpu_bind(cpu);
+	x86_cpu_tables_init(cpu);
+	x86_cpu_features_init();
+	lapic_init_this_cpu();
+	secondary_entry(cpu);
+}
+
+int arch_cpu_start(unsigned cpu, u64 hwid, void *stack_top)
+{
+	if (!trampoline_ready)
+		trampoline_install();
+	/* The kernel half as it is now (the new CPU's stack may sit in a slot added since). */
+	const pte_t *kroot = phys_to_virt(kernel_pt_root);
+	for (int i = 256; i < 512; i++)
+		tramp_pml4[i] = kroot[i];
+	set_param(tramp_cr3, arch_image_virt_to_phys((uintptr_t)tramp_pml4));
+	set_param(tramp_stack, (u64)stack_top);
+	set_param(tramp_entry, (u64)x86_ap_entry);
+	set_param(tramp_cpu, cpu);
+	cpu_block(cpu)->hwid = hwid;
+	arch_mb();
+	lapic_send_init((u32)hwid);
+	x86_udelay(10000);
+	lapic_send_sipi((u32)hwid, TRAMPOLINE_PHYS >> 12);
+	x86_udelay(200);
+	lapic_send_sipi((u32)hwid, TRAMPOLINE_PHYS >> 12);
+	return 0;
+}
+
+void __init arch_platform_init(struct boot_info *bi)
+{
+	u64 ids[BOOT_MAX_CPUS];
+	lapic_init_boot();
+	cpu_block(0)->hwid = lapic_id();
+	bi->nr_cpus = acpi_find_cpus(bi->acpi_rsdp, bi->acpi_rsdp_len, lapic_id(), ids,
+				     MIN((unsigned)BOOT_MAX_CPUS, (unsigned)MAX_CPUS));
+	for (unsigned i = 0; i < bi->nr_cpus; i++)
+		bi->cpus[i].hwid = ids[i];
+}
+
+void arch_percpu_set(struct percpu *pc) { x86_wrmsr(MSR_GS_BASE, (u64)pc); }
+
+void *arch_thread_stack_init(void *stack_top, void (*entry)(void *), void *arg)
+{
+	u64 *sp = stack_top;
+	*--sp = 0;                          /* return address of entry: ends backtraces */
+	*--sp = (u64)arg;
+	*--sp = (u64)entry;
+	*--sp = (u64)x86_thread_trampoline; /* where arch_context_switch "returns" */
+	for (int i = 0; i < 6; i++)
+		*--sp = 0;                  /* rbp, rbx, r12-r15 */
+	return sp;
+}

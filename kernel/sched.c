@@ -1,0 +1,389 @@
+/*
+ * The scheduler: per-CPU run queues of kernel threads, round-robin within a queue, preemption by
+ * the timer tick, placement on the least loaded CPU, and stealing by idle CPUs.
+ *
+ * Locking: each run queue's lock (irq-safe, taken with the raw __spin_lock so that it does not
+ * itself count as a preemption point) guards its list and the state/on_rq/cpu of its threads.
+ * A switch holds the lock of this CPU's queue from picking the next thread until finish_switch()
+ * runs on the other side. A thread being switched out on one CPU may already be queued elsewhere
+ * (woken or stolen); a CPU about to run it waits until its on_cpu flag drops.
+ */
+#include "kernel/thread.h"
+#include "kernel/panic.h"
+#include "kernel/param.h"
+#include "kernel/printk.h"
+#include "kernel/timer.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "mm/page.h"
+#include "mm/slab.h"
+#include "mm/vmap.h"
+
+struct runqueue {
+	spinlock_t lock;
+	struct list_head queue;     /* runnable threads waiting for this CPU */
+	unsigned nr_queued;
+	u64 slice_start_ns;         /* when the current thread was switched in */
+} __aligned(64);
+
+static struct runqueue rqs[MAX_CPUS];
+static struct thread boot_thread;
+
+static s64 timeslice_ms = 4;
+PARAM_INT("sched.timeslice_ms", timeslice_ms, 1, 1000, "time slice before the tick preempts a thread that others wait for");
+static s64 lockup_secs = 10;
+PARAM_INT("sched.lockup_secs", lockup_secs, 1, 3600, "warn when a CPU has not scheduled for this long (soft lockup)");
+
+unsigned sched_nr_queued(unsigned cpu) { return READ_ONCE(rqs[cpu].nr_queued); }
+
+static void enqueue_locked(struct runqueue *rq, struct thread *t)
+{
+	list_add_tail(&t->rq_link, &rq->queue);
+	rq->nr_queued++;
+}
+
+static struct thread *dequeue_first_locked(struct runqueue *rq)
+{
+	if (list_empty(&rq->queue))
+		return NULL;
+	struct thread *t = list_first_entry(&rq->queue, struct thread, rq_link);
+	list_del(&t->rq_link);
+	rq->nr_queued--;
+	return t;
+}
+
+/* The other half of a switch, run by the thread switched in: let go of the thread switched out
+ * and of the run-queue lock; a finished thread's joiner can now free it. */
+static void finish_switch(struct thread *prev)
+{
+	struct percpu *pc = this_cpu();
+	struct thread *cur = pc->current;
+	cur->nr_switches++;
+	rqs[pc->cpu].slice_start_ns = clock_ns();
+	smp_store_release(&prev->on_cpu, 0);
+	__spin_unlock(&rqs[pc->cpu].lock);
+	if (prev->state == T_DEAD)
+		complete(&prev->exited);
+}
+
+static struct thread *switch_prev[MAX_CPUS];
+
+/* preempt: the thread did not ask to go (tick or wake-up), so it stays queued whatever its state. */
+static void __schedule(bool preempt)
+{
+	unsigned long flags = arch_irq_save();
+	struct percpu *pc = this_cpu();
+	struct thread *prev = pc->current;
+	struct runqueue *rq = &rqs[pc->cpu];
+
+	if (!preempt && pc->preempt_count != 0)
+		panic("schedule() while atomic (preempt_count %d) in thread %s", pc->preempt_count,
+		      prev->name);
+	pc->preempt_count++;
+	__spin_lock(&rq->lock);
+	pc->need_resched = false;
+	pc->last_schedule_ns = clock_ns();
+	if (prev != pc->idle) {
+		if (prev->state == T_RUNNABLE || (preempt && prev->state == T_SLEEPING))
+			enqueue_locked(rq, prev);
+		else
+			prev->on_rq = false;   /* sleeping or dead: off the queue until woken */
+	}
+	struct thread *next = dequeue_first_locked(rq);
+	if (!next)
+		next = pc->idle;
+	if (next == prev) {
+		__spin_unlock(&rq->lock);
+		pc->preempt_count--;
+		arch_irq_restore(flags);
+		return;
+	}
+	/* It may still be on its way out of another CPU (woken or stolen while switching). */
+	while (smp_load_acquire(&next->on_cpu))
+		arch_cpu_relax();
+	next->on_cpu = 1;
+	next->cpu = pc->cpu;
+	pc->current = next;
+	switch_prev[pc->cpu] = prev;
+	arch_context_switch(&prev->sp, next->sp);
+	/* Back in prev, possibly on another CPU. */
+	finish_switch(switch_prev[smp_processor_id()]);
+	this_cpu()->preempt_count--;
+	arch_irq_restore(flags);
+}
+
+void schedule(void) { __schedule(false); }
+
+void yield(void)
+{
+	this_cpu()->need_resched = true;
+	schedule();
+}
+
+void preempt_schedule(void)
+{
+	if (!arch_irqs_enabled() || this_cpu()->current == NULL)
+		return;
+	__schedule(true);
+}
+
+void irq_exit_preempt(void)
+{
+	struct percpu *pc = this_cpu();
+	if (pc->need_resched && pc->preempt_count == 0 && pc->current)
+		__schedule(true);
+}
+
+void set_current_sleeping(void)
+{
+	WRITE_ONCE(current_thread()->state, T_SLEEPING);
+	smp_mb();   /* the state store before the caller's condition load; see thread_wake() */
+}
+
+void set_current_running(void)
+{
+	struct thread *t = current_thread();
+	unsigned long flags = arch_irq_save();
+	__spin_lock(&rqs[t->cpu].lock);
+	t->state = T_RUNNABLE;
+	__spin_unlock(&rqs[t->cpu].lock);
+	arch_irq_restore(flags);
+}
+
+/* The least loaded online CPU; ties go to the lowest number. */
+static unsigned pick_cpu(void)
+{
+	unsigned best = smp_processor_id(), best_load = ~0u;
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		if (!cpumask_test(cpu_online_mask, c))
+			continue;
+		unsigned load = READ_ONCE(rqs[c].nr_queued) + (READ_ONCE(cpu_block(c)->current) != cpu_block(c)->idle);
+		if (load < best_load)
+			best = c, best_load = load;
+	}
+	return best;
+}
+
+static void kick_cpu(unsigned cpu)
+{
+	struct percpu *pc = cpu_block(cpu);
+	WRITE_ONCE(pc->need_resched, true);
+	if (cpu != smp_processor_id() && READ_ONCE(pc->current) == pc->idle)
+		arch_send_ipi(cpu);
+}
+
+/* Put an off-queue runnable thread on a queue and wake that CPU if it idles. */
+static void activate(struct thread *t)
+{
+	unsigned target = t->pinned_cpu >= 0 ? (unsigned)t->pinned_cpu : pick_cpu();
+	struct runqueue *rq = &rqs[target];
+	__spin_lock(&rq->lock);
+	t->cpu = target;
+	t->on_rq = true;
+	enqueue_locked(rq, t);
+	__spin_unlock(&rq->lock);
+	kick_cpu(target);
+}
+
+bool thread_wake(struct thread *t)
+{
+	unsigned long flags = arch_irq_save();
+	smp_mb();   /* the caller's condition store before the state load */
+	for (;;) {
+		unsigned cpu = READ_ONCE(t->cpu);
+		__spin_lock(&rqs[cpu].lock);
+		if (t->cpu == cpu)
+			break;
+		__spin_unlock(&rqs[cpu].lock);
+	}
+	struct runqueue *rq = &rqs[t->cpu];
+	if (t->state != T_SLEEPING) {
+		__spin_unlock(&rq->lock);
+		arch_irq_restore(flags);
+		return false;
+	}
+	t->state = T_RUNNABLE;
+	bool queued = t->on_rq;
+	__spin_unlock(&rq->lock);
+	if (!queued)
+		activate(t);   /* nobody else touches it: it is runnable and on no queue */
+	arch_irq_restore(flags);
+	return true;
+}
+
+static void thread_entry(void *arg)
+{
+	struct thread *t = arg;
+	finish_switch(switch_prev[smp_processor_id()]);
+	this_cpu()->preempt_count--;
+	arch_irq_enable();
+	t->fn(t->arg);
+	thread_exit();
+}
+
+struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name)
+{
+	struct thread *t = kmalloc(sizeof(*t), GFP_ZERO);
+	if (!t)
+		return NULL;
+	t->stack = kstack_alloc();
+	if (!t->stack) {
+		kfree(t);
+		return NULL;
+	}
+	t->fn = fn;
+	t->arg = arg;
+	t->state = T_NEW;
+	t->pinned_cpu = -1;
+	completion_init(&t->exited);
+	strlcpy_k(t->name, name, sizeof(t->name));
+	t->sp = arch_thread_stack_init((char *)t->stack + KSTACK_SIZE, thread_entry, t);
+	return t;
+}
+
+void kthread_bind(struct thread *t, unsigned cpu)
+{
+	BUG_ON(t->state != T_NEW || cpu >= MAX_CPUS);
+	t->pinned_cpu = (int)cpu;
+}
+
+void thread_start(struct thread *t)
+{
+	BUG_ON(t->state != T_NEW);
+	if (t->pinned_cpu >= 0 && !cpumask_test(cpu_online_mask, (unsigned)t->pinned_cpu))
+		panic("thread_start(%s): pinned to offline CPU %d", t->name, t->pinned_cpu);
+	unsigned long flags = arch_irq_save();
+	t->state = T_RUNNABLE;
+	activate(t);
+	arch_irq_restore(flags);
+}
+
+__noreturn void thread_exit(void)
+{
+	struct thread *t = current_thread();
+	arch_irq_disable();
+	__spin_lock(&rqs[t->cpu].lock);
+	t->state = T_DEAD;
+	__spin_unlock(&rqs[t->cpu].lock);
+	arch_irq_enable();
+	schedule();
+	panic("thread_exit: dead thread %s ran again", t->name);
+}
+
+void thread_join(struct thread *t)
+{
+	wait_for_completion(&t->exited);
+	while (smp_load_acquire(&t->on_cpu))
+		arch_cpu_relax();
+	kstack_free(t->stack);
+	kfree(t);
+}
+
+/* An idle CPU takes one queued, unpinned thread from the busiest other queue. */
+static bool steal(unsigned me)
+{
+	unsigned victim = me, most = 0;
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		if (c != me && READ_ONCE(rqs[c].nr_queued) > most)
+			victim = c, most = READ_ONCE(rqs[c].nr_queued);
+	if (victim == me)
+		return false;
+	struct runqueue *rq = &rqs[victim];
+	struct thread *t = NULL, *pos;
+	if (!__spin_trylock(&rq->lock))
+		return false;
+	list_for_each_entry(pos, &rq->queue, rq_link)
+		if (pos->pinned_cpu < 0) {
+			t = pos;
+			break;
+		}
+	if (t) {
+		list_del(&t->rq_link);
+		rq->nr_queued--;
+		t->cpu = me;   /* in flight: on_rq stays true, so wakers leave it alone */
+	}
+	__spin_unlock(&rq->lock);
+	if (!t)
+		return false;
+	__spin_lock(&rqs[me].lock);
+	enqueue_locked(&rqs[me], t);
+	__spin_unlock(&rqs[me].lock);
+	return true;
+}
+
+__noreturn void sched_cpu_idle(void)
+{
+	struct percpu *pc = this_cpu();
+	arch_irq_disable();
+	for (;;) {
+		pc->last_schedule_ns = clock_ns();
+		if (READ_ONCE(rqs[pc->cpu].nr_queued) || steal(pc->cpu)) {
+			schedule();
+			continue;
+		}
+		arch_wait_for_interrupt();   /* atomically enable, halt, disable */
+	}
+}
+
+static void idle_entry(void *arg)
+{
+	(void)arg;
+	sched_cpu_idle();
+}
+
+struct thread *sched_idle_thread_for(unsigned cpu)
+{
+	char name[24];
+	snprintf_k(name, sizeof(name), "idle/%u", cpu);
+	struct thread *t = kthread_create(idle_entry, NULL, name);
+	if (!t)
+		panic("sched: no memory for CPU %u's idle thread", cpu);
+	t->pinned_cpu = (int)cpu;
+	t->cpu = cpu;
+	t->state = T_RUNNABLE;
+	t->on_rq = true;
+	cpu_block(cpu)->idle = t;
+	return t;
+}
+
+void sched_init(void *boot_stack)
+{
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		spin_lock_init(&rqs[c].lock);
+		list_init(&rqs[c].queue);
+	}
+	struct thread *b = &boot_thread;
+	b->stack = boot_stack;
+	b->state = T_RUNNABLE;
+	b->on_rq = true;
+	b->on_cpu = 1;
+	b->pinned_cpu = 0;   /* kmain stays on the boot CPU */
+	completion_init(&b->exited);
+	strlcpy_k(b->name, "kmain", sizeof(b->name));
+	this_cpu()->current = b;
+	sched_idle_thread_for(0);
+}
+
+/* Called from the tick on every CPU. */
+void sched_tick(struct trap_frame *frame)
+{
+	struct percpu *pc = this_cpu();
+	u64 now = clock_ns();
+	struct runqueue *rq = &rqs[pc->cpu];
+	if (pc->current != pc->idle && READ_ONCE(rq->nr_queued) &&
+	    now - rq->slice_start_ns >= (u64)timeslice_ms * 1000000)
+		pc->need_resched = true;
+	/* Soft lockup: this CPU ran one thread with preemption off for too long. A thread that could
+	 * be preempted (count 0 here) is not stuck, even if nobody else wanted the CPU. */
+	if (pc->preempt_count == 0)
+		pc->last_schedule_ns = now;
+	u64 stuck = now - pc->last_schedule_ns;
+	if (pc->current != pc->idle && stuck > (u64)lockup_secs * 1000000000 &&
+	    now - pc->lockup_reported_ns > (u64)lockup_secs * 1000000000) {
+		pc->lockup_reported_ns = now;
+		pr_warn("sched: soft lockup: CPU %u has run '%s' for %lu s without scheduling "
+			"(preempt_count %d)\n", pc->cpu, pc->current->name,
+			(unsigned long)(stuck / 1000000000), pc->preempt_count);
+		backtrace_print(arch_frame_fp(frame), arch_frame_ip(frame));
+	}
+}

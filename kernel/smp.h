@@ -1,0 +1,18 @@
+/* Bringing up the other CPUs, and running functions on them through IPIs.
+ * smp_call_function(mask, fn, arg, wait) runs fn(arg) on every CPU in mask (this one included,
+ * directly) in interrupt context; with wait it returns after all have finished: the primitive a
+ * TLB shootdown needs. The caller must have interrupts enabled (two CPUs calling each other with
+ * interrupts off would wait for ever). */
+#ifndef KERNEL_SMP_H
+#define KERNEL_SMP_H
+
+#include "kernel/percpu.h"
+
+struct boot_info;
+
+void smp_init(struct boot_info *bi);
+void smp_call_function(cpumask_t mask, void (*fn)(void *), void *arg, bool wait);
+/* panic: stop every other CPU, each printing its backtrace first. */
+void smp_stop_others(void);
+
+#endif

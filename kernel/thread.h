@@ -1,0 +1,66 @@
+/* Kernel threads and the scheduler's interface.
+ *
+ * A thread is created with kthread_create(), optionally pinned with kthread_bind(), started with
+ * thread_start(), and must be joined with thread_join() (which frees it) after it returns from its
+ * function or calls thread_exit(). Every CPU has a run queue; unpinned threads go to the least
+ * loaded CPU, and an idle CPU steals queued unpinned threads from others. The timer tick preempts
+ * a running thread after its time slice when others are waiting, unless preemption is disabled.
+ *
+ * Locking: a thread's state, on_rq and cpu fields change under the lock of the run queue it
+ * belongs to (rq of t->cpu); on_cpu is written by the CPU switching it in and out. */
+#ifndef KERNEL_THREAD_H
+#define KERNEL_THREAD_H
+
+#include "kernel/percpu.h"
+#include "kernel/wait.h"
+#include "lib/list.h"
+
+enum thread_state {
+	T_NEW,        /* created, not started */
+	T_RUNNABLE,   /* running or waiting to run */
+	T_SLEEPING,   /* waiting for thread_wake() */
+	T_DEAD,       /* finished; waiting to be joined */
+};
+
+struct thread {
+	void *sp;                    /* saved stack pointer while switched out */
+	void *stack;                 /* bottom of its kernel stack */
+	enum thread_state state;     /* rq lock (a thread may set itself SLEEPING without it) */
+	bool on_rq;                  /* queued or running on rq of `cpu`; rq lock */
+	int on_cpu;                  /* 1 while its registers are live on some CPU */
+	unsigned cpu;                /* its run queue; changes under that rq's lock */
+	int pinned_cpu;              /* -1: may run on any CPU; set before start */
+	struct list_head rq_link;    /* on the run queue; rq lock */
+	void (*fn)(void *);
+	void *arg;
+	struct completion exited;
+	u64 nr_switches;             /* times switched in */
+	char name[24];
+};
+
+struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name);
+void kthread_bind(struct thread *t, unsigned cpu);   /* before thread_start */
+void thread_start(struct thread *t);
+__noreturn void thread_exit(void);
+void thread_join(struct thread *t);                  /* wait for it to end, then free it */
+
+static inline struct thread *current_thread(void) { return this_cpu()->current; }
+
+void schedule(void);          /* give up the CPU; come back when runnable and picked */
+void yield(void);
+bool thread_wake(struct thread *t);   /* SLEEPING -> RUNNABLE; false if it was not asleep */
+/* Mark the current thread as about to sleep; it sleeps at its next schedule() unless woken
+ * in between. Always re-check the wake condition after this and before schedule(). */
+void set_current_sleeping(void);
+void set_current_running(void);
+
+/* Boot: the boot thread and CPU 0's idle thread; then each CPU's idle thread and tick. */
+void sched_init(void *boot_stack);
+struct thread *sched_idle_thread_for(unsigned cpu);
+__noreturn void sched_cpu_idle(void);   /* secondary CPUs end here */
+/* From the timer interrupt: account the tick; from any interrupt exit: preempt if asked. */
+void sched_tick(struct trap_frame *frame);
+void irq_exit_preempt(void);
+unsigned sched_nr_queued(unsigned cpu);
+
+#endif

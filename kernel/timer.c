@@ -1,0 +1,156 @@
+/* Per-CPU timer lists, kept sorted by deadline, and the tick. The arch's one-shot timer is
+ * always programmed for the earlier of the first timer and the next tick. */
+#include "kernel/timer.h"
+#include "kernel/param.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/thread.h"
+
+struct timer_base {
+	spinlock_t lock;
+	struct list_head list;   /* pending timers, earliest first */
+	u64 next_tick;
+} __aligned(64);
+
+static struct timer_base bases[MAX_CPUS];
+
+static s64 tick_us = 2000;
+PARAM_INT("sched.tick_us", tick_us, 100, 1000000, "interval of the per-CPU scheduler tick in microseconds");
+
+/* Split at whole seconds so the products stay within 64 bits for counters up to ~18 GHz. */
+u64 ns_to_cycles(u64 ns)
+{
+	u64 hz = arch_cycle_freq();
+	return ns / 1000000000u * hz + ns % 1000000000u * hz / 1000000000u;
+}
+
+u64 cycles_to_ns(u64 c)
+{
+	u64 hz = arch_cycle_freq();
+	return c / hz * 1000000000u + c % hz * 1000000000u / hz;
+}
+
+static void reprogram_locked(struct timer_base *b)
+{
+	u64 when = b->next_tick;
+	if (!list_empty(&b->list)) {
+		u64 first = list_first_entry(&b->list, struct timer, link)->deadline;
+		if ((s64)(first - when) < 0)
+			when = first;
+	}
+	arch_timer_arm(when);
+}
+
+void timer_setup(struct timer *t, void (*fn)(struct timer *t))
+{
+	t->fn = fn;
+	t->pending = false;
+	t->link.next = t->link.prev = NULL;
+}
+
+bool timer_cancel(struct timer *t)
+{
+	unsigned long flags = arch_irq_save();
+	struct timer_base *b;
+	for (;;) {   /* t->cpu only changes under the lock of the list it leaves */
+		unsigned cpu = READ_ONCE(t->cpu);
+		b = &bases[cpu];
+		__spin_lock(&b->lock);
+		if (t->cpu == cpu)
+			break;
+		__spin_unlock(&b->lock);
+	}
+	bool was = t->pending;
+	if (was) {
+		list_del(&t->link);
+		t->pending = false;
+	}
+	__spin_unlock(&b->lock);
+	arch_irq_restore(flags);
+	return was;
+}
+
+void timer_arm(struct timer *t, u64 delay_ns)
+{
+	timer_cancel(t);
+	unsigned long flags = arch_irq_save();
+	struct timer_base *b = &bases[smp_processor_id()];
+	__spin_lock(&b->lock);
+	t->cpu = smp_processor_id();
+	t->deadline = arch_cycles() + ns_to_cycles(delay_ns);
+	struct list_head *pos = &b->list;
+	struct timer *it;
+	list_for_each_entry(it, &b->list, link)
+		if ((s64)(it->deadline - t->deadline) > 0) {
+			pos = &it->link;
+			break;
+		}
+	list_add_tail(&t->link, pos);   /* before the first later timer */
+	t->pending = true;
+	if (b->list.next == &t->link)
+		reprogram_locked(b);
+	__spin_unlock(&b->lock);
+	arch_irq_restore(flags);
+}
+
+void timer_interrupt(struct trap_frame *frame)
+{
+	struct timer_base *b = &bases[smp_processor_id()];
+	u64 now = arch_cycles();
+	__spin_lock(&b->lock);
+	while (!list_empty(&b->list)) {
+		struct timer *t = list_first_entry(&b->list, struct timer, link);
+		if ((s64)(t->deadline - now) > 0)
+			break;
+		list_del(&t->link);
+		t->pending = false;
+		__spin_unlock(&b->lock);
+		t->fn(t);   /* may re-arm itself */
+		__spin_lock(&b->lock);
+	}
+	bool tick = (s64)(b->next_tick - now) <= 0;
+	if (tick)
+		b->next_tick = now + ns_to_cycles((u64)tick_us * 1000);
+	reprogram_locked(b);
+	__spin_unlock(&b->lock);
+	if (tick)
+		sched_tick(frame);
+	irq_exit_preempt();
+}
+
+void timer_cpu_init(void)
+{
+	struct timer_base *b = &bases[smp_processor_id()];
+	spin_lock_init(&b->lock);
+	list_init(&b->list);
+	b->next_tick = arch_cycles() + ns_to_cycles((u64)tick_us * 1000);
+	arch_timer_arm(b->next_tick);
+}
+
+struct sleeper {
+	struct timer timer;
+	struct thread *thread;
+	bool done;
+};
+
+static void sleeper_fire(struct timer *t)
+{
+	struct sleeper *s = container_of(t, struct sleeper, timer);
+	WRITE_ONCE(s->done, true);
+	thread_wake(s->thread);
+}
+
+void sleep_ns(u64 ns)
+{
+	struct sleeper s = { .thread = current_thread(), .done = false };
+	timer_setup(&s.timer, sleeper_fire);
+	timer_arm(&s.timer, ns);
+	for (;;) {
+		set_current_sleeping();
+		if (READ_ONCE(s.done))
+			break;
+		schedule();
+	}
+	set_current_running();
+	timer_cancel(&s.timer);
+}

@@ -1,0 +1,13 @@
+/* TLB maintenance for kernel mappings on every CPU. On arches without broadcast invalidation
+ * (x86) this is a shootdown: an IPI to every other online CPU, each flushing locally, the caller
+ * waiting for all. The batching interface for user address spaces builds on this. */
+#ifndef MM_TLB_H
+#define MM_TLB_H
+
+#include "kernel/types.h"
+
+/* Flush [va, va+size) of the kernel's address space everywhere. Interrupts must be enabled
+ * when other CPUs are online. */
+void tlb_flush_kernel_range(uintptr_t va, u64 size);
+
+#endif

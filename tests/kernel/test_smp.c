@@ -1,0 +1,154 @@
+/* CPUs, cross-CPU calls and the scheduler: every CPU online, calls reach exactly their mask,
+ * pinned threads stay put, unpinned ones spread, and a busy thread is preempted. */
+#include "tests/kernel/ktest_util.h"
+#include "kernel/smp.h"
+#include "kernel/timer.h"
+#include "kernel/printk.h"
+
+KTEST(smp, cpus_online)
+{
+	ktest_log(t, "%u CPUs online of %u listed by the firmware", nr_cpus_online, nr_cpus_possible);
+	KEXPECT_EQ(t, nr_cpus_online, nr_cpus_possible);
+	KEXPECT_EQ(t, cpumask_weight(cpu_online_mask), nr_cpus_online);
+	for (unsigned c = 0; c < nr_cpus_online; c++)
+		KEXPECT(t, cpu_block(c)->online && cpu_block(c)->idle != NULL);
+}
+
+static atomic_t hits[MAX_CPUS];
+
+static void record_hit(void *arg)
+{
+	(void)arg;
+	atomic_inc(&hits[smp_processor_id()]);
+}
+
+static void check_mask(struct ktest *t, cpumask_t mask, bool wait)
+{
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		atomic_set(&hits[c], 0);
+	smp_call_function(mask, record_hit, NULL, wait);
+	cpumask_t want = mask & cpu_online_mask;
+	if (!wait) {
+		u64 end = clock_ns() + 1000000000;
+		for (;;) {
+			unsigned n = 0;
+			for (unsigned c = 0; c < MAX_CPUS; c++)
+				n += atomic_read(&hits[c]);
+			if (n == cpumask_weight(want) || clock_ns() > end)
+				break;
+			arch_cpu_relax();
+		}
+	}
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		if (atomic_read(&hits[c]) != (cpumask_test(want, c) ? 1 : 0))
+			ktest_fail(t, __FILE__, __LINE__, "mask %#lx (wait %d): CPU %u ran the call %d times",
+				   (unsigned long)mask, wait, c, atomic_read(&hits[c]));
+}
+
+KTEST(smp, call_function_mask)
+{
+	cpumask_t all = cpu_online_mask;
+	check_mask(t, all, true);
+	check_mask(t, all, false);
+	for (unsigned c = 0; c < nr_cpus_online; c++) {
+		check_mask(t, 1ull << c, true);
+		check_mask(t, all & ~(1ull << c), true);
+	}
+	check_mask(t, all & 0x5555555555555555ull, true);
+	check_mask(t, 0, true);
+}
+
+struct where {
+	unsigned expect;
+	cpumask_t seen;
+	u64 spins;
+};
+
+static void stay_put(void *arg)
+{
+	struct where *w = arg;
+	for (int i = 0; i < 50; i++) {
+		w->seen |= 1ull << smp_processor_id();
+		yield();
+	}
+}
+
+KTEST(sched, pinned_threads_stay)
+{
+	struct where w[KTEST_MAX_THREADS] = { 0 };
+	unsigned n = nr_cpus_online * 2;
+	KASSERT(t, ktest_run_threads(t, n, true, stay_put, w, sizeof(w[0])));
+	for (unsigned i = 0; i < n; i++)
+		if (w[i].seen != 1ull << (i % nr_cpus_online))
+			ktest_fail(t, __FILE__, __LINE__, "thread pinned to CPU %u ran on mask %#lx",
+				   i % nr_cpus_online, (unsigned long)w[i].seen);
+}
+
+static void busy_spread(void *arg)
+{
+	struct where *w = arg;
+	u64 end = clock_ns() + 60000000;   /* 60 ms of busy work, no yields */
+	while (clock_ns() < end) {
+		w->seen |= 1ull << smp_processor_id();
+		w->spins++;
+	}
+}
+
+KTEST(sched, unpinned_threads_spread)
+{
+	struct where w[KTEST_MAX_THREADS] = { 0 };
+	unsigned n = nr_cpus_online;
+	KASSERT(t, ktest_run_threads(t, n, false, busy_spread, w, sizeof(w[0])));
+	cpumask_t all = 0;
+	for (unsigned i = 0; i < n; i++)
+		all |= w[i].seen;
+	ktest_log(t, "%u unpinned busy threads ran on CPUs %#lx", n, (unsigned long)all);
+	KEXPECT_EQ(t, all, cpu_online_mask);
+}
+
+struct preempt_pair {
+	volatile bool stop;
+	volatile u64 other_progress;
+	u64 progress_during_busy;
+	u64 busy_switches;
+};
+
+static void busy_no_yield(void *arg)
+{
+	struct preempt_pair *p = arg;
+	u64 before = p->other_progress;
+	u64 end = clock_ns() + 200000000;   /* 200 ms without yielding */
+	while (clock_ns() < end)
+		arch_cpu_relax();
+	p->progress_during_busy = p->other_progress - before;
+	p->busy_switches = current_thread()->nr_switches;
+	p->stop = true;
+}
+
+static void counter_thread(void *arg)
+{
+	struct preempt_pair *p = arg;
+	while (!p->stop)
+		p->other_progress++;
+}
+
+/* Two threads pinned to one CPU: the busy one never yields, yet the other makes progress. */
+KTEST(sched, busy_thread_is_preempted)
+{
+	struct preempt_pair p = { 0 };
+	unsigned cpu = nr_cpus_online - 1;
+	struct thread *busy = kthread_create(busy_no_yield, &p, "busy");
+	struct thread *other = kthread_create(counter_thread, &p, "counter");
+	KASSERT(t, busy && other);
+	kthread_bind(busy, cpu);
+	kthread_bind(other, cpu);
+	thread_start(busy);
+	thread_start(other);
+	thread_join(busy);
+	thread_join(other);
+	ktest_log(t, "during 200 ms of a non-yielding thread on CPU %u, the other counted %lu; "
+		  "the busy thread was switched in %lu times", cpu, (unsigned long)p.progress_during_busy,
+		  (unsigned long)p.busy_switches);
+	KEXPECT(t, p.progress_during_busy > 0);
+	KEXPECT(t, p.busy_switches > 1);
+}

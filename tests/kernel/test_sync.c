@@ -1,0 +1,154 @@
+/* Spinlocks, wait queues and completions across CPUs.
+ * spinlock.unlocked_counter is the deliberately broken twin of spinlock.counter (not in
+ * test=all): with the lock left out, increments are lost and the test must fail. */
+#include "tests/kernel/ktest_util.h"
+#include "kernel/timer.h"
+#include "kernel/printk.h"
+#include "kernel/wait.h"
+
+/* Small: a fair lock hands over in ticket order, and under emulation with more virtual CPUs
+ * than host cores the next in line is often not running. */
+#define INCREMENTS 2000
+
+static spinlock_t counter_lock = SPINLOCK_INIT;
+static volatile u64 counter;
+
+/* Read, pause, write: a window in which another CPU's increment is lost unless locked. */
+static void bump(bool locked)
+{
+	if (locked)
+		spin_lock(&counter_lock);
+	u64 v = counter;
+	for (volatile int d = 0; d < 8; d++)
+		;
+	counter = v + 1;
+	if (locked)
+		spin_unlock(&counter_lock);
+}
+
+static void locked_worker(void *arg) { (void)arg; for (int i = 0; i < INCREMENTS; i++) bump(true); }
+static void unlocked_worker(void *arg) { (void)arg; for (int i = 0; i < INCREMENTS; i++) bump(false); }
+
+static void run_counter(struct ktest *t, void (*fn)(void *))
+{
+	unsigned n = MAX(nr_cpus_online, 2u);
+	counter = 0;
+	KASSERT(t, ktest_run_threads(t, n, true, fn, NULL, 0));
+	ktest_log(t, "%u threads x %d increments: counter %lu", n, INCREMENTS, (unsigned long)counter);
+	KEXPECT_EQ(t, counter, (u64)n * INCREMENTS);
+}
+
+KTEST(spinlock, counter) { run_counter(t, locked_worker); }
+KTEST_FLAGS(spinlock, unlocked_counter, KTEST_MANUAL) { run_counter(t, unlocked_worker); }
+
+KTEST(spinlock, trylock)
+{
+	spinlock_t l = SPINLOCK_INIT;
+	KEXPECT(t, spin_trylock(&l));
+	KEXPECT(t, spin_is_locked(&l));
+	KEXPECT(t, !spin_trylock(&l));
+	spin_unlock(&l);
+	KEXPECT(t, !spin_is_locked(&l));
+	unsigned long f = spin_lock_irqsave(&l);
+	KEXPECT(t, !arch_irqs_enabled());
+	spin_unlock_irqrestore(&l, f);
+	KEXPECT(t, arch_irqs_enabled());
+}
+
+#define HANDOFFS 100000
+
+/* A one-slot mailbox: the producer waits for it to be empty, the consumer for it to be full. */
+struct mailbox {
+	struct wait_queue empty, full;
+	volatile u64 slot;   /* 0: empty */
+	u64 received, out_of_order;
+};
+
+static void producer(void *arg)
+{
+	struct mailbox *m = arg;
+	for (u64 i = 1; i <= HANDOFFS; i++) {
+		wait_event(&m->empty, m->slot == 0);
+		m->slot = i;
+		wake_up(&m->full);
+	}
+}
+
+static void consumer(void *arg)
+{
+	struct mailbox *m = arg;
+	for (u64 i = 1; i <= HANDOFFS; i++) {
+		wait_event(&m->full, m->slot != 0);
+		if (m->slot != i)
+			m->out_of_order++;
+		m->received++;
+		m->slot = 0;
+		wake_up(&m->empty);
+	}
+}
+
+static void run_pair(struct ktest *t, void (*a)(void *), void (*b)(void *), void *arg)
+{
+	struct thread *ta = kthread_create(a, arg, "producer");
+	struct thread *tb = kthread_create(b, arg, "consumer");
+	KASSERT(t, ta && tb);
+	kthread_bind(ta, 0);
+	kthread_bind(tb, nr_cpus_online - 1);
+	thread_start(ta);
+	thread_start(tb);
+	thread_join(ta);
+	thread_join(tb);
+}
+
+KTEST(waitqueue, producer_consumer)
+{
+	static struct mailbox m;
+	wait_queue_init(&m.empty);
+	wait_queue_init(&m.full);
+	m.slot = 0;
+	m.received = m.out_of_order = 0;
+	u64 t0 = clock_ns();
+	run_pair(t, producer, consumer, &m);
+	ktest_log(t, "%d hand-offs across CPUs 0 and %u in %lu ms", HANDOFFS, nr_cpus_online - 1,
+		  (unsigned long)((clock_ns() - t0) / 1000000));
+	KEXPECT_EQ(t, m.received, HANDOFFS);
+	KEXPECT_EQ(t, m.out_of_order, 0);
+}
+
+struct pingpong {
+	struct completion ping, pong;
+	u64 rounds;
+};
+
+static void pinger(void *arg)
+{
+	struct pingpong *p = arg;
+	for (u64 i = 0; i < HANDOFFS / 2; i++) {
+		complete(&p->ping);
+		wait_for_completion(&p->pong);
+	}
+}
+
+static void ponger(void *arg)
+{
+	struct pingpong *p = arg;
+	for (u64 i = 0; i < HANDOFFS / 2; i++) {
+		wait_for_completion(&p->ping);
+		p->rounds++;
+		complete(&p->pong);
+	}
+}
+
+KTEST(completion, ping_pong)
+{
+	static struct pingpong p;
+	completion_init(&p.ping);
+	completion_init(&p.pong);
+	p.rounds = 0;
+	u64 t0 = clock_ns();
+	run_pair(t, pinger, ponger, &p);
+	ktest_log(t, "%d completions across CPUs in %lu ms", HANDOFFS,
+		  (unsigned long)((clock_ns() - t0) / 1000000));
+	KEXPECT_EQ(t, p.rounds, HANDOFFS / 2);
+	KEXPECT(t, !completion_done(&p.ping) && !completion_done(&p.pong));
+}
