@@ -34,6 +34,8 @@ PARAM_INT("sched.timeslice_ms", timeslice_ms, 1, 1000, "time slice before the ti
 static s64 lockup_secs = 10;
 PARAM_INT("sched.lockup_secs", lockup_secs, 1, 3600, "warn when a CPU has not scheduled for this long (soft lockup)");
 
+unsigned long sched_lockup_reports;
+
 unsigned sched_nr_queued(unsigned cpu) { return READ_ONCE(rqs[cpu].nr_queued); }
 
 static void enqueue_locked(struct runqueue *rq, struct thread *t)
@@ -381,6 +383,7 @@ void sched_tick(struct trap_frame *frame)
 	if (pc->current != pc->idle && stuck > (u64)lockup_secs * 1000000000 &&
 	    now - pc->lockup_reported_ns > (u64)lockup_secs * 1000000000) {
 		pc->lockup_reported_ns = now;
+		__atomic_add_fetch(&sched_lockup_reports, 1, __ATOMIC_RELAXED);
 		pr_warn("sched: soft lockup: CPU %u has run '%s' for %lu s without scheduling "
 			"(preempt_count %d)\n", pc->cpu, pc->current->name,
 			(unsigned long)(stuck / 1000000000), pc->preempt_count);

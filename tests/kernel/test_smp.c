@@ -152,3 +152,16 @@ KTEST(sched, busy_thread_is_preempted)
 	KEXPECT(t, p.progress_during_busy > 0);
 	KEXPECT(t, p.busy_switches > 1);
 }
+
+/* Manual (it takes sched.lockup_secs plus a little): spin with preemption off until the tick's
+ * soft-lockup check reports this CPU. Boot with sched.lockup_secs=1. */
+KTEST_FLAGS(sched, softlockup_report, KTEST_MANUAL)
+{
+	unsigned long before = sched_lockup_reports;
+	u64 end = clock_ns() + 3000000000ull;
+	preempt_disable();
+	while (sched_lockup_reports == before && clock_ns() < end)
+		arch_cpu_relax();
+	preempt_enable();
+	KEXPECT(t, sched_lockup_reports > before);
+}
