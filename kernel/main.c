@@ -7,6 +7,7 @@
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
+#include "kernel/rcu.h"
 #include "kernel/smp.h"
 #include "kernel/thread.h"
 #include "mm/mm_init.h"
@@ -43,6 +44,7 @@ static __noreturn void kmain_late(void *arg)
 	arch_platform_init(boot_info_saved);
 	smp_init(boot_info_saved);
 	arch_irq_enable();
+	rcu_init();
 	pr_info("boot: %u CPUs online; cycle counter %lu kHz\n", nr_cpus_online,
 		(unsigned long)(arch_cycle_freq() / 1000));
 

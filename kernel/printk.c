@@ -40,16 +40,17 @@ static void console_putc(char c, void *ctx)
 
 static unsigned long console_lock_take(void)
 {
+	/* The raw lock: the lock checker prints through here. Interrupts are off, so no preemption. */
 	unsigned long flags = arch_irq_save();
 	if (!panicking)
-		spin_lock(&console_lock);
+		__spin_lock(&console_lock);
 	return flags;
 }
 
 static void console_lock_drop(unsigned long flags)
 {
 	if (!panicking)
-		spin_unlock(&console_lock);
+		__spin_unlock(&console_lock);
 	arch_irq_restore(flags);
 }
 

@@ -2,9 +2,10 @@
  * versions with one pointer store and free old ones only after a grace period, once every reader
  * that could have seen them has finished. Readers may nest and may not sleep.
  *
- * The kernel's implementation (kernel/rcu.c: per-CPU quiescent states, a grace-period thread)
- * arrives with the locks/RCU issue; tests/host/ has a userspace stand-in behind this same
- * interface so data structures built on it can be tested on the host. */
+ * In the kernel (kernel/rcu.c) a read-side section is a stretch with preemption disabled, so a
+ * CPU that context-switches, idles, or takes the tick with preemption enabled has passed a
+ * quiescent state; a grace period ends when every CPU has. tests/host/ has a userspace stand-in
+ * behind this same interface for data structures tested on the host. */
 #ifndef KERNEL_RCU_H
 #define KERNEL_RCU_H
 
@@ -15,8 +16,27 @@ struct rcu_head {
 	void (*func)(struct rcu_head *head);
 };
 
+#ifdef HOST_BUILD
 void rcu_read_lock(void);
 void rcu_read_unlock(void);
+#else
+#include "kernel/preempt.h"
+
+extern bool lockcheck_enabled;
+static inline void rcu_read_lock(void)
+{
+	preempt_disable();
+	if (unlikely(lockcheck_enabled))
+		this_cpu()->rcu_nesting++;
+}
+static inline void rcu_read_unlock(void)
+{
+	if (unlikely(lockcheck_enabled))
+		this_cpu()->rcu_nesting--;
+	preempt_enable();
+}
+#endif
+
 /* Wait until every read-side section that began before the call has ended. Sleeps. */
 void synchronize_rcu(void);
 /* Call func(head) after a grace period, from a context that may not sleep. */
@@ -28,5 +48,16 @@ void rcu_barrier(void);
 #define rcu_assign_pointer(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)
 /* Read an RCU-protected pointer inside a read-side section. */
 #define rcu_dereference(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
+
+#ifndef HOST_BUILD
+/* Hooks for the scheduler, the tick, the idle loop and interrupt entry. */
+void rcu_note_qs(void);             /* this CPU is in a quiescent state now */
+void rcu_idle_enter(void);          /* interrupts off, about to halt */
+void rcu_idle_exit(void);
+void rcu_irq_enter(void);
+void rcu_irq_exit(void);
+void rcu_init(void);                /* start the grace-period thread */
+unsigned long rcu_gp_completed(void);
+#endif
 
 #endif

@@ -12,6 +12,7 @@
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
+#include "kernel/rcu.h"
 #include "kernel/timer.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -82,6 +83,7 @@ static void __schedule(bool preempt)
 		panic("schedule() while atomic (preempt_count %d) in thread %s", pc->preempt_count,
 		      prev->name);
 	pc->preempt_count++;
+	rcu_note_qs();   /* a context switch is a quiescent state */
 	__spin_lock(&rq->lock);
 	pc->need_resched = false;
 	pc->last_schedule_ns = clock_ns();
@@ -132,7 +134,8 @@ void preempt_schedule(void)
 void irq_exit_preempt(void)
 {
 	struct percpu *pc = this_cpu();
-	if (pc->need_resched && pc->preempt_count == 0 && pc->current)
+	/* Not the idle thread: it is between rcu_idle_enter/exit; it reschedules itself on wake. */
+	if (pc->need_resched && pc->preempt_count == 0 && pc->current && pc->current != pc->idle)
 		__schedule(true);
 }
 
@@ -323,7 +326,9 @@ __noreturn void sched_cpu_idle(void)
 			schedule();
 			continue;
 		}
+		rcu_idle_enter();
 		arch_wait_for_interrupt();   /* atomically enable, halt, disable */
+		rcu_idle_exit();
 	}
 }
 
@@ -377,8 +382,10 @@ void sched_tick(struct trap_frame *frame)
 		pc->need_resched = true;
 	/* Soft lockup: this CPU ran one thread with preemption off for too long. A thread that could
 	 * be preempted (count 0 here) is not stuck, even if nobody else wanted the CPU. */
-	if (pc->preempt_count == 0)
+	if (pc->preempt_count == 0) {
 		pc->last_schedule_ns = now;
+		rcu_note_qs();   /* preemptible here, so not inside a read-side section */
+	}
 	u64 stuck = now - pc->last_schedule_ns;
 	if (pc->current != pc->idle && stuck > (u64)lockup_secs * 1000000000 &&
 	    now - pc->lockup_reported_ns > (u64)lockup_secs * 1000000000) {

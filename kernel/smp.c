@@ -10,6 +10,7 @@
 #include "boot/boot_info.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/rcu.h"
 #include "kernel/thread.h"
 #include "kernel/timer.h"
 #include "mm/slab.h"
@@ -54,7 +55,9 @@ static void run_calls(void)
 void ipi_interrupt(struct trap_frame *frame)
 {
 	(void)frame;
+	rcu_irq_enter();
 	run_calls();
+	rcu_irq_exit();
 	irq_exit_preempt();   /* a wake-up may have set need_resched */
 }
 

@@ -6,6 +6,7 @@
 
 #include "arch/arch.h"
 #include "kernel/atomic.h"
+#include "kernel/lockcheck.h"
 #include "kernel/preempt.h"
 
 typedef struct spinlock {
@@ -39,23 +40,49 @@ static inline void __spin_unlock(spinlock_t *l)
 	__atomic_store_n(&l->owner, (u16)(l->owner + 1), __ATOMIC_RELEASE);
 }
 
+#ifdef HOST_BUILD
+#define lockcheck_on() false
+#else
+#define lockcheck_on() unlikely(lockcheck_enabled)
+#endif
+
+static inline bool spin_is_locked(spinlock_t *l);
+
+
+/* With the checker on, a release of a lock nobody holds is reported and not performed (it would
+ * hand the lock to the next waiter early, or break the ticket order for good). */
+static inline bool spin_release_ok(spinlock_t *l)
+{
+	if (!lockcheck_on())
+		return true;
+	bool held = lockcheck_release(l, "spinlock");
+	return held && spin_is_locked(l);
+}
+
 static inline void spin_lock(spinlock_t *l)
 {
 	preempt_disable();
+	if (lockcheck_on())
+		lockcheck_acquire(l, "spinlock");   /* before: an inversion is reported, not hung on */
 	__spin_lock(l);
 }
 
 static inline bool spin_trylock(spinlock_t *l)
 {
 	preempt_disable();
-	if (__spin_trylock(l))
+	if (__spin_trylock(l)) {
+		if (lockcheck_on())
+			lockcheck_acquire(l, "spinlock");
 		return true;
+	}
 	preempt_enable();
 	return false;
 }
 
 static inline void spin_unlock(spinlock_t *l)
 {
+	if (!spin_release_ok(l))
+		return;
 	__spin_unlock(l);
 	preempt_enable();
 }
@@ -69,12 +96,16 @@ static inline unsigned long spin_lock_irqsave(spinlock_t *l)
 {
 	unsigned long flags = arch_irq_save();
 	preempt_disable();
+	if (lockcheck_on())
+		lockcheck_acquire(l, "spinlock");
 	__spin_lock(l);
 	return flags;
 }
 
 static inline void spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
 {
+	if (!spin_release_ok(l))
+		return;
 	__spin_unlock(l);
 	arch_irq_restore(flags);
 	preempt_enable();

@@ -11,6 +11,7 @@
 #ifndef KERNEL_THREAD_H
 #define KERNEL_THREAD_H
 
+#include "kernel/lockcheck.h"
 #include "kernel/percpu.h"
 #include "kernel/wait.h"
 #include "lib/list.h"
@@ -35,6 +36,8 @@ struct thread {
 	void *arg;
 	struct completion exited;
 	u64 nr_switches;             /* times switched in */
+	struct held_lock held[LOCKCHECK_DEPTH];   /* locks held, for the lock checker */
+	int nr_held;
 	char name[24];
 };
 

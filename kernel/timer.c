@@ -4,6 +4,7 @@
 #include "kernel/param.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/rcu.h"
 #include "kernel/thread.h"
 
 struct timer_base {
@@ -96,6 +97,7 @@ void timer_arm(struct timer *t, u64 delay_ns)
 void timer_interrupt(struct trap_frame *frame)
 {
 	struct timer_base *b = &bases[smp_processor_id()];
+	rcu_irq_enter();
 	u64 now = arch_cycles();
 	__spin_lock(&b->lock);
 	while (!list_empty(&b->list)) {
@@ -115,6 +117,7 @@ void timer_interrupt(struct trap_frame *frame)
 	__spin_unlock(&b->lock);
 	if (tick)
 		sched_tick(frame);
+	rcu_irq_exit();
 	irq_exit_preempt();
 }
 
