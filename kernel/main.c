@@ -10,6 +10,7 @@
 #include "kernel/rcu.h"
 #include "kernel/smp.h"
 #include "kernel/thread.h"
+#include "kernel/torture.h"
 #include "mm/mm_init.h"
 #include "mm/vmap.h"
 
@@ -48,8 +49,11 @@ static __noreturn void kmain_late(void *arg)
 	pr_info("boot: %u CPUs online; cycle counter %lu kHz\n", nr_cpus_online,
 		(unsigned long)(arch_cycle_freq() / 1000));
 
-	if (test_sel[0]) {
-		ktest_run(test_sel, &tot);
+	if (test_sel[0] || torture_requested()) {
+		if (test_sel[0])
+			ktest_run(test_sel, &tot);
+		if (torture_requested())
+			torture_run_all(torture_selection(), &tot.pass, &tot.fail);
 		finish(&tot);
 	}
 	pr_info("faultline: nothing to run; boot with test=all (or help) to see it work\n");

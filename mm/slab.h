@@ -6,6 +6,7 @@
 
 #include "kernel/types.h"
 #include "kernel/spinlock.h"
+#include "mm/page.h"   /* GFP_* */
 #include "lib/list.h"
 
 struct kmem_cache {

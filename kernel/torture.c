@@ -1,0 +1,183 @@
+/* The torture runner (see torture.h): parameters, threads, progress lines, stutter, verdicts. */
+#include "kernel/torture.h"
+#include "kernel/errno.h"
+#include "kernel/panic.h"
+#include "kernel/param.h"
+#include "kernel/printk.h"
+#include "kernel/thread.h"
+#include "kernel/timer.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "mm/page.h"
+#include "mm/slab.h"
+
+extern const struct torture_suite __torture_start[], __torture_end[];
+
+static char selection[128];
+PARAM_LIST("torture", selection, "torture suites to run, comma-separated (rcu, lock, rangelock, ...)");
+static s64 seconds = 30;
+PARAM_INT("torture.seconds", seconds, 1, 86400, "how long each torture suite runs");
+static s64 nthreads;
+PARAM_INT("torture.threads", nthreads, 0, TORTURE_MAX_THREADS, "threads per suite; 0: one per CPU, at least 2");
+static s64 seed = 1;
+PARAM_INT("torture.seed", seed, 0, 0x7fffffffffffffff, "seed of every torture thread's random sequence");
+static s64 stutter = 3;
+PARAM_INT("torture.stutter", stutter, 0, 3600, "every this many seconds, pause the threads briefly (0: never)");
+static s64 stat_interval = 5;
+PARAM_INT("torture.stat_interval", stat_interval, 1, 3600, "seconds between progress lines");
+static bool busted;
+PARAM_BOOL("torture.busted", busted, "run each suite against its deliberately broken twin, which must FAIL");
+
+bool torture_requested(void) { return selection[0] != 0; }
+const char *torture_selection(void) { return selection; }
+
+int torture_thread(struct torture_run *r, void (*fn)(void *), void *arg, const char *name, int cpu)
+{
+	if (r->nr_threads == TORTURE_MAX_THREADS)
+		return -ENOSPC;
+	struct thread *t = kthread_create(fn, arg, name);
+	if (!t)
+		return -ENOMEM;
+	if (cpu >= 0)
+		kthread_bind(t, (unsigned)cpu % nr_cpus_online);
+	r->threads[r->nr_threads++] = t;
+	thread_start(t);
+	return 0;
+}
+
+void torture_error(struct torture_run *r, const char *fmt, ...)
+{
+	long n = atomic_long_add_return(&r->errors, 1);
+	if (n > 5)
+		return;   /* the count says the rest */
+	char msg[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf_k(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	printk_raw("# torture %s: error: %s\n", r->suite->name, msg);
+}
+
+void torture_stutter(struct torture_run *r)
+{
+	while (READ_ONCE(r->paused) && !torture_stop(r))
+		sleep_ns(1000000);
+}
+
+u64 torture_seed_for(struct torture_run *r, unsigned index)
+{
+	u64 x = r->seed * 0x9e3779b97f4a7c15ull + index * 0xbf58476d1ce4e5b9ull + 1;
+	x ^= x >> 31;
+	return x ? x : 1;
+}
+
+void torture_udelay(unsigned us)
+{
+	u64 end = arch_cycles() + ns_to_cycles((u64)us * 1000);
+	while ((s64)(arch_cycles() - end) < 0)
+		arch_cpu_relax();
+}
+
+void torture_maybe_delay(u64 *state)
+{
+	u64 x = torture_random(state) % 1000;
+	if (x < 10)
+		torture_udelay((unsigned)(torture_random(state) % 50));
+	else if (x == 10)
+		yield();
+}
+
+static const struct torture_suite *find_suite(const char *name)
+{
+	for (const struct torture_suite *s = __torture_start; s < __torture_end; s++)
+		if (!strcmp(s->name, name))
+			return s;
+	return NULL;
+}
+
+/* Run one suite for torture.seconds (less if a failure shows up first); true on SUCCESS. */
+static bool run_suite(const struct torture_suite *s)
+{
+	struct torture_run *r = kmalloc(sizeof(*r), GFP_ZERO);
+	if (!r)
+		panic("torture: out of memory");
+	r->suite = s;
+	r->busted = busted;
+	r->seed = (u64)seed;
+	r->nthreads = nthreads ? (unsigned)nthreads : MAX(nr_cpus_online, 2u);
+	unsigned long free0 = page_alloc_nr_free();
+	printk_raw("# torture %s: start: %u CPUs, %u threads, %ld s, seed %ld, stutter %ld s%s%s\n",
+		   s->name, nr_cpus_online, r->nthreads, (long)seconds, (long)seed, (long)stutter,
+		   busted ? ", BROKEN TWIN: " : "", busted ? s->twin : "");
+	u64 t0 = clock_ns(), end = t0 + (u64)seconds * 1000000000;
+	int err = s->start(r);
+	if (err)
+		torture_error(r, "start failed: %s", errno_name(err));
+	u64 next_stat = t0 + (u64)stat_interval * 1000000000;
+	u64 next_stutter = stutter ? t0 + (u64)stutter * 1000000000 : ~0ull;
+	while (!err) {
+		u64 now = clock_ns();
+		if (now >= end)
+			break;
+		/* A failure is final: stop early rather than drown the log. */
+		if (atomic_long_read(&r->errors) && now - t0 > 1000000000)
+			break;
+		if (now >= next_stutter) {
+			WRITE_ONCE(r->paused, !r->paused);
+			next_stutter = now + (r->paused ? MAX((u64)stutter * 250000000, 100000000ull)
+							: (u64)stutter * 1000000000);
+		}
+		if (now >= next_stat) {
+			char extra[160] = "";
+			if (s->progress)
+				s->progress(r, extra, sizeof(extra));
+			printk_raw("# torture %s: t=%lus ops=%ld errors=%ld %s\n", s->name,
+				   (unsigned long)((now - t0) / 1000000000), atomic_long_read(&r->ops),
+				   atomic_long_read(&r->errors), extra);
+			next_stat = now + (u64)stat_interval * 1000000000;
+		}
+		sleep_ns(20000000);
+	}
+	WRITE_ONCE(r->paused, false);
+	WRITE_ONCE(r->stop, true);
+	for (unsigned i = 0; i < r->nr_threads; i++)
+		thread_join(r->threads[i]);
+	if (s->finish)
+		s->finish(r);
+	bool ok = atomic_long_read(&r->errors) == 0;
+	printk_raw("# torture %s: %s ops=%ld errors=%ld time=%lus %s\n", s->name,
+		   ok ? "SUCCESS" : "FAILURE", atomic_long_read(&r->ops), atomic_long_read(&r->errors),
+		   (unsigned long)((clock_ns() - t0) / 1000000000), r->detail);
+	long leaked = (long)free0 - (long)page_alloc_nr_free();
+	if (leaked > 64)
+		printk_raw("# torture %s: note: %ld pages not back after the run\n", s->name, leaked);
+	kfree(r);
+	return ok;
+}
+
+void torture_run_all(const char *sel, unsigned *pass, unsigned *fail)
+{
+	char item[32];
+	const char *cur = sel;
+	unsigned n = 0, i = 0;
+	while (param_list_next(&cur, item, sizeof(item)))
+		n++;
+	printk_raw("KTAP version 1\n1..%u\n", n);
+	cur = sel;
+	while (param_list_next(&cur, item, sizeof(item))) {
+		const struct torture_suite *s = find_suite(item);
+		i++;
+		if (!s) {
+			pr_err("torture: no torture suite named '%s'\n", item);
+			printk_raw("not ok %u %s # no such torture suite\n", i, item);
+			(*fail)++;
+			continue;
+		}
+		bool ok = run_suite(s);
+		printk_raw("%s %u %s\n", ok ? "ok" : "not ok", i, s->name);
+		if (ok)
+			(*pass)++;
+		else
+			(*fail)++;
+	}
+}

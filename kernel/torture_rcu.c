@@ -1,0 +1,238 @@
+/*
+ * torture=rcu: is a grace period long enough?
+ * A writer keeps replacing the published element. Each retired element counts the grace periods
+ * that have ended since it was retired (its "pipe" count) and is poisoned and recycled after
+ * PIPE_LEN. Readers, inside a read-side section with random delays, record the pipe count of the
+ * element they hold: with a correct RCU only counts 0 and 1 can appear; 2 or more means a grace
+ * period ended under a reader. Fake writers call synchronize_rcu and call_rcu, and a flood thread
+ * queues callbacks as fast as it can: memory must stay bounded and grace periods keep ending.
+ * Broken twin: synchronize returns at once and callbacks run at once (a grace period that ends
+ * early).
+ */
+#include "kernel/torture.h"
+#include "kernel/percpu.h"
+#include "kernel/printk.h"
+#include "kernel/rcu.h"
+#include "kernel/spinlock.h"
+#include "kernel/thread.h"
+#include "kernel/timer.h"
+#include "lib/list.h"
+#include "lib/printf.h"
+#include "mm/slab.h"
+
+#define PIPE_LEN 10
+#define POOL 128
+#define LIVE 0x11feu
+#define DEAD 0xdeadu
+#define FLOOD_BURST 500
+
+struct rt_elem {
+	volatile unsigned magic;
+	volatile int pipe;
+	struct list_head link;   /* on the free list or the writer's retired list */
+};
+
+struct rt_state {
+	struct rt_elem pool[POOL];
+	struct rt_elem *current;          /* RCU-protected */
+	struct list_head free, retired;   /* writer only */
+	unsigned long pipe_hist[PIPE_LEN + 1];
+	spinlock_t hist_lock;
+	atomic_long_t outstanding;        /* flood callbacks queued, not yet run */
+	long flood_max, flood_total;
+	unsigned long gp_start;
+};
+
+struct rt_cb {
+	struct rcu_head head;
+	struct rt_state *st;
+};
+
+static void busted_sync(void) {}
+static void busted_call(struct rcu_head *h, void (*f)(struct rcu_head *)) { f(h); }
+
+static void do_sync(struct torture_run *r) { (r->busted ? busted_sync : synchronize_rcu)(); }
+static void do_call(struct torture_run *r, struct rcu_head *h, void (*f)(struct rcu_head *))
+{
+	(r->busted ? busted_call : call_rcu)(h, f);
+}
+
+static void writer(void *arg)
+{
+	struct torture_run *r = arg;
+	struct rt_state *st = r->priv;
+	u64 rnd = torture_seed_for(r, 0);
+	while (!torture_stop(r)) {
+		struct rt_elem *e = list_first_entry(&st->free, struct rt_elem, link);
+		list_del(&e->link);
+		e->pipe = 0;
+		e->magic = LIVE;
+		struct rt_elem *old = st->current;
+		rcu_assign_pointer(st->current, e);
+		if (old)
+			list_add_tail(&old->link, &st->retired);
+		do_sync(r);
+		/* A grace period has ended since every element now on the list was retired. */
+		struct rt_elem *p, *tmp;
+		list_for_each_entry_safe(p, tmp, &st->retired, link) {
+			if (++p->pipe >= PIPE_LEN) {
+				list_del(&p->link);
+				p->magic = DEAD;
+				list_add_tail(&p->link, &st->free);
+			}
+		}
+		torture_ops(r, 1);
+		torture_maybe_delay(&rnd);
+		torture_stutter(r);
+	}
+}
+
+static void reader(void *arg)
+{
+	struct torture_run *r = arg;
+	struct rt_state *st = r->priv;
+	unsigned long hist[PIPE_LEN + 1] = { 0 };
+	u64 rnd = torture_seed_for(r, (unsigned)(uintptr_t)&hist);
+	long n = 0;
+	while (!torture_stop(r)) {
+		rcu_read_lock();
+		struct rt_elem *e = rcu_dereference(st->current);
+		if (e) {
+			if (e->magic != LIVE)
+				torture_error(r, "reader saw a recycled element (magic %#x)", e->magic);
+			u64 x = torture_random(&rnd) % 100;
+			if (x < 20)
+				torture_udelay((unsigned)(torture_random(&rnd) % 200));
+			int pipe = e->pipe;
+			if (pipe > PIPE_LEN)
+				pipe = PIPE_LEN;
+			hist[pipe]++;
+			if (pipe > 1)
+				torture_error(r, "a reader held an element across %d grace periods", pipe);
+		}
+		rcu_read_unlock();
+		if (++n % 64 == 0) {
+			torture_ops(r, 64);
+			torture_stutter(r);
+		}
+		torture_maybe_delay(&rnd);
+	}
+	spin_lock(&st->hist_lock);
+	for (int i = 0; i <= PIPE_LEN; i++)
+		st->pipe_hist[i] += hist[i];
+	spin_unlock(&st->hist_lock);
+}
+
+static void fake_free(struct rcu_head *h) { kfree(h); }
+
+static void fake_writer(void *arg)
+{
+	struct torture_run *r = arg;
+	u64 rnd = torture_seed_for(r, 7);
+	while (!torture_stop(r)) {
+		if (torture_random(&rnd) % 2) {
+			do_sync(r);
+		} else {
+			struct rcu_head *h = kmalloc(sizeof(*h), 0);
+			if (h)
+				do_call(r, h, fake_free);
+		}
+		torture_ops(r, 1);
+		sleep_ns(torture_random(&rnd) % 2000000);
+		torture_stutter(r);
+	}
+}
+
+static void flood_cb(struct rcu_head *h)
+{
+	struct rt_cb *cb = container_of(h, struct rt_cb, head);
+	atomic_long_add_return(&cb->st->outstanding, -1);
+	kfree(cb);
+}
+
+static void flood(void *arg)
+{
+	struct torture_run *r = arg;
+	struct rt_state *st = r->priv;
+	while (!torture_stop(r)) {
+		for (int i = 0; i < FLOOD_BURST; i++) {
+			struct rt_cb *cb = kmalloc(sizeof(*cb), 0);
+			if (!cb) {
+				torture_error(r, "call_rcu flood ran out of memory: callbacks are not running");
+				return;
+			}
+			cb->st = st;
+			long out = atomic_long_add_return(&st->outstanding, 1);
+			if (out > st->flood_max)
+				st->flood_max = out;
+			do_call(r, &cb->head, flood_cb);
+		}
+		st->flood_total += FLOOD_BURST;
+		torture_ops(r, FLOOD_BURST);
+		yield();
+		torture_stutter(r);
+	}
+}
+
+static int rcu_start(struct torture_run *r)
+{
+	struct rt_state *st = kmalloc(sizeof(*st), GFP_ZERO);
+	if (!st)
+		return -ENOMEM;
+	r->priv = st;
+	list_init(&st->free);
+	list_init(&st->retired);
+	spin_lock_init(&st->hist_lock);
+	for (int i = 0; i < POOL; i++)
+		list_add_tail(&st->pool[i].link, &st->free);
+	st->gp_start = rcu_gp_completed();
+	int err = torture_thread(r, writer, r, "rcu_writer", -1);
+	for (unsigned i = 0; !err && i < MAX(r->nthreads, 2u); i++)
+		err = torture_thread(r, reader, r, "rcu_reader", (int)i);
+	for (int i = 0; !err && i < 2; i++)
+		err = torture_thread(r, fake_writer, r, "rcu_fakewriter", -1);
+	if (!err)
+		err = torture_thread(r, flood, r, "rcu_flood", -1);
+	return err;
+}
+
+static void rcu_progress(struct torture_run *r, char *buf, size_t len)
+{
+	struct rt_state *st = r->priv;
+	snprintf_k(buf, len, "gps=%lu flood_outstanding=%ld", rcu_gp_completed() - st->gp_start,
+		   atomic_long_read(&st->outstanding));
+}
+
+static void rcu_finish(struct torture_run *r)
+{
+	struct rt_state *st = r->priv;
+	if (!st)
+		return;
+	if (!r->busted)
+		rcu_barrier();
+	unsigned long gps = rcu_gp_completed() - st->gp_start;
+	long left = atomic_long_read(&st->outstanding);
+	if (left)
+		torture_error(r, "%ld flood callbacks never ran", left);
+	if (!r->busted && gps < 2)
+		torture_error(r, "no forward progress: %lu grace periods in the run", gps);
+	/* Bounded: the flood never had more than a few grace periods' worth queued. */
+	if (st->flood_max > 2000000)
+		torture_error(r, "call_rcu flood reached %ld outstanding callbacks", st->flood_max);
+	char hist[96];
+	int n = 0;
+	for (int i = 0; i <= PIPE_LEN; i++)
+		n += snprintf_k(hist + n, sizeof(hist) - (size_t)n, "%s%lu", i ? " " : "", st->pipe_hist[i]);
+	snprintf_k(r->detail, sizeof(r->detail), "gps=%lu pipe=[%s] flood=%ld flood_max_outstanding=%ld",
+		   gps, hist, st->flood_total, st->flood_max);
+	/* The elements are static in st; the current one and the retired ones are simply dropped. */
+	kfree(st);
+}
+
+TORTURE_SUITE(rcu_suite) = {
+	.name = "rcu",
+	.twin = "grace periods that end at once",
+	.start = rcu_start,
+	.progress = rcu_progress,
+	.finish = rcu_finish,
+};
