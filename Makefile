@@ -33,7 +33,7 @@ KERNEL_ASM := $(wildcard arch/$(ARCH)/*.S)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %.S,$(BUILD)/obj/%.o,$(KERNEL_ASM))
 
-.PHONY: all run test host-test kernel-test clean help deps fuzz compile_commands.json
+.PHONY: all run test host-test kernel-test torture clean help deps fuzz compile_commands.json
 all: $(IMAGES)
 
 $(BUILD)/obj/%.o: %.c Makefile
@@ -79,6 +79,12 @@ test: deps
 	$(MAKE) ARCH=x86_64 all
 	tools/test-matrix x86_64
 
+# A long torture run of every suite on one arch: make torture [TORTURE_SECONDS=600] [SMP=4]
+TORTURE_SECONDS ?= 300
+torture: deps all
+	tools/qemu-run $(ARCH) --smp $(SMP) --mem $(MEM) --timeout $$(( $(TORTURE_SECONDS) * 4 + 300 )) -- \
+		torture=rcu,lock,rangelock torture.seconds=$(TORTURE_SECONDS)
+
 compile_commands.json:
 	$(Q)tools/compile-commands "$(CC) $(CFLAGS)" $(KERNEL_SRCS) $(KERNEL_ASM) > $@
 	@echo "wrote $@"
@@ -92,6 +98,7 @@ help:
 	@echo "make test                  host tests, then every boot of tools/test-matrix; what CI runs"
 	@echo "make host-test             host unit tests of lib/ and mm/ under ASan and UBSan"
 	@echo "make kernel-test           the boots of tools/test-matrix for ARCH only"
+	@echo "make torture               every torture suite for TORTURE_SECONDS (default $(TORTURE_SECONDS)) each, on ARCH"
 	@echo "make deps                  install the Debian packages the project needs (tools/install-deps)"
 	@echo "make compile_commands.json for clangd"
 	@echo "make clean                 remove build/"
