@@ -230,7 +230,8 @@ int main(int argc, char **argv)
 	unsigned long seed = argc > 1 ? strtoul(argv[1], NULL, 0) : 1;
 	unsigned long ops = argc > 2 ? strtoul(argv[2], NULL, 0) : 100000;
 
-	rng_state = (seed ^ 0x9e3779b97f4a7c15ull) | 1;
+	rng_state = seed * 0x9e3779b97f4a7c15ull + 0x2545f4914f6cdd1dull;
+	rng_state += !rng_state;   /* xorshift's one stuck state */
 	printf("rbtree: seed %lu, %lu operations\n", seed, ops);
 	test_orders();
 	test_random(ops);
