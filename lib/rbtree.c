@@ -99,7 +99,7 @@ void rb_insert(struct rb_root *root, struct rb_node *n, struct rb_node *parent,
 		struct rb_node *uncle = child(g, !dir);
 
 		if (is_red(uncle)) {
-			/* Push g's blackness down to both children; g may now clash with its parent. */
+			/* Move g's black down to both children; g may now clash with its parent. */
 			p->color = uncle->color = RB_BLACK;
 			g->color = RB_RED;
 			n = g;
@@ -139,7 +139,7 @@ static void erase_fixup(struct rb_root *root, struct rb_node *x, struct rb_node 
 			sib = child(parent, !dir);
 		}
 		if (!is_red(sib->left) && !is_red(sib->right)) {
-			/* Take one black off the sibling's side too; parent's whole subtree is short. */
+			/* Take a black off the sibling's side too: parent's subtree is short. */
 			sib->color = RB_RED;
 			x = parent;
 			parent = x->parent;
@@ -152,7 +152,7 @@ static void erase_fixup(struct rb_root *root, struct rb_node *x, struct rb_node 
 			rotate(root, sib, !dir, recompute);
 			sib = child(parent, !dir);
 		}
-		/* The far nephew is red: rotating parent towards x gives x's side an extra black. */
+		/* The far nephew is red: rotating parent towards x gives x's side a black more. */
 		sib->color = parent->color;
 		parent->color = RB_BLACK;
 		child(sib, !dir)->color = RB_BLACK;
@@ -179,8 +179,8 @@ void rb_erase(struct rb_root *root, struct rb_node *n, rb_recompute_fn recompute
 		if (recompute)
 			propagate(parent, NULL, recompute);
 	} else {
-		/* Two children: n's successor s (leftmost on the right, so no left child) leaves its
-		 * own slot and takes n's place and colour. */
+		/* Two children: n's successor s (leftmost on the right, so without a left child)
+		 * leaves its own slot and takes n's place and colour. */
 		struct rb_node *s = n->right;
 
 		while (s->left)
@@ -260,7 +260,7 @@ int rb_validate(const struct rb_root *root)
 			const struct rb_node *c = child(n, dir);
 
 			if (!c) {
-				/* Every path from the root to an empty slot passes the same blacks. */
+				/* Paths from the root to any empty slot: equal blacks. */
 				if (leaf_blacks < 0)
 					leaf_blacks = blacks;
 				else if (blacks != leaf_blacks)

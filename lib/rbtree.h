@@ -14,7 +14,10 @@
  *     struct rb_node **link = &root->node, *parent = NULL;
  *     while (*link) {
  *             parent = *link;
- *             link = key < rb_entry(parent, struct thing, rb)->key ? &parent->left : &parent->right;
+ *             if (key < rb_entry(parent, struct thing, rb)->key)
+ *                     link = &parent->left;
+ *             else
+ *                     link = &parent->right;
  *     }
  *     rb_insert(root, &new->rb, parent, link, NULL);
  *
