@@ -5,7 +5,8 @@
  * it is granted when that count reaches zero, and a release decrements the count of every later
  * conflicting request it overlaps.
  * Locking: tree->lock (a spinlock) guards the tree and every request's blockers; waiters sleep.
- * The caller supplies the struct range_lock (usually on its stack) and keeps it until unlock. */
+ * The caller supplies the struct range_lock (usually on its stack) and keeps it until unlock;
+ * ranges are never empty (start < end). */
 #ifndef KERNEL_RANGELOCK_H
 #define KERNEL_RANGELOCK_H
 

@@ -169,11 +169,13 @@ static unsigned pick_cpu(void)
 	return best;
 }
 
+/* A woken thread runs soon: the target CPU reschedules at its next preemption point (the woken
+ * thread goes behind any others already queued there). Lock hand-offs depend on this. */
 static void kick_cpu(unsigned cpu)
 {
 	struct percpu *pc = cpu_block(cpu);
 	WRITE_ONCE(pc->need_resched, true);
-	if (cpu != smp_processor_id() && READ_ONCE(pc->current) == pc->idle)
+	if (cpu != smp_processor_id())
 		arch_send_ipi(cpu);
 }
 

@@ -15,7 +15,7 @@
 #include "lib/printf.h"
 #include "mm/slab.h"
 
-#define PAGES 64
+#define PAGES 32
 #define PG 4096ull
 
 struct rlt_state {
@@ -39,21 +39,25 @@ static void use_range(struct torture_run *r, struct rlt_state *st, unsigned me, 
 {
 	for (unsigned p = a; p < b; p++) {
 		if (writer) {
-			if (st->writer[p] || atomic_read(&st->readers[p]))
-				torture_error(r, "page %u: writer %u found it held", p, me);
+			int w = st->writer[p], rd = atomic_read(&st->readers[p]);
+			if (w || rd)
+				torture_error(r, "page %u: writer %u found writer %d and %d readers", p,
+					      me, w - 1, rd);
 			st->writer[p] = (int)me + 1;
 		} else {
 			atomic_inc(&st->readers[p]);
-			if (st->writer[p])
-				torture_error(r, "page %u: reader %u found writer %d", p, me, st->writer[p] - 1);
+			int w = st->writer[p];
+			if (w)
+				torture_error(r, "page %u: reader %u found writer %d", p, me, w - 1);
 		}
 	}
 	if (torture_random(rnd) % 4 == 0)
 		torture_udelay((unsigned)(torture_random(rnd) % 30));
 	for (unsigned p = a; p < b; p++) {
 		if (writer) {
-			if (st->writer[p] != (int)me + 1)
-				torture_error(r, "page %u: writer %u lost it to %d", p, me, st->writer[p] - 1);
+			int w = st->writer[p];
+			if (w != (int)me + 1)
+				torture_error(r, "page %u: writer %u lost it to %d", p, me, w - 1);
 			st->writer[p] = 0;
 		} else {
 			atomic_dec(&st->readers[p]);

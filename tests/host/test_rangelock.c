@@ -45,7 +45,7 @@ static bool model_conflicts(u64 s, u64 e, bool writer)
 
 int main(int argc, char **argv)
 {
-	unsigned long rounds = argc > 1 ? strtoul(argv[1], NULL, 0) : 2000;
+	unsigned long rounds = argc > 1 ? strtoul(argv[1], NULL, 0) : 500;
 	struct range_lock_tree t;
 	for (unsigned long round = 0; round < rounds; round++) {
 		range_lock_tree_init(&t);
