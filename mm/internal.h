@@ -8,6 +8,7 @@
 #include "kernel/atomic.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 #include "lib/list.h"

@@ -19,6 +19,7 @@
 #define PG_slab      0x04u   /* belongs to a slab cache */
 #define PG_head      0x08u   /* first page of a multi-page allocation of 2^order pages */
 #define PG_pgtable   0x10u   /* a page-table page */
+#define PG_pcp       0x20u   /* free, on a CPU's list of single pages */
 
 struct kmem_cache;
 
@@ -71,7 +72,9 @@ bool page_alloc_ready(void);
 void page_alloc_init(void);
 /* For tests and debugging: the order of the free block containing page, or -1 if in use. */
 int page_free_block_order(struct page *page);
-/* Free pages in blocks of each order, into counts[MAX_ORDER + 1]. */
+/* Give every CPU's spare single pages back to the buddy lists. */
+void page_alloc_drain_pcp(void);
+/* Free pages in blocks of each order, into counts[MAX_ORDER + 1] (drains the CPUs' lists). */
 void page_alloc_free_counts(unsigned long *counts);
 
 #endif

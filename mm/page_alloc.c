@@ -4,9 +4,13 @@
  * freeing merges a block with its "buddy" (the other half of the next-larger block, found by
  * flipping bit `order` of the pfn) for as long as the buddy is free and of the same order.
  *
- * Locking: zone.lock (irq-safe) guards the free lists, nr_free and the flags/order of free pages.
- * Per-CPU page lists in front of it, so the fault path need not take this lock per page, come
- * with SMP.
+ * In front of the buddy lists, every CPU keeps a short list of single free pages (the "pcp"
+ * list), filled and drained in batches, so that the fault path, which allocates and frees single
+ * pages all the time, rarely takes the zone lock and never bounces its cache line per page.
+ *
+ * Locking: zone.lock (irq-safe) guards the buddy lists, nr_free and the flags/order of free
+ * pages; each pcp list has its own lock, taken with interrupts off (uncontended except when an
+ * allocation that found nothing drains every CPU's list). Lock order: pcp, then zone.
  */
 #include "mm/page.h"
 #include "mm/internal.h"
@@ -24,6 +28,15 @@ static struct zone {
 	unsigned long nr_managed;
 	bool ready;
 } zone = { .lock = SPINLOCK_INIT };
+
+#define PCP_HIGH  64   /* drain a batch to the buddy lists above this many */
+#define PCP_BATCH 16
+
+static struct pcp_list {
+	spinlock_t lock;
+	struct list_head pages;   /* order-0 pages, PG_pcp */
+	unsigned count;
+} __aligned(64) pcps[MAX_CPUS];
 
 static inline bool is_free_head(struct page *p, unsigned order)
 {
@@ -62,18 +75,15 @@ static void free_one_locked(pfn_t pfn, unsigned order)
 	add_free(pfn_to_page(pfn), order);
 }
 
-struct page *alloc_pages(unsigned order, unsigned gfp)
+/* Take a block of 2^order pages off the buddy lists, splitting a larger one if need be. Caller
+ * holds zone.lock. */
+static struct page *take_block_locked(unsigned order)
 {
-	if (order > MAX_ORDER)
-		return NULL;
-	unsigned long flags = spin_lock_irqsave(&zone.lock);
 	unsigned o = order;
 	while (o <= MAX_ORDER && list_empty(&zone.area[o].list))
 		o++;
-	if (o > MAX_ORDER) {
-		spin_unlock_irqrestore(&zone.lock, flags);
+	if (o > MAX_ORDER)
 		return NULL;
-	}
 	struct page *p = list_first_entry(&zone.area[o].list, struct page, lru);
 	del_free(p, o);
 	/* Split: give back the upper half at each level until the block is the size asked for. */
@@ -82,7 +92,95 @@ struct page *alloc_pages(unsigned order, unsigned gfp)
 		add_free(p + ((pfn_t)1 << o), o);
 	}
 	zone.nr_free -= (pfn_t)1 << order;
-	spin_unlock_irqrestore(&zone.lock, flags);
+	return p;
+}
+
+/* Move up to n pages from a pcp list back to the buddy lists. Caller holds the pcp lock. */
+static void pcp_drain_locked(struct pcp_list *pc, unsigned n)
+{
+	__spin_lock(&zone.lock);
+	while (n-- && !list_empty(&pc->pages)) {
+		struct page *p = list_first_entry(&pc->pages, struct page, lru);
+		list_del(&p->lru);
+		pc->count--;
+		p->flags = 0;
+		free_one_locked(page_to_pfn(p), 0);
+		zone.nr_free++;
+	}
+	__spin_unlock(&zone.lock);
+}
+
+void page_alloc_drain_pcp(void)
+{
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		unsigned long flags = arch_irq_save();
+		__spin_lock(&pcps[c].lock);
+		pcp_drain_locked(&pcps[c], ~0u);
+		__spin_unlock(&pcps[c].lock);
+		arch_irq_restore(flags);
+	}
+}
+
+/* One page from this CPU's list, refilled in a batch from the buddy lists when empty. */
+static struct page *pcp_alloc(void)
+{
+	unsigned long flags = arch_irq_save();
+	struct pcp_list *pc = &pcps[smp_processor_id()];
+	__spin_lock(&pc->lock);
+	if (list_empty(&pc->pages)) {
+		__spin_lock(&zone.lock);
+		for (int i = 0; i < PCP_BATCH; i++) {
+			struct page *p = take_block_locked(0);
+			if (!p)
+				break;
+			p->flags = PG_pcp;
+			list_add_tail(&p->lru, &pc->pages);
+			pc->count++;
+		}
+		__spin_unlock(&zone.lock);
+	}
+	struct page *p = NULL;
+	if (!list_empty(&pc->pages)) {
+		p = list_first_entry(&pc->pages, struct page, lru);
+		list_del(&p->lru);
+		pc->count--;
+	}
+	__spin_unlock(&pc->lock);
+	arch_irq_restore(flags);
+	return p;
+}
+
+static void pcp_free(struct page *p)
+{
+	unsigned long flags = arch_irq_save();
+	struct pcp_list *pc = &pcps[smp_processor_id()];
+	__spin_lock(&pc->lock);
+	p->flags = PG_pcp;
+	list_add(&p->lru, &pc->pages);   /* hot end: the next allocation reuses it, cache-warm */
+	if (++pc->count > PCP_HIGH)
+		pcp_drain_locked(pc, PCP_BATCH);
+	__spin_unlock(&pc->lock);
+	arch_irq_restore(flags);
+}
+
+struct page *alloc_pages(unsigned order, unsigned gfp)
+{
+	if (order > MAX_ORDER)
+		return NULL;
+	struct page *p = NULL;
+	for (int attempt = 0; attempt < 2 && !p; attempt++) {
+		if (attempt)
+			page_alloc_drain_pcp();   /* out of pages: take back the CPUs' spares */
+		if (order == 0) {
+			p = pcp_alloc();
+		} else {
+			unsigned long flags = spin_lock_irqsave(&zone.lock);
+			p = take_block_locked(order);
+			spin_unlock_irqrestore(&zone.lock, flags);
+		}
+	}
+	if (!p)
+		return NULL;
 
 	p->flags = order ? PG_head : 0;
 	p->order = (u8)order;
@@ -95,14 +193,18 @@ struct page *alloc_pages(unsigned order, unsigned gfp)
 void free_pages(struct page *p, unsigned order)
 {
 	pfn_t pfn = page_to_pfn(p);
-	if (p->flags & (PG_buddy | PG_reserved))
-		panic("free_pages: pfn %#lx is %s", pfn, p->flags & PG_buddy ? "already free (double free)"
-									  : "reserved, not allocated");
+	if (p->flags & (PG_buddy | PG_pcp | PG_reserved))
+		panic("free_pages: pfn %#lx is %s", pfn, p->flags & PG_reserved ? "reserved, not allocated"
+									     : "already free (double free)");
 	bool as_allocated = order == 0 ? !(p->flags & PG_head)
 					 : (p->flags & PG_head) && p->order == order;
 	if (order > MAX_ORDER || (pfn & (((pfn_t)1 << order) - 1)) || !as_allocated)
 		panic("free_pages: pfn %#lx freed with order %u, not as it was allocated", pfn, order);
 	atomic_set(&p->refcount, 0);
+	if (order == 0) {
+		pcp_free(p);
+		return;
+	}
 	unsigned long flags = spin_lock_irqsave(&zone.lock);
 	free_one_locked(pfn, order);
 	zone.nr_free += (pfn_t)1 << order;
@@ -121,6 +223,7 @@ void split_page(struct page *p, unsigned order)
 int page_free_block_order(struct page *page)
 {
 	pfn_t pfn = page_to_pfn(page);
+	page_alloc_drain_pcp();
 	int found = -1;
 	unsigned long flags = spin_lock_irqsave(&zone.lock);
 	for (unsigned o = 0; o <= MAX_ORDER; o++) {
@@ -136,13 +239,21 @@ int page_free_block_order(struct page *page)
 
 void page_alloc_free_counts(unsigned long *counts)
 {
+	page_alloc_drain_pcp();
 	unsigned long flags = spin_lock_irqsave(&zone.lock);
 	for (unsigned o = 0; o <= MAX_ORDER; o++)
 		counts[o] = zone.area[o].nr;
 	spin_unlock_irqrestore(&zone.lock, flags);
 }
 
-unsigned long page_alloc_nr_free(void) { return READ_ONCE(zone.nr_free); }
+/* Free pages: in the buddy lists and on the CPUs' lists (a snapshot, exact only when quiet). */
+unsigned long page_alloc_nr_free(void)
+{
+	unsigned long n = READ_ONCE(zone.nr_free);
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		n += READ_ONCE(pcps[c].count);
+	return n;
+}
 unsigned long page_alloc_nr_managed(void) { return zone.nr_managed; }
 bool page_alloc_ready(void) { return zone.ready; }
 
@@ -189,6 +300,10 @@ void __init page_alloc_init(void)
 {
 	for (unsigned o = 0; o <= MAX_ORDER; o++)
 		list_init(&zone.area[o].list);
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		spin_lock_init(&pcps[c].lock);
+		list_init(&pcps[c].pages);
+	}
 	memblock_for_each_free(free_range, NULL);
 	zone.ready = true;
 }
