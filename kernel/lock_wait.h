@@ -12,17 +12,20 @@ struct lock_waiter {
 	bool granted;   /* set by the releaser, then the waiter is woken */
 };
 
-/* Sleep until w->granted. The caller queued w and dropped the lock's spinlock. */
-static inline void lock_waiter_sleep(struct lock_waiter *w)
+/* Sleep until *granted is set (by a releaser, who then wakes us). The caller queued itself and
+ * dropped the lock's spinlock. */
+static inline void sleep_until_granted(bool *granted)
 {
 	for (;;) {
 		set_current_sleeping();
-		if (smp_load_acquire(&w->granted))
+		if (smp_load_acquire(granted))
 			break;
 		schedule();
 	}
 	set_current_running();
 }
+
+static inline void lock_waiter_sleep(struct lock_waiter *w) { sleep_until_granted(&w->granted); }
 
 /* Hand the lock to w (the caller holds the lock's spinlock and has unlinked w). */
 static inline void lock_waiter_grant(struct lock_waiter *w)

@@ -77,13 +77,7 @@ static void lock_common(struct range_lock_tree *t, struct range_lock *rl, u64 st
 	}
 	rl->waiter = current_thread();
 	spin_unlock(&t->lock);
-	for (;;) {
-		set_current_sleeping();
-		if (smp_load_acquire(&rl->granted))
-			break;
-		schedule();
-	}
-	set_current_running();
+	sleep_until_granted(&rl->granted);
 }
 
 static bool trylock_common(struct range_lock_tree *t, struct range_lock *rl, u64 start, u64 end,

@@ -33,4 +33,14 @@ extern int host_checks, host_failures;
 
 int host_test_done(const char *name);
 
+/* xorshift64: a small, seedable generator for the randomised tests. */
+static inline unsigned long host_xorshift(unsigned long *state)
+{
+	unsigned long x = *state;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *state = x;
+}
+
 #endif

@@ -7,13 +7,7 @@
 #define RAM (64ul << 20)
 
 static unsigned long rng_state = 88172645463325252ull;
-static unsigned long rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+static unsigned long rnd(void) { return host_xorshift(&rng_state); }
 
 static bool reserved_in_map(phys_addr_t pa)
 {

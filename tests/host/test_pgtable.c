@@ -17,13 +17,7 @@ struct model {
 static struct model *model;
 
 static unsigned long rng_state = 0x9e3779b97f4a7c15ull;
-static unsigned long rnd(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
+static unsigned long rnd(void) { return host_xorshift(&rng_state); }
 
 static void verify(phys_addr_t root, unsigned long first, unsigned long n)
 {

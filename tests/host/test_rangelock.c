@@ -12,14 +12,8 @@ static struct range_lock reqs[MAXREQ];
 static bool present[MAXREQ], granted[MAXREQ];
 static unsigned nreq;
 
-static unsigned long rng = 0x2545f4914f6cdd1dull;
-static unsigned long rnd(void)
-{
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
-}
+static unsigned long rng_state = 0x2545f4914f6cdd1dull;
+static unsigned long rnd(void) { return host_xorshift(&rng_state); }
 
 static void on_grant(struct range_lock *rl) { granted[rl - reqs] = true; }
 
