@@ -29,14 +29,18 @@ CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin-printf -fno-pic 
 ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
 LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments
 
-KERNEL_SRCS := $(wildcard kernel/*.c lib/*.c mm/*.c tests/kernel/*.c) boot/boot_info.c \
-	$(wildcard arch/$(ARCH)/*.c) $(ARCH_SRCS)
+# The VMA tree needs call_rcu: it joins the kernel's link with kernel/rcu.c. Until then `all`
+# still compiles it with the kernel's flags, so that it stays freestanding.
+VMATREE_KSRCS := $(wildcard mm/vma_tree*.c)
+VMATREE_KOBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(VMATREE_KSRCS))
+KERNEL_SRCS := $(filter-out $(VMATREE_KSRCS),$(wildcard kernel/*.c lib/*.c mm/*.c tests/kernel/*.c)) \
+	boot/boot_info.c $(wildcard arch/$(ARCH)/*.c) $(ARCH_SRCS)
 KERNEL_ASM := $(wildcard arch/$(ARCH)/*.S)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %.S,$(BUILD)/obj/%.o,$(KERNEL_ASM))
 
 .PHONY: all run test host-test kernel-test clean help deps fuzz compile_commands.json
-all: $(IMAGES)
+all: $(IMAGES) $(VMATREE_KOBJS)
 
 $(BUILD)/obj/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -61,7 +65,7 @@ $(BUILD)/faultline.iso: $(BUILD)/faultline.elf boot/grub.cfg tools/mkiso
 	@$(if $(Q),echo "  ISO     $@")
 	$(Q)tools/mkiso $< $@ "$(RUN_CMDLINE)"
 
--include $(KERNEL_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(VMATREE_KOBJS:.o=.d)
 
 # ---- running and testing ----
 RUN_CMDLINE ?= test=all
@@ -85,7 +89,7 @@ test: deps
 	tools/test-matrix x86_64
 
 compile_commands.json:
-	$(Q)tools/compile-commands "$(CC) $(CFLAGS)" $(KERNEL_SRCS) $(KERNEL_ASM) > $@
+	$(Q)tools/compile-commands "$(CC) $(CFLAGS)" $(KERNEL_SRCS) $(VMATREE_KSRCS) $(KERNEL_ASM) > $@
 	@echo "wrote $@"
 
 clean:
