@@ -22,8 +22,21 @@ $(HOST_BUILD_DIR)/test_%: $(HOST_BUILD_DIR)/tests/host/test_%.o $(HOST_LIB_OBJS)
 
 -include $(HOST_LIB_OBJS:.o=.d) $(patsubst %,$(HOST_BUILD_DIR)/tests/host/test_%.d,$(HOST_TESTS))
 
+# ---- The VMA tree (mm/vma_tree*.c), over a userspace RCU (host_rcu.c) and a slab on malloc
+# with failure injection (host_slab.c), checked against a sorted-array model. ----
+VMATREE_SRCS := mm/vma_tree.c mm/vma_tree_write.c tests/host/host_rcu.c tests/host/host_slab.c \
+	tests/host/vma_tree_model.c
+VMATREE_OBJS := $(patsubst %.c,$(HOST_BUILD_DIR)/%.o,$(VMATREE_SRCS))
+VMATREE_BINS := $(HOST_BUILD_DIR)/test_vma_tree
+VMATREE_DEPS := $(VMATREE_OBJS:.o=.d) $(patsubst $(HOST_BUILD_DIR)/%,$(HOST_BUILD_DIR)/tests/host/%.d,$(VMATREE_BINS))
+
+$(VMATREE_BINS): $(HOST_BUILD_DIR)/%: $(HOST_BUILD_DIR)/tests/host/%.o $(VMATREE_OBJS) $(HOST_LIB_OBJS)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -pthread $^ -o $@
+
+-include $(VMATREE_DEPS)
+
 # pgtable's default is 400 random operations, each verified over a whole 1 GiB window.
-host-test: $(HOST_BINS)
-	@set -e; for t in $(HOST_BINS); do $$t > $$t.log || { cat $$t.log; echo "FAILED: $$t"; exit 1; }; \
-		tail -n 1 $$t.log; done
+host-test: $(HOST_BINS) $(VMATREE_BINS)
+	@set -e; for t in $(HOST_BINS) $(HOST_BUILD_DIR)/test_vma_tree; do \
+		$$t > $$t.log || { cat $$t.log; echo "FAILED: $$t"; exit 1; }; tail -n 1 $$t.log; done
 .SECONDARY:
