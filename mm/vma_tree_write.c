@@ -34,7 +34,7 @@ struct item {
 };
 /* Bounds. Leaves: <= 14 slots kept from the first leaf, 3 new (cut, new, cut), 14 kept from the
  * last, and 15 from a neighbour on each side: 61 items, which make <= 5 nodes. Above: 9 kept + 5
- * new + 9 kept, plus neighbours only while fewer than 5: fewer. */
+ * new + 9 kept, plus neighbours only while that stays within 30: fewer. */
 #define MAX_ITEMS 64
 #define MAX_RUN   8
 
@@ -237,24 +237,37 @@ static void gather(struct write *w, unsigned k, uintptr_t a, uintptr_t b, struct
 	push_slots(w, last, last->idx + 1, last->node->nr, k);
 }
 
-/* Take in a neighbour on either side if the items would underfill a node, or (at the leaves)
- * if a gap at an end would touch a gap in the neighbour: gaps never meet across leaves. The
- * root level has no neighbours and may underfill. */
+/* Should the window take in a neighbour node with nb slots? If its items would underfill a node,
+ * yes; if they overfill one, when the neighbour's slots fit in the nodes the window needs anyway
+ * (redistributing instead of splitting keeps nodes fuller: appends in address order leave them
+ * nearly full rather than half full). */
+static bool worth_taking(const struct write *w, unsigned k, unsigned nb)
+{
+	unsigned max = slots_max(k);
+	return w->n < slots_min(k) ||
+	       (w->n > max && DIV_ROUND_UP(w->n + nb, max) <= DIV_ROUND_UP(w->n, max));
+}
+
+/* Take in a neighbour on either side when worth_taking() says so or (at the leaves) when a gap at
+ * an end would touch a gap in the neighbour: gaps never meet across leaves. The root level has
+ * no neighbours and may underfill. */
 static void widen(struct write *w, unsigned k)
 {
 	const struct vma_tree_node *n;
-	bool under = w->n < slots_min(k);
-	if ((under || (!k && !w->item[0].ptr)) && path_step(w, &w->first, k, false)) {
+	bool edge_gap = !k && !w->item[0].ptr;
+	if ((edge_gap || w->n < slots_min(k) || w->n > slots_max(k)) &&
+	    path_step(w, &w->first, k, false)) {
 		n = w->first.lv[k].node;
-		if (under || !n->leaf.slot[n->nr - 1])
+		if (worth_taking(w, k, n->nr) || (edge_gap && !n->leaf.slot[n->nr - 1]))
 			prepend_node(w, &w->first.lv[k], k);
 		else
 			path_step(w, &w->first, k, true);   /* not needed after all: step back */
 	}
-	under = w->n < slots_min(k);
-	if ((under || (!k && !w->item[w->n - 1].ptr)) && path_step(w, &w->last, k, true)) {
+	edge_gap = !k && !w->item[w->n - 1].ptr;
+	if ((edge_gap || w->n < slots_min(k) || w->n > slots_max(k)) &&
+	    path_step(w, &w->last, k, true)) {
 		n = w->last.lv[k].node;
-		if (under || !n->leaf.slot[0])
+		if (worth_taking(w, k, n->nr) || (edge_gap && !n->leaf.slot[0]))
 			push_slots(w, &w->last.lv[k], 0, n->nr, k);
 		else
 			path_step(w, &w->last, k, false);
