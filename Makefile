@@ -39,7 +39,8 @@ KERNEL_ASM := $(wildcard arch/$(ARCH)/*.S)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %.S,$(BUILD)/obj/%.o,$(KERNEL_ASM))
 
-.PHONY: all run test host-test kernel-test clean help deps fuzz compile_commands.json
+.PHONY: all run test host-test kernel-test clean help deps fuzz compile_commands.json \
+	fuzz-vmatree libfuzz-vmatree
 all: $(IMAGES) $(VMATREE_KOBJS)
 
 $(BUILD)/obj/%.o: %.c Makefile
@@ -100,6 +101,8 @@ help:
 	@echo "make run                   build and boot in QEMU (RUN_CMDLINE='$(RUN_CMDLINE)', SMP=$(SMP), MEM=$(MEM))"
 	@echo "make test                  host tests, then every boot of tools/test-matrix; what CI runs"
 	@echo "make host-test             host unit tests of lib/ and mm/ under ASan and UBSan"
+	@echo "make fuzz-vmatree          the VMA tree's model-based fuzzer, ASan (OPS=$(OPS) SEED=$(SEED))"
+	@echo "make libfuzz-vmatree       the same engine under libFuzzer, clang (FUZZ_SECONDS=$(FUZZ_SECONDS))"
 	@echo "make kernel-test           the boots of tools/test-matrix for ARCH only"
 	@echo "make deps                  install the Debian packages the project needs (tools/install-deps)"
 	@echo "make compile_commands.json for clangd"
