@@ -100,7 +100,7 @@ help:
 	@echo "make [ARCH=x86_64] [all]   build build/<arch>/faultline.elf (+ faultline.iso on x86_64)"
 	@echo "make run                   build and boot in QEMU (RUN_CMDLINE='$(RUN_CMDLINE)', SMP=$(SMP), MEM=$(MEM))"
 	@echo "make test                  host tests, then every boot of tools/test-matrix; what CI runs"
-	@echo "make host-test             host unit tests of lib/ and mm/ under ASan and UBSan"
+	@echo "make host-test             host unit tests of lib/ and mm/ under ASan and UBSan (and TSan)"
 	@echo "make fuzz-vmatree          the VMA tree's model-based fuzzer, ASan (OPS=$(OPS) SEED=$(SEED))"
 	@echo "make libfuzz-vmatree       the same engine under libFuzzer, clang (FUZZ_SECONDS=$(FUZZ_SECONDS))"
 	@echo "make kernel-test           the boots of tools/test-matrix for ARCH only"

@@ -64,12 +64,32 @@ libfuzz-vmatree: $(VMATREE_LIBFUZZ_BIN)
 	@mkdir -p $(HOST_FUZZ_DIR)/corpus
 	$(VMATREE_LIBFUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(HOST_FUZZ_DIR)/corpus
 
+# ---- Readers against a writer on threads, under ThreadSanitizer, with the tree validating itself
+# after every write. host-test runs it twice: as is it must pass TSan-clean; with --busted
+# (replaced nodes freed at once instead of after a grace period) it must fail. ----
+HOST_TSAN_DIR := build/host-tsan
+HOST_TSAN_CFLAGS := $(HOST_NOSAN_CFLAGS) -O1 -fsanitize=thread -DVMA_TREE_DEBUG
+$(eval $(call host_variant_rule,$(HOST_TSAN_DIR),TSANCC ,$(HOST_CC),$(HOST_TSAN_CFLAGS)))
+VMATREE_RCU_SRCS := $(VMATREE_SRCS) tests/host/test_vma_tree_rcu.c $(HOST_LIB_SRCS)
+VMATREE_RCU_BIN := $(HOST_TSAN_DIR)/test_vma_tree_rcu
+$(VMATREE_RCU_BIN): $(patsubst %.c,$(HOST_TSAN_DIR)/%.o,$(VMATREE_RCU_SRCS))
+	$(Q)$(HOST_CC) $(HOST_TSAN_CFLAGS) -pthread $^ -o $@
+VMATREE_DEPS += $(patsubst %.c,$(HOST_TSAN_DIR)/%.d,$(VMATREE_RCU_SRCS))
+VMATREE_TSAN := TSAN_OPTIONS="halt_on_error=1 exitcode=66"
+
 -include $(VMATREE_DEPS)
 
 # pgtable's default is 400 random operations, each verified over a whole 1 GiB window.
-host-test: $(HOST_BINS) $(VMATREE_BINS)
+host-test: $(HOST_BINS) $(VMATREE_BINS) $(VMATREE_RCU_BIN)
 	@set -e; for t in $(HOST_BINS) $(HOST_BUILD_DIR)/test_vma_tree; do \
 		$$t > $$t.log || { cat $$t.log; echo "FAILED: $$t"; exit 1; }; tail -n 1 $$t.log; done
 	@t=$(HOST_BUILD_DIR)/fuzz_vma_tree; $$t 1000000 1 > $$t.log || \
 		{ cat $$t.log; echo "FAILED: $$t"; exit 1; }; tail -n 1 $$t.log
+	@t=$(VMATREE_RCU_BIN); $(VMATREE_TSAN) $$t > $$t.log 2>&1 || \
+		{ cat $$t.log; echo "FAILED: $$t"; exit 1; }; tail -n 1 $$t.log
+	@t=$(VMATREE_RCU_BIN); if $(VMATREE_TSAN) $$t --busted > $$t-busted.log 2>&1; then \
+		cat $$t-busted.log; echo "FAILED: $$t --busted passed: the test cannot see the bug"; \
+		exit 1; fi; echo "vma_tree_rcu --busted: caught, as it must be: $$(grep -m1 -o \
+		-e 'ThreadSanitizer: [a-z -]*' -e 'a reader reached .*' -e '^vma_tree_rcu: .*' \
+		$$t-busted.log | head -n 1)"
 .SECONDARY:
