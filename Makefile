@@ -40,7 +40,7 @@ KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %.S,$(BUILD)/obj/%.o,$(KERNEL_ASM))
 
 .PHONY: all run test host-test kernel-test clean help deps fuzz compile_commands.json \
-	fuzz-vmatree libfuzz-vmatree
+	fuzz-vmatree libfuzz-vmatree bench-vmatree
 all: $(IMAGES) $(VMATREE_KOBJS)
 
 $(BUILD)/obj/%.o: %.c Makefile
@@ -103,6 +103,7 @@ help:
 	@echo "make host-test             host unit tests of lib/ and mm/ under ASan and UBSan (and TSan)"
 	@echo "make fuzz-vmatree          the VMA tree's model-based fuzzer, ASan (OPS=$(OPS) SEED=$(SEED))"
 	@echo "make libfuzz-vmatree       the same engine under libFuzzer, clang (FUZZ_SECONDS=$(FUZZ_SECONDS))"
+	@echo "make bench-vmatree         VMA tree lookups against a sorted array, -O2: BENCH lines"
 	@echo "make kernel-test           the boots of tools/test-matrix for ARCH only"
 	@echo "make deps                  install the Debian packages the project needs (tools/install-deps)"
 	@echo "make compile_commands.json for clangd"

@@ -77,6 +77,19 @@ $(VMATREE_RCU_BIN): $(patsubst %.c,$(HOST_TSAN_DIR)/%.o,$(VMATREE_RCU_SRCS))
 VMATREE_DEPS += $(patsubst %.c,$(HOST_TSAN_DIR)/%.d,$(VMATREE_RCU_SRCS))
 VMATREE_TSAN := TSAN_OPTIONS="halt_on_error=1 exitcode=66"
 
+# ---- `make bench-vmatree`: lookups against a sorted array, -O2 and no sanitizers. ----
+HOST_BENCH_DIR := build/host-bench
+HOST_BENCH_CFLAGS := $(HOST_NOSAN_CFLAGS) -O2
+$(eval $(call host_variant_rule,$(HOST_BENCH_DIR),BENCHCC,$(HOST_CC),$(HOST_BENCH_CFLAGS)))
+VMATREE_BENCH_SRCS := $(VMATREE_SRCS) tests/host/bench_vma_tree.c $(HOST_LIB_SRCS)
+VMATREE_BENCH_BIN := $(HOST_BENCH_DIR)/bench_vma_tree
+$(VMATREE_BENCH_BIN): $(patsubst %.c,$(HOST_BENCH_DIR)/%.o,$(VMATREE_BENCH_SRCS))
+	$(Q)$(HOST_CC) $(HOST_BENCH_CFLAGS) -pthread $^ -o $@
+VMATREE_DEPS += $(patsubst %.c,$(HOST_BENCH_DIR)/%.d,$(VMATREE_BENCH_SRCS))
+
+bench-vmatree: $(VMATREE_BENCH_BIN)
+	$(VMATREE_BENCH_BIN)
+
 -include $(VMATREE_DEPS)
 
 # pgtable's default is 400 random operations, each verified over a whole 1 GiB window.
