@@ -27,13 +27,14 @@ CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin-printf -fno-pic 
 ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
 LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments
 
-KERNEL_SRCS := $(wildcard kernel/*.c lib/*.c mm/*.c tests/kernel/*.c) boot/boot_info.c \
-	$(wildcard arch/$(ARCH)/*.c) $(ARCH_SRCS)
+KERNEL_SRCS := $(wildcard kernel/*.c lib/*.c mm/*.c tests/kernel/*.c) \
+	boot/boot_info.c $(wildcard arch/$(ARCH)/*.c) $(ARCH_SRCS)
 KERNEL_ASM := $(wildcard arch/$(ARCH)/*.S)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %.S,$(BUILD)/obj/%.o,$(KERNEL_ASM))
 
-.PHONY: all run test host-test kernel-test torture clean help deps fuzz compile_commands.json
+.PHONY: all run test host-test kernel-test torture clean help deps fuzz compile_commands.json \
+	fuzz-vmatree libfuzz-vmatree bench-vmatree
 all: $(IMAGES)
 
 $(BUILD)/obj/%.o: %.c Makefile
@@ -96,7 +97,10 @@ help:
 	@echo "make [ARCH=x86_64] [all]   build build/<arch>/faultline.elf (+ faultline.iso on x86_64)"
 	@echo "make run                   build and boot in QEMU (RUN_CMDLINE='$(RUN_CMDLINE)', SMP=$(SMP), MEM=$(MEM))"
 	@echo "make test                  host tests, then every boot of tools/test-matrix; what CI runs"
-	@echo "make host-test             host unit tests of lib/ and mm/ under ASan and UBSan"
+	@echo "make host-test             host unit tests of lib/ and mm/ under ASan and UBSan (and TSan)"
+	@echo "make fuzz-vmatree          the VMA tree's model-based fuzzer, ASan (OPS=$(OPS) SEED=$(SEED))"
+	@echo "make libfuzz-vmatree       the same engine under libFuzzer, clang (FUZZ_SECONDS=$(FUZZ_SECONDS))"
+	@echo "make bench-vmatree         VMA tree lookups against a sorted array, -O2: BENCH lines"
 	@echo "make kernel-test           the boots of tools/test-matrix for ARCH only"
 	@echo "make torture               every torture suite for TORTURE_SECONDS (default $(TORTURE_SECONDS)) each, on ARCH"
 	@echo "make deps                  install the Debian packages the project needs (tools/install-deps)"

@@ -10,10 +10,12 @@
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
+#include "kernel/rcu.h"
 #include "kernel/spinlock.h"
 #include "lib/list.h"
 #include "lib/string.h"
 #include "mm/page.h"
+#include "mm/slab.h"
 
 /* The kernel's page-table root, loaded on every CPU (mm_init.c). */
 extern phys_addr_t kernel_pt_root;

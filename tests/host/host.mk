@@ -23,8 +23,87 @@ $(HOST_BUILD_DIR)/test_%: $(HOST_BUILD_DIR)/tests/host/test_%.o $(HOST_LIB_OBJS)
 
 -include $(HOST_LIB_OBJS:.o=.d) $(patsubst %,$(HOST_BUILD_DIR)/tests/host/test_%.d,$(HOST_TESTS))
 
+# ---- The VMA tree (mm/vma_tree*.c), over a userspace RCU (host_rcu.c) and a slab on malloc
+# with failure injection (host_slab.c), checked against a sorted-array model. ----
+VMATREE_SRCS := mm/vma_tree.c mm/vma_tree_write.c tests/host/host_rcu.c tests/host/host_slab.c \
+	tests/host/vma_tree_model.c tests/host/vma_tree_fuzz.c
+VMATREE_OBJS := $(patsubst %.c,$(HOST_BUILD_DIR)/%.o,$(VMATREE_SRCS))
+VMATREE_BINS := $(HOST_BUILD_DIR)/test_vma_tree $(HOST_BUILD_DIR)/fuzz_vma_tree
+VMATREE_DEPS := $(VMATREE_OBJS:.o=.d) $(patsubst $(HOST_BUILD_DIR)/%,$(HOST_BUILD_DIR)/tests/host/%.d,$(VMATREE_BINS))
+
+$(VMATREE_BINS): $(HOST_BUILD_DIR)/%: $(HOST_BUILD_DIR)/tests/host/%.o $(VMATREE_OBJS) $(HOST_LIB_OBJS)
+	$(Q)$(HOST_CC) $(HOST_CFLAGS) -pthread $^ -o $@
+
+# Variants in their own object directories, with their own flags.
+HOST_NOSAN_CFLAGS := $(filter-out -O1 -fsanitize=% -fno-sanitize-recover=%,$(HOST_CFLAGS))
+define host_variant_rule
+$(1)/%.o: %.c Makefile tests/host/host.mk
+	@mkdir -p $$(dir $$@)
+	@$$(if $$(Q),echo "  $(2) $$<")
+	$$(Q)$(3) $(4) -c $$< -o $$@
+endef
+
+# ---- The fuzzer: `make fuzz-vmatree OPS=10000000 SEED=42` runs the seeded one under ASan and
+# UBSan; `make libfuzz-vmatree [FUZZ_SECONDS=60]` the same engine under libFuzzer (clang). ----
+OPS ?= 1000000
+SEED ?= 1
+fuzz-vmatree: $(HOST_BUILD_DIR)/fuzz_vma_tree
+	$(HOST_BUILD_DIR)/fuzz_vma_tree $(OPS) $(SEED)
+
+HOST_FUZZ_DIR := build/host-libfuzz
+HOST_FUZZ_CC ?= clang
+HOST_FUZZ_CFLAGS := $(HOST_NOSAN_CFLAGS) -O1 -fsanitize=fuzzer-no-link,address,undefined
+$(eval $(call host_variant_rule,$(HOST_FUZZ_DIR),FUZZCC ,$(HOST_FUZZ_CC),$(HOST_FUZZ_CFLAGS)))
+VMATREE_LIBFUZZ_SRCS := $(VMATREE_SRCS) tests/host/libfuzz_vma_tree.c $(HOST_LIB_SRCS)
+VMATREE_LIBFUZZ_BIN := $(HOST_FUZZ_DIR)/libfuzz_vma_tree
+$(VMATREE_LIBFUZZ_BIN): $(patsubst %.c,$(HOST_FUZZ_DIR)/%.o,$(VMATREE_LIBFUZZ_SRCS))
+	$(Q)$(HOST_FUZZ_CC) $(HOST_FUZZ_CFLAGS) -fsanitize=fuzzer -pthread $^ -o $@
+VMATREE_DEPS += $(patsubst %.c,$(HOST_FUZZ_DIR)/%.d,$(VMATREE_LIBFUZZ_SRCS))
+
+FUZZ_SECONDS ?= 60
+libfuzz-vmatree: $(VMATREE_LIBFUZZ_BIN)
+	@mkdir -p $(HOST_FUZZ_DIR)/corpus
+	$(VMATREE_LIBFUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=4096 $(HOST_FUZZ_DIR)/corpus
+
+# ---- Readers against a writer on threads, under ThreadSanitizer, with the tree validating itself
+# after every write. host-test runs it twice: as is it must pass TSan-clean; with --busted
+# (replaced nodes freed at once instead of after a grace period) it must fail. ----
+HOST_TSAN_DIR := build/host-tsan
+HOST_TSAN_CFLAGS := $(HOST_NOSAN_CFLAGS) -O1 -fsanitize=thread -DVMA_TREE_DEBUG
+$(eval $(call host_variant_rule,$(HOST_TSAN_DIR),TSANCC ,$(HOST_CC),$(HOST_TSAN_CFLAGS)))
+VMATREE_RCU_SRCS := $(VMATREE_SRCS) tests/host/test_vma_tree_rcu.c $(HOST_LIB_SRCS)
+VMATREE_RCU_BIN := $(HOST_TSAN_DIR)/test_vma_tree_rcu
+$(VMATREE_RCU_BIN): $(patsubst %.c,$(HOST_TSAN_DIR)/%.o,$(VMATREE_RCU_SRCS))
+	$(Q)$(HOST_CC) $(HOST_TSAN_CFLAGS) -pthread $^ -o $@
+VMATREE_DEPS += $(patsubst %.c,$(HOST_TSAN_DIR)/%.d,$(VMATREE_RCU_SRCS))
+VMATREE_TSAN := TSAN_OPTIONS="halt_on_error=1 exitcode=66"
+
+# ---- `make bench-vmatree`: lookups against a sorted array, -O2 and no sanitizers. ----
+HOST_BENCH_DIR := build/host-bench
+HOST_BENCH_CFLAGS := $(HOST_NOSAN_CFLAGS) -O2
+$(eval $(call host_variant_rule,$(HOST_BENCH_DIR),BENCHCC,$(HOST_CC),$(HOST_BENCH_CFLAGS)))
+VMATREE_BENCH_SRCS := $(VMATREE_SRCS) tests/host/bench_vma_tree.c $(HOST_LIB_SRCS)
+VMATREE_BENCH_BIN := $(HOST_BENCH_DIR)/bench_vma_tree
+$(VMATREE_BENCH_BIN): $(patsubst %.c,$(HOST_BENCH_DIR)/%.o,$(VMATREE_BENCH_SRCS))
+	$(Q)$(HOST_CC) $(HOST_BENCH_CFLAGS) -pthread $^ -o $@
+VMATREE_DEPS += $(patsubst %.c,$(HOST_BENCH_DIR)/%.d,$(VMATREE_BENCH_SRCS))
+
+bench-vmatree: $(VMATREE_BENCH_BIN)
+	$(VMATREE_BENCH_BIN)
+
+-include $(VMATREE_DEPS)
+
 # pgtable's default is 400 random operations, each verified over a whole 1 GiB window.
-host-test: $(HOST_BINS)
-	@set -e; for t in $(HOST_BINS); do $$t > $$t.log || { cat $$t.log; echo "FAILED: $$t"; exit 1; }; \
-		tail -n 1 $$t.log; done
+host-test: $(HOST_BINS) $(VMATREE_BINS) $(VMATREE_RCU_BIN)
+	@set -e; for t in $(HOST_BINS) $(HOST_BUILD_DIR)/test_vma_tree; do \
+		$$t > $$t.log || { cat $$t.log; echo "FAILED: $$t"; exit 1; }; tail -n 1 $$t.log; done
+	@t=$(HOST_BUILD_DIR)/fuzz_vma_tree; $$t 1000000 1 > $$t.log || \
+		{ cat $$t.log; echo "FAILED: $$t"; exit 1; }; tail -n 1 $$t.log
+	@t=$(VMATREE_RCU_BIN); $(VMATREE_TSAN) $$t > $$t.log 2>&1 || \
+		{ cat $$t.log; echo "FAILED: $$t"; exit 1; }; tail -n 1 $$t.log
+	@t=$(VMATREE_RCU_BIN); if $(VMATREE_TSAN) $$t --busted > $$t-busted.log 2>&1; then \
+		cat $$t-busted.log; echo "FAILED: $$t --busted passed: the test cannot see the bug"; \
+		exit 1; fi; echo "vma_tree_rcu --busted: caught, as it must be: $$(grep -m1 -o \
+		-e 'ThreadSanitizer: [a-z -]*' -e 'a reader reached .*' -e '^vma_tree_rcu: .*' \
+		$$t-busted.log | head -n 1)"
 .SECONDARY:
