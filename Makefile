@@ -33,7 +33,7 @@ KERNEL_ASM := $(wildcard arch/$(ARCH)/*.S)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %.S,$(BUILD)/obj/%.o,$(KERNEL_ASM))
 
-.PHONY: all run test host-test kernel-test torture clean help deps fuzz compile_commands.json \
+.PHONY: all run test host-test kernel-test torture bench clean help deps fuzz compile_commands.json \
 	fuzz-vmatree libfuzz-vmatree bench-vmatree
 all: $(IMAGES)
 
@@ -84,7 +84,11 @@ test: deps
 TORTURE_SECONDS ?= 300
 torture: deps all
 	tools/qemu-run $(ARCH) --smp $(SMP) --mem $(MEM) --timeout $$(( $(TORTURE_SECONDS) * 4 + 300 )) -- \
-		torture=rcu,lock,rangelock torture.seconds=$(TORTURE_SECONDS)
+		torture=rcu,lock,rangelock,vmatree torture.seconds=$(TORTURE_SECONDS)
+
+# In-kernel benchmarks (BENCH lines on the console).
+bench: deps all
+	tools/qemu-run $(ARCH) --smp 1 --mem 1G --timeout 900 -- test=bench_vmatree
 
 compile_commands.json:
 	$(Q)tools/compile-commands "$(CC) $(CFLAGS)" $(KERNEL_SRCS) $(KERNEL_ASM) > $@
@@ -102,6 +106,7 @@ help:
 	@echo "make libfuzz-vmatree       the same engine under libFuzzer, clang (FUZZ_SECONDS=$(FUZZ_SECONDS))"
 	@echo "make bench-vmatree         VMA tree lookups against a sorted array, -O2: BENCH lines"
 	@echo "make kernel-test           the boots of tools/test-matrix for ARCH only"
+	@echo "make bench                 in-kernel benchmarks (VMA tree lookups), BENCH lines"
 	@echo "make torture               every torture suite for TORTURE_SECONDS (default $(TORTURE_SECONDS)) each, on ARCH"
 	@echo "make deps                  install the Debian packages the project needs (tools/install-deps)"
 	@echo "make compile_commands.json for clangd"

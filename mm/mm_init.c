@@ -14,6 +14,7 @@
 #include "mm/pgtable.h"
 #include "mm/slab.h"
 #include "mm/tlb.h"
+#include "mm/vma_tree.h"
 #include "mm/vmap.h"
 #include "boot/boot_info.h"
 #include "kernel/sections.h"
@@ -96,6 +97,7 @@ void __init mm_init(struct boot_info *bi)
 		(unsigned long)(ram >> 10), free, free << (PAGE_SHIFT - 10),
 		(unsigned long)((ram >> 10) - (free << (PAGE_SHIFT - 10))));
 	slab_init();
+	vma_tree_cache_init();
 	vmap_init();
 	void *stack = kstack_alloc();
 	if (!stack)

@@ -53,6 +53,9 @@ struct vma_tree_node {
 };
 STATIC_ASSERT(sizeof(struct vma_tree_node) == VMA_TREE_NODE_SIZE, "vma_tree_node must be 256 bytes");
 
+/* Readers of VMA_TREE_BUSTED trees that reached a freed node (the torture twin's symptom). */
+extern unsigned long vma_tree_reader_faults;
+
 /* ---- The tree ---- */
 #define VMA_TREE_BUSTED 0x1u   /* torture twin only: free replaced nodes at once, not after a
 				* grace period. Readers then walk freed nodes; the tests must notice. */
