@@ -126,7 +126,9 @@ KTEST(rwsem, writer_not_starved)
 	ktest_log(t, "%u readers, %lu reads, up to %d inside at once; the writer waited at most %lu us",
 		  n, (unsigned long)r.reads, atomic_read(&r.max_readers), (unsigned long)(worst / 1000));
 	KEXPECT_EQ(t, atomic_read(&r.violations), 0);
-	KEXPECT(t, worst < 500000000);   /* a bounded wait, generous for emulation */
+	/* Bounded: with starvation the writer would wait as long as readers keep coming, i.e. for
+	 * ever. The bound is loose because an emulated CPU can lose its host core for a while. */
+	KEXPECT(t, worst < 10000000000ull);
 }
 
 KTEST(rwsem, trylock_and_contention)

@@ -84,12 +84,17 @@ KTEST(sched, pinned_threads_stay)
 				   i % nr_cpus_online, (unsigned long)w[i].seen);
 }
 
+static cpumask_t spread_seen;
+
+/* Busy, never yielding, until every CPU has run one of these threads (or 3 s have passed: an
+ * emulated CPU may lose its host core for a while). */
 static void busy_spread(void *arg)
 {
 	struct where *w = arg;
-	u64 end = clock_ns() + 60000000;   /* 60 ms of busy work, no yields */
-	while (clock_ns() < end) {
+	u64 end = clock_ns() + 3000000000ull;
+	while (clock_ns() < end && READ_ONCE(spread_seen) != cpu_online_mask) {
 		w->seen |= 1ull << smp_processor_id();
+		__atomic_or_fetch(&spread_seen, 1ull << smp_processor_id(), __ATOMIC_RELAXED);
 		w->spins++;
 	}
 }
@@ -98,6 +103,7 @@ KTEST(sched, unpinned_threads_spread)
 {
 	struct where w[KTEST_MAX_THREADS] = { 0 };
 	unsigned n = nr_cpus_online;
+	spread_seen = 0;
 	KASSERT(t, ktest_run_threads(t, n, false, busy_spread, w, sizeof(w[0])));
 	cpumask_t all = 0;
 	for (unsigned i = 0; i < n; i++)

@@ -62,8 +62,11 @@ KTEST(timer, lateness)
 		  (long)cycles_to_ns(late[0] > 0 ? late[0] : 0) / 1000,
 		  (long)cycles_to_ns(late[n / 2]) / 1000, (long)cycles_to_ns(late[n * 9 / 10]) / 1000,
 		  (long)cycles_to_ns(late[n - 1]) / 1000);
-	KEXPECT(t, late[0] >= 0);                                 /* never early */
-	KEXPECT(t, cycles_to_ns(late[n - 1]) < 50000000);         /* within 50 ms, even emulated */
+	/* Never early. Late only by a bound: the typical case tightly, the worst loosely, since an
+	 * emulated CPU can lose its host core for a while whatever the kernel does. */
+	KEXPECT(t, late[0] >= 0);
+	KEXPECT(t, cycles_to_ns(late[n / 2]) < 20000000);
+	KEXPECT(t, cycles_to_ns(late[n - 1]) < 2000000000);
 }
 
 static void never(struct timer *tm)
