@@ -4,6 +4,7 @@
 #include "kernel/errno.h"
 #include "kernel/sections.h"
 #include "mm/internal.h"
+#include "mm/memblock.h"
 #include "mm/mm_init.h"
 #include "mm/pgtable.h"
 #include "mm/vmap.h"
@@ -98,7 +99,9 @@ KTEST(pgtable, kernel_wx_layout)
 	expect_prot(t, "rodata", (uintptr_t)&rodata_word, MMU_READ);
 	expect_prot(t, "data", (uintptr_t)__data_start, MMU_READ | MMU_WRITE);
 	expect_prot(t, "bss", (uintptr_t)__bss_end - 1, MMU_READ | MMU_WRITE);
-	expect_prot(t, "direct map", (uintptr_t)page_address(pfn_to_page(0x200)), MMU_READ | MMU_WRITE);
+	/* The lowest page of RAM: 4 KiB on a PC, 1 GiB on arm64's virt. */
+	expect_prot(t, "direct map", (uintptr_t)phys_to_virt(memblock_memory.r[0].start),
+		    MMU_READ | MMU_WRITE);
 	KEXPECT_EQ(t, arch_probe_write((void *)&rodata_word, 0), -EFAULT);
 	KEXPECT_EQ(t, arch_probe_write((void *)__text_start, 0), -EFAULT);
 	KEXPECT_EQ(t, rodata_word, 0x1234abcd);
