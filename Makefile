@@ -1,5 +1,6 @@
 # Faultline: one entry point for every arch.
-#   make [ARCH=x86_64]   build build/<arch>/faultline.elf (and the GRUB ISO on x86_64)
+#   make [ARCH=x86_64|arm64]   build build/<arch>/faultline.elf (and the GRUB ISO on x86_64, the
+#                              Image faultline.bin on arm64)
 #   make run             build and boot in QEMU with a command line that shows the kernel working
 #   make test            host unit tests, then every boot the test matrix lists (tools/test-matrix)
 #   make help            every target
@@ -37,12 +38,12 @@ KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) \
 	fuzz-vmatree libfuzz-vmatree bench-vmatree
 all: $(IMAGES)
 
-$(BUILD)/obj/%.o: %.c Makefile
+$(BUILD)/obj/%.o: %.c Makefile arch/$(ARCH)/arch.mk
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/obj/%.o: %.S Makefile
+$(BUILD)/obj/%.o: %.S Makefile arch/$(ARCH)/arch.mk
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
@@ -98,7 +99,7 @@ clean:
 	rm -rf build compile_commands.json
 
 help:
-	@echo "make [ARCH=x86_64] [all]   build build/<arch>/faultline.elf (+ faultline.iso on x86_64)"
+	@echo "make [ARCH=x86_64|arm64]   build build/<arch>/faultline.elf (+ .iso on x86_64, .bin on arm64)"
 	@echo "make run                   build and boot in QEMU (RUN_CMDLINE='$(RUN_CMDLINE)', SMP=$(SMP), MEM=$(MEM))"
 	@echo "make test                  host tests, then every boot of tools/test-matrix; what CI runs"
 	@echo "make host-test             host unit tests of lib/ and mm/ under ASan and UBSan (and TSan)"

@@ -1,0 +1,278 @@
+/*
+ * arm64 exception entry, and the small assembly pieces of the contract.
+ *
+ * VBAR_EL1 points at arm64_vectors: 16 entries of 0x80 bytes (ARM ARM D1.10.2), four groups of
+ * {synchronous, IRQ, FIQ, SError}: from EL1 with SP_EL0 (never used: the kernel runs on SP_EL1),
+ * from EL1 with SP_EL1 (the kernel), from EL0 in AArch64 and in AArch32 (no user mode yet). Each
+ * entry saves every general register, SP, ELR, SPSR, ESR and FAR as a struct trap_frame on the
+ * current stack, links it into the frame-pointer chain and calls a C handler with it; the
+ * handler's return restores everything and ERETs. The kernel uses no FP/SIMD registers
+ * (-mgeneral-regs-only, CPACR_EL1 traps them), so there are none to save.
+ *
+ * Kernel stack overflow: a synchronous exception from EL1 first checks, with an address
+ * translation (AT S1E1W), that the frame it is about to store is mapped and writable. If not, the
+ * stack ran into its guard page: the entry moves to an emergency stack and reports. SP_EL0 is
+ * the scratch register for that check (the kernel never runs on SP_EL0; when user mode arrives,
+ * entry from EL0 saves the user's SP_EL0 in the frame first).
+ */
+#include "arch/arm64/layout.h"
+
+#define FRAME_SIZE  304     /* sizeof(struct trap_frame) */
+#define FRAME_SP    248
+#define FRAME_ELR   256
+#define FRAME_ESR   272
+#define FRAME_REC   288
+#define EMERGENCY_STACK_SIZE 8192
+
+/* An EL1 (SP_EL1) synchronous exception: the stack check, then the common path. */
+.macro VENTRY_EL1_SYNC
+	.balign 0x80
+	msr	sp_el0, x0
+	sub	x0, sp, #FRAME_SIZE
+	at	s1e1w, x0
+	isb
+	mrs	x0, par_el1
+	tbnz	x0, #0, el1_stack_overflow     /* PAR_EL1.F: the translation failed */
+	mrs	x0, sp_el0
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp]
+	adrp	x1, arm64_sync
+	add	x1, x1, :lo12:arm64_sync
+	b	trap_common
+.endm
+
+/* Any other vector: straight to the common path with handler `fn`. */
+.macro VENTRY fn
+	.balign 0x80
+	sub	sp, sp, #FRAME_SIZE
+	stp	x0, x1, [sp]
+	adrp	x1, \fn
+	add	x1, x1, :lo12:\fn
+	b	trap_common
+.endm
+
+	.text
+	.balign 2048
+	.globl arm64_vectors
+arm64_vectors:
+	VENTRY bad_vector_0          /* EL1t: synchronous */
+	VENTRY bad_vector_1          /*       IRQ */
+	VENTRY bad_vector_2          /*       FIQ */
+	VENTRY bad_vector_3          /*       SError */
+	VENTRY_EL1_SYNC              /* EL1h: synchronous */
+	VENTRY arm64_irq             /*       IRQ */
+	VENTRY bad_vector_6          /*       FIQ */
+	VENTRY bad_vector_7          /*       SError */
+	VENTRY bad_vector_8          /* EL0 AArch64: synchronous */
+	VENTRY bad_vector_9          /*       IRQ */
+	VENTRY bad_vector_10         /*       FIQ */
+	VENTRY bad_vector_11         /*       SError */
+	VENTRY bad_vector_12         /* EL0 AArch32: synchronous */
+	VENTRY bad_vector_13         /*       IRQ */
+	VENTRY bad_vector_14         /*       FIQ */
+	VENTRY bad_vector_15         /*       SError */
+
+/* x0 and x1 are in the frame at sp, x1 holds the handler. */
+trap_common:
+	stp	x2, x3, [sp, #16 * 1]
+	stp	x4, x5, [sp, #16 * 2]
+	stp	x6, x7, [sp, #16 * 3]
+	stp	x8, x9, [sp, #16 * 4]
+	stp	x10, x11, [sp, #16 * 5]
+	stp	x12, x13, [sp, #16 * 6]
+	stp	x14, x15, [sp, #16 * 7]
+	stp	x16, x17, [sp, #16 * 8]
+	stp	x18, x19, [sp, #16 * 9]
+	stp	x20, x21, [sp, #16 * 10]
+	stp	x22, x23, [sp, #16 * 11]
+	stp	x24, x25, [sp, #16 * 12]
+	stp	x26, x27, [sp, #16 * 13]
+	stp	x28, x29, [sp, #16 * 14]
+	add	x2, sp, #FRAME_SIZE
+	stp	x30, x2, [sp, #16 * 15]        /* x30, and the interrupted sp */
+	mrs	x2, elr_el1
+	mrs	x3, spsr_el1
+	stp	x2, x3, [sp, #FRAME_ELR]
+	mrs	x3, esr_el1
+	mrs	x4, far_el1
+	stp	x3, x4, [sp, #FRAME_ESR]
+	stp	x29, x2, [sp, #FRAME_REC]      /* a frame record: backtraces walk through the trap */
+	add	x29, sp, #FRAME_REC
+	mov	x0, sp
+	blr	x1
+	/* The handler may have enabled interrupts; one arriving now would overwrite ELR/SPSR. */
+	msr	daifset, #0xf
+	ldp	x2, x3, [sp, #FRAME_ELR]
+	msr	elr_el1, x2
+	msr	spsr_el1, x3
+	ldp	x0, x1, [sp, #16 * 0]
+	ldp	x2, x3, [sp, #16 * 1]
+	ldp	x4, x5, [sp, #16 * 2]
+	ldp	x6, x7, [sp, #16 * 3]
+	ldp	x8, x9, [sp, #16 * 4]
+	ldp	x10, x11, [sp, #16 * 5]
+	ldp	x12, x13, [sp, #16 * 6]
+	ldp	x14, x15, [sp, #16 * 7]
+	ldp	x16, x17, [sp, #16 * 8]
+	ldp	x18, x19, [sp, #16 * 9]
+	ldp	x20, x21, [sp, #16 * 10]
+	ldp	x22, x23, [sp, #16 * 11]
+	ldp	x24, x25, [sp, #16 * 12]
+	ldp	x26, x27, [sp, #16 * 13]
+	ldp	x28, x29, [sp, #16 * 14]
+	ldr	x30, [sp, #16 * 15]
+	add	sp, sp, #FRAME_SIZE
+	eret
+
+/* The stack check failed: x0 is spoiled, the real x0 is in SP_EL0 and sp is where the frame
+ * would have gone below. Fatal, so the EL0 thread-ID registers may serve as scratch: TPIDR_EL0
+ * keeps sp, TPIDRRO_EL0 keeps x1. One emergency stack for the machine, taken with an exclusive
+ * store; a second CPU overflowing at the same time waits (the first one's panic stops it). */
+el1_stack_overflow:
+	mov	x0, sp
+	msr	tpidr_el0, x0
+	msr	tpidrro_el0, x1
+	adrp	x0, emergency_owner
+	add	x0, x0, :lo12:emergency_owner
+1:	ldaxr	x1, [x0]
+	cbnz	x1, 1b
+	stxr	w1, x0, [x0]
+	cbnz	w1, 1b
+	adrp	x0, emergency_stack + EMERGENCY_STACK_SIZE
+	add	x0, x0, :lo12:emergency_stack + EMERGENCY_STACK_SIZE
+	mov	sp, x0
+	sub	sp, sp, #FRAME_SIZE
+	stp	x2, x3, [sp, #16 * 1]
+	stp	x4, x5, [sp, #16 * 2]
+	stp	x6, x7, [sp, #16 * 3]
+	stp	x8, x9, [sp, #16 * 4]
+	stp	x10, x11, [sp, #16 * 5]
+	stp	x12, x13, [sp, #16 * 6]
+	stp	x14, x15, [sp, #16 * 7]
+	stp	x16, x17, [sp, #16 * 8]
+	stp	x18, x19, [sp, #16 * 9]
+	stp	x20, x21, [sp, #16 * 10]
+	stp	x22, x23, [sp, #16 * 11]
+	stp	x24, x25, [sp, #16 * 12]
+	stp	x26, x27, [sp, #16 * 13]
+	stp	x28, x29, [sp, #16 * 14]
+	mrs	x0, sp_el0
+	mrs	x1, tpidrro_el0
+	stp	x0, x1, [sp, #16 * 0]
+	mrs	x2, tpidr_el0
+	stp	x30, x2, [sp, #16 * 15]
+	mrs	x2, elr_el1
+	mrs	x3, spsr_el1
+	stp	x2, x3, [sp, #FRAME_ELR]
+	mrs	x3, esr_el1
+	mrs	x4, far_el1
+	stp	x3, x4, [sp, #FRAME_ESR]
+	stp	x29, x2, [sp, #FRAME_REC]
+	add	x29, sp, #FRAME_REC
+	mov	x0, sp
+	bl	arm64_stack_overflow
+2:	wfe
+	b	2b
+
+/* Unexpected vectors: arm64_bad_vector(frame, index). */
+.irp n, 0, 1, 2, 3, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15
+bad_vector_\n:
+	mov	x1, #\n
+	b	arm64_bad_vector
+.endr
+
+/*
+ * Probes that may fault. An entry of __ex_table pairs the address of the instruction that may
+ * fault with where to continue; the fixup returns -EFAULT (-14).
+ */
+	.globl arch_probe_read
+arch_probe_read:                        /* int arch_probe_read(const void *addr, u64 *val) */
+1:	ldr	x2, [x0]
+	str	x2, [x1]
+	mov	w0, #0
+	ret
+2:	mov	w0, #-14
+	ret
+	.pushsection __ex_table, "a"
+	.balign 8
+	.quad 1b, 2b
+	.popsection
+
+	.globl arch_probe_write
+arch_probe_write:                       /* int arch_probe_write(void *addr, u64 val) */
+1:	str	x1, [x0]
+	mov	w0, #0
+	ret
+2:	mov	w0, #-14
+	ret
+	.pushsection __ex_table, "a"
+	.balign 8
+	.quad 1b, 2b
+	.popsection
+
+/* Semihosting SYS_EXIT (0x18) with x1 = {reason, status}: QEMU exits with the status when run
+ * with -semihosting-config enable=on. Otherwise HLT is an undefined instruction: the fixup
+ * returns -EFAULT and the caller powers off through PSCI. */
+	.globl arm64_semihost_exit
+arm64_semihost_exit:                    /* int arm64_semihost_exit(const u64 block[2]) */
+	mov	x1, x0
+	mov	w0, #0x18
+1:	hlt	#0xf000
+	ret
+2:	mov	w0, #-14
+	ret
+	.pushsection __ex_table, "a"
+	.balign 8
+	.quad 1b, 2b
+	.popsection
+
+	.globl arch_call_on_stack
+arch_call_on_stack:                     /* (void *stack_top, void (*fn)(void *), void *arg) */
+	mov	sp, x0
+	mov	x29, #0                       /* a zero frame pointer ends backtraces here */
+	mov	x30, #0
+	mov	x0, x2
+	br	x1
+
+/*
+ * Context switch: the callee-saved registers x19-x28, the frame pointer and the return address
+ * go on the old stack (96 bytes), its sp into *save_sp; then the same off the new stack.
+ */
+	.globl arch_context_switch
+arch_context_switch:                    /* (void **save_sp, void *next_sp) */
+	sub	sp, sp, #96
+	stp	x19, x20, [sp, #16 * 0]
+	stp	x21, x22, [sp, #16 * 1]
+	stp	x23, x24, [sp, #16 * 2]
+	stp	x25, x26, [sp, #16 * 3]
+	stp	x27, x28, [sp, #16 * 4]
+	stp	x29, x30, [sp, #16 * 5]
+	mov	x2, sp
+	str	x2, [x0]
+	mov	sp, x1
+	ldp	x19, x20, [sp, #16 * 0]
+	ldp	x21, x22, [sp, #16 * 1]
+	ldp	x23, x24, [sp, #16 * 2]
+	ldp	x25, x26, [sp, #16 * 3]
+	ldp	x27, x28, [sp, #16 * 4]
+	ldp	x29, x30, [sp, #16 * 5]
+	add	sp, sp, #96
+	ret
+
+/* A new thread's first context switch "returns" here with x19 = entry, x20 = arg (laid out by
+ * arch_thread_stack_init in smp.c). */
+	.globl arm64_thread_start
+arm64_thread_start:
+	mov	x0, x20
+	mov	x29, #0
+	mov	x30, #0
+	blr	x19
+	brk	#0x800                        /* entry returned: it must not */
+
+	.bss
+	.balign 16
+emergency_stack:
+	.skip EMERGENCY_STACK_SIZE
+	.balign 8
+emergency_owner:
+	.skip 8

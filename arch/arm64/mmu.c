@@ -1,0 +1,120 @@
+/* arm64 MMU operations of the contract: the two translation tables, ASIDs, TLB maintenance and
+ * the fixmap. Entry encoding is in arch_inline.h.
+ *
+ * TTBR1_EL1 holds the kernel's root (kernel_pt_root) on every CPU, for good. TTBR0_EL1 holds the
+ * running user address space, tagged with an ASID (TCR_EL1.A1 = 0: the ASID is TTBR0's); with
+ * none, it holds an empty table and ASID 0, so a stray low pointer takes a translation fault.
+ * Kernel mappings are global (nG = 0) and survive ASID changes.
+ *
+ * ASIDs: user address spaces do not exist yet and the contract passes only a root, so every
+ * user root runs as ASID 1 and switching a CPU to a different root than it last ran
+ * invalidates that CPU's ASID-1 entries. A per-address-space allocator (Linux's
+ * arch/arm64/mm/context.c) needs per-mm state, and comes with struct mm. */
+#include "arch/arm64/arm64.h"
+#include "mm/mm_init.h"
+#include "mm/pgtable.h"
+#include "kernel/panic.h"
+
+#define TTBR_ASID_SHIFT 48
+#define USER_ASID       1ull
+
+static pte_t reserved_ttbr0_table[PT_ENTRIES] __aligned(4096);   /* all zero: nothing mapped */
+phys_addr_t arm64_reserved_ttbr0;
+static phys_addr_t kernel_root;
+static phys_addr_t fixmap_pa[8];
+static phys_addr_t last_user_root[MAX_CPUS];
+
+/* ---- The fixmap ---- */
+
+/* Map one device page at FIXMAP_BASE + slot pages: in the boot tables before mm_init, in the
+ * kernel's afterwards; either way at the same address. */
+void *arm64_fixmap_set(unsigned slot, phys_addr_t pa)
+{
+	uintptr_t va = FIXMAP_BASE + slot * PAGE_SIZE, offset = pa & ~PAGE_MASK;
+	unsigned prot = MMU_READ | MMU_WRITE | MMU_DEVICE | MMU_GLOBAL;
+	BUG_ON(slot >= ARRAY_SIZE(fixmap_pa));
+	pa -= offset;
+	if (kernel_root) {
+		kernel_unmap(va, PAGE_SIZE);
+		if (kernel_map(va, pa, PAGE_SIZE, prot))
+			panic("arm64: cannot map fixmap slot %u", slot);
+	} else {
+		/* boot_l3_fixmap is in .boot.bss, linked at its physical address: reach it through
+		 * the direct map, which the boot tables already have. */
+		pte_t *l3 = phys_to_virt((phys_addr_t)(uintptr_t)boot_l3_fixmap);
+		pte_write(&l3[slot], pte_mk_leaf(pa, prot, 0));
+		arch_tlb_flush_page_local(va);
+	}
+	fixmap_pa[slot] = pa;
+	return (void *)(va + offset);
+}
+
+/* ---- Roots ---- */
+
+void arch_mmu_init_kernel_root(phys_addr_t root)
+{
+	kernel_root = root;
+	arm64_reserved_ttbr0 = arch_image_virt_to_phys((uintptr_t)reserved_ttbr0_table);
+	for (unsigned s = 0; s < ARRAY_SIZE(fixmap_pa); s++) {
+		if (!fixmap_pa[s])
+			continue;
+		int err = pt_map(root, FIXMAP_BASE + s * PAGE_SIZE, fixmap_pa[s], PAGE_SIZE,
+				 MMU_READ | MMU_WRITE | MMU_DEVICE | MMU_GLOBAL, 0);
+		if (err)
+			panic("arm64: cannot carry fixmap slot %u into the kernel's tables", s);
+	}
+}
+
+void arch_mmu_switch(phys_addr_t root)
+{
+	if (root == kernel_root) {
+		/* First time on the boot CPU (mm_init): replace the boot tables in TTBR1 while
+		 * running from the identity map, then let the identity map go. */
+		if ((sysreg_read(ttbr1_el1) & ARM64_PTE_ADDR) != root)
+			arm64_idmap_replace_ttbr1(root);
+		sysreg_write(ttbr0_el1, arm64_reserved_ttbr0);
+		isb();
+		return;
+	}
+	unsigned cpu = smp_processor_id();
+	sysreg_write(ttbr0_el1, root | USER_ASID << TTBR_ASID_SHIFT);
+	isb();
+	if (last_user_root[cpu] != root) {
+		__asm__ __volatile__("dsb nshst; tlbi aside1, %0; dsb nsh; isb"
+				     :: "r"(USER_ASID << TTBR_ASID_SHIFT) : "memory");
+		last_user_root[cpu] = root;
+	}
+}
+
+phys_addr_t arch_mmu_current_root(void)
+{
+	phys_addr_t user = sysreg_read(ttbr0_el1) & ARM64_PTE_ADDR;
+	return user == arm64_reserved_ttbr0 ? sysreg_read(ttbr1_el1) & ARM64_PTE_ADDR : user;
+}
+
+/* ---- TLB maintenance (ARM ARM D8.13). The DSB before makes the table updates visible to the
+ * walkers; the one after waits for the invalidation to complete (everywhere, for ...IS); the ISB
+ * makes this CPU's next instructions use the result. The operand of the by-VA forms is the page
+ * number, VA[55:12], in bits 43:0. ---- */
+
+static inline u64 tlbi_va(uintptr_t va) { return (va >> PAGE_SHIFT) & ((1ull << 44) - 1); }
+
+void arch_tlb_flush_page_local(uintptr_t va)
+{
+	__asm__ __volatile__("dsb nshst; tlbi vaae1, %0; dsb nsh; isb" :: "r"(tlbi_va(va)) : "memory");
+}
+
+void arch_tlb_flush_all_local(void)
+{
+	__asm__ __volatile__("dsb nshst; tlbi vmalle1; dsb nsh; isb" ::: "memory");
+}
+
+void arch_tlb_flush_page_broadcast(uintptr_t va)
+{
+	__asm__ __volatile__("dsb ishst; tlbi vaae1is, %0; dsb ish; isb" :: "r"(tlbi_va(va)) : "memory");
+}
+
+void arch_tlb_flush_all_broadcast(void)
+{
+	__asm__ __volatile__("dsb ishst; tlbi vmalle1is; dsb ish; isb" ::: "memory");
+}
