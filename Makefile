@@ -79,7 +79,9 @@ kernel-test: deps all
 test: deps
 	$(MAKE) host-test
 	$(MAKE) ARCH=x86_64 all
+	$(MAKE) ARCH=arm64 all
 	tools/test-matrix x86_64
+	tools/test-matrix arm64
 
 # A long torture run of every suite on one arch: make torture [TORTURE_SECONDS=600] [SMP=4]
 TORTURE_SECONDS ?= 300
