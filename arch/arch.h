@@ -9,6 +9,9 @@
  * Each arch_inline.h must define, before the declarations below are used:
  *   PAGE_SHIFT                      log2 of the base page size (12 everywhere today)
  *   PT_LEVELS, PT_INDEX_BITS        page-table levels; index bits per level (level 0 = leaf PTEs)
+ *   PT_ROOT_INDEX_BITS              optional: index bits of the root level when it differs from
+ *                                   the others (ppc64 radix: 13); the root table is then
+ *                                   2^PT_ROOT_INDEX_BITS entries, aligned to its size
  *   DIRECT_MAP_BASE                 virtual address of physical 0 in the direct map of RAM
  *   VMEMMAP_BASE                    virtual address of struct page for pfn 0
  *   KSTACK_AREA_BASE/_SIZE          virtual range for kernel stacks with guard pages
@@ -193,6 +196,10 @@ __noreturn void arch_power_off(int status);
 
 #define PAGE_SIZE    (1ul << PAGE_SHIFT)
 #define PAGE_MASK    (~(PAGE_SIZE - 1))
-#define PT_ENTRIES   (1u << PT_INDEX_BITS)
+#define PT_ENTRIES   (1u << PT_INDEX_BITS)   /* entries of a table below the root */
+#ifndef PT_ROOT_INDEX_BITS
+#define PT_ROOT_INDEX_BITS PT_INDEX_BITS
+#endif
+#define PT_ROOT_SIZE ((1ul << PT_ROOT_INDEX_BITS) * sizeof(pte_t))
 
 #endif

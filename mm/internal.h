@@ -23,5 +23,7 @@ extern phys_addr_t kernel_pt_root;
 /* A page for a page table, zeroed: from memblock before the page allocator is up, from the page
  * allocator after. Returns 0 if none is left. */
 phys_addr_t pgtable_page_alloc(void);
+/* A root table: PT_ROOT_SIZE bytes aligned to their size, zeroed (one page on most arches). */
+phys_addr_t pgtable_root_alloc(void);
 
 #endif

@@ -80,7 +80,7 @@ void __init mm_init(struct boot_info *bi)
 	memblock_init(bi);
 	u64 ram = memblock_total(&memblock_memory);
 
-	kernel_pt_root = pgtable_page_alloc();
+	kernel_pt_root = pgtable_root_alloc();
 	map_direct(bi);
 	map_image_part(__text_start, __text_end, MMU_READ | MMU_EXEC);
 	map_image_part(__rodata_start, __rodata_end, MMU_READ);

@@ -276,6 +276,27 @@ phys_addr_t pgtable_page_alloc(void)
 	return pa;
 }
 
+phys_addr_t pgtable_root_alloc(void)
+{
+	if (PT_ROOT_SIZE <= PAGE_SIZE)
+		return pgtable_page_alloc();
+	unsigned order = (unsigned)__builtin_ctzl(PT_ROOT_SIZE >> PAGE_SHIFT);
+	phys_addr_t pa;
+	if (page_alloc_ready()) {
+		struct page *p = alloc_pages(order, GFP_ZERO);
+		if (!p)
+			return 0;
+		p->flags |= PG_pgtable;
+		spin_lock_init(&p->ptl);
+		return page_to_phys(p);
+	}
+	pa = memblock_alloc(PT_ROOT_SIZE, PT_ROOT_SIZE, EARLY_MAP_LIMIT);
+	if (!pa)
+		panic("mm: out of early memory for a page-table root");
+	memset(phys_to_virt(pa), 0, PT_ROOT_SIZE);
+	return pa;
+}
+
 /* Hand [start, end) to the allocator as the largest aligned blocks that fit. */
 static void free_range(phys_addr_t start, phys_addr_t end, void *ctx)
 {

@@ -14,11 +14,16 @@
 
 #define PT_MAP_LARGE 0x1u   /* pt_map may use large leaves where alignment and size allow */
 
+/* Every level below the root has PT_INDEX_BITS; only the root may be wider. */
 static inline int pt_level_shift(int level) { return PAGE_SHIFT + level * PT_INDEX_BITS; }
 static inline u64 pt_level_size(int level) { return 1ull << pt_level_shift(level); }
+static inline unsigned pt_level_entries(int level)
+{
+	return 1u << (level == PT_LEVELS - 1 ? PT_ROOT_INDEX_BITS : PT_INDEX_BITS);
+}
 static inline unsigned pt_index(uintptr_t va, int level)
 {
-	return (unsigned)(va >> pt_level_shift(level)) & (PT_ENTRIES - 1);
+	return (unsigned)(va >> pt_level_shift(level)) & (pt_level_entries(level) - 1);
 }
 
 struct pt_mapping {
