@@ -1,0 +1,202 @@
+/* ppc64 half of the arch contract (see arch/arch.h): the inline functions and types.
+ * Radix page-table entries follow Power ISA 3.0B, Book III, 5.7.10 (Radix Tree Translation).
+ * They are big-endian in memory while this kernel runs little-endian: pte_t holds the raw
+ * in-memory (big-endian) value, the encoders swap once, and decoders swap back. */
+#ifndef ARCH_PPC64_ARCH_INLINE_H
+#define ARCH_PPC64_ARCH_INLINE_H
+
+#include "arch/ppc64/layout.h"
+#include "arch/ppc64/regs.h"
+
+#define PAGE_SHIFT          12
+#define PT_LEVELS           4
+#define PT_INDEX_BITS       9    /* levels 0..2: 512 entries, 4 KiB tables */
+#define PT_ROOT_INDEX_BITS  13   /* level 3: 8192 entries, a 64 KiB root (52-bit tree) */
+#define MAX_CPUS            64
+
+typedef u64 pte_t;
+
+/* Saved by arch/ppc64/entry.S; offsets in regs.h (TF_*). */
+struct trap_frame {
+	u64 back_chain;   /* the interrupted r1 */
+	u64 cr_save;
+	u64 lr_save;      /* the interrupted ip, where an unwinder looks for a return address */
+	u64 toc_save;
+	u64 gpr[32];
+	u64 nip, msr;     /* SRR0, SRR1 */
+	u64 lr, ctr, cr, xer;
+	u64 dar, dsisr;   /* storage interrupts: faulting address and cause */
+	u64 vector;       /* the exception vector offset: 0x300, 0x900, ... */
+	u64 pad;
+};
+
+/* The per-CPU area, one per CPU, always in r13 (the ABI reserves it; built with -ffixed-r13) and
+ * SPRG0, as a direct-map address that also works with translation off. Offsets in regs.h (PC_*). */
+struct percpu;
+struct ppc64_cpu {
+	u64 scratch[4];            /* exception entry: r9..r12 */
+	u64 srr0, srr1, vector;
+	u64 kernel_msr, entry, toc, emergency_sp;
+	struct percpu *percpu;     /* arch_percpu_set() */
+	unsigned cpu;              /* index, 0 = boot CPU */
+	u32 hwid;                  /* interrupt-server number (what XICS and start-cpu take) */
+};
+
+static inline struct ppc64_cpu *ppc64_this(void)
+{
+	struct ppc64_cpu *c;
+	__asm__("mr %0, 13" : "=r"(c));
+	return c;
+}
+
+/* ---- CPU ---- */
+static inline unsigned long ppc64_mfmsr(void)
+{
+	unsigned long m;
+	__asm__ __volatile__("mfmsr %0" : "=r"(m) :: "memory");
+	return m;
+}
+/* mtmsrd with L=1 changes only EE and RI (Book III, 4.4.3). */
+static inline void arch_irq_enable(void)  { __asm__ __volatile__("mtmsrd %0, 1" :: "r"(MSR_EE | MSR_RI) : "memory"); }
+static inline void arch_irq_disable(void) { __asm__ __volatile__("mtmsrd %0, 1" :: "r"(MSR_RI) : "memory"); }
+static inline unsigned long arch_irq_save(void)
+{
+	unsigned long m = ppc64_mfmsr();
+	arch_irq_disable();
+	return m & MSR_EE;
+}
+static inline void arch_irq_restore(unsigned long f)
+{
+	if (f & MSR_EE)
+		arch_irq_enable();
+}
+static inline bool arch_irqs_enabled(void) { return ppc64_mfmsr() & MSR_EE; }
+/* Lower, then restore, this hardware thread's priority (Book II, 3.2 "or" hints). */
+static inline void arch_cpu_relax(void) { __asm__ __volatile__("or 1,1,1; or 2,2,2" ::: "memory"); }
+void arch_wait_for_interrupt(void);   /* H_CEDE: arch/ppc64/cpu.c */
+static inline void arch_mb(void)  { __asm__ __volatile__("sync" ::: "memory"); }
+static inline void arch_rmb(void) { __asm__ __volatile__("lwsync" ::: "memory"); }
+static inline void arch_wmb(void) { __asm__ __volatile__("lwsync" ::: "memory"); }
+static inline u64 arch_cycles(void)
+{
+	u64 tb;
+	__asm__ __volatile__("mftb %0" : "=r"(tb));
+	return tb;
+}
+static inline unsigned arch_cpu_id(void) { return ppc64_this()->cpu; }
+static inline struct percpu *arch_this_cpu(void) { return ppc64_this()->percpu; }
+
+/* ---- Trap frames and unwinding ---- */
+static inline uintptr_t arch_frame_ip(const struct trap_frame *f) { return f->nip; }
+static inline uintptr_t arch_frame_fp(const struct trap_frame *f) { return f->gpr[1]; }
+static inline void arch_frame_set_ip(struct trap_frame *f, uintptr_t ip) { f->nip = ip; }
+static inline uintptr_t arch_current_fp(void)
+{
+	uintptr_t sp;
+	__asm__ __volatile__("mr %0, 1" : "=r"(sp));
+	return sp;
+}
+/* ELFv2 frames (ABI 2.2.2): 0(r1) holds the caller's r1, and a function saves its return address
+ * at 16 bytes into its caller's frame. So the return address of the function owning frame fp is
+ * at 16(*fp). */
+static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip)
+{
+	const uintptr_t *frame = (const uintptr_t *)*fp;
+	if (!frame || ((uintptr_t)frame & 7) || (uintptr_t)frame < DIRECT_MAP_BASE)
+		return false;
+	const uintptr_t *caller = (const uintptr_t *)frame[0];
+	if (!caller || ((uintptr_t)caller & 7) || caller <= frame)
+		return false;
+	*ip = caller[2];
+	*fp = (uintptr_t)caller;
+	return *ip != 0;
+}
+
+/* ---- Byte order ---- */
+static inline u64 cpu_to_be64(u64 v) { return __builtin_bswap64(v); }
+static inline u64 be64_to_cpu(u64 v) { return __builtin_bswap64(v); }
+static inline u32 cpu_to_be32(u32 v) { return __builtin_bswap32(v); }
+static inline u32 be32_to_cpu(u32 v) { return __builtin_bswap32(v); }
+
+/* ---- Radix page-table entries (values before byte-swapping) ----
+ * Directory entry (levels 1..3):           Leaf (levels 0..2):
+ *   63 V=1   62 L=0                           63 V=1   62 L=1   61..60 SW
+ *   59..8 NLB: next table's address           56..12 RPN: the frame's address
+ *    4..0 NLS: log2(entries of next table)    11 SW (here: MMU_GLOBAL)   8 R   7 C
+ *                                              5..4 ATT: 00 memory, 10 non-idempotent I/O
+ *                                              3 privileged only, 2 read, 1 read/write, 0 exec
+ */
+#define RPTE_V      (1ull << 63)
+#define RPTE_L      (1ull << 62)
+#define RPTE_NLB    0x0fffffffffffff00ull
+#define RPTE_RPN    0x01fffffffffff000ull
+#define RPTE_GLOBAL (1ull << 11)   /* software: the kernel's own mappings */
+#define RPTE_R      (1ull << 8)    /* referenced and changed: preset, since the guest, not the */
+#define RPTE_C      (1ull << 7)    /* MMU, maintains them (QEMU raises a fault otherwise) */
+#define RPTE_ATT_IO (2ull << 4)
+#define RPTE_PRIV   (1ull << 3)
+#define RPTE_READ   (1ull << 2)
+#define RPTE_RW     (1ull << 1)
+#define RPTE_EXEC   (1ull << 0)
+
+static inline bool arch_pt_leaf_ok(int level) { return level <= 2; }   /* 4K, 2M, 1G */
+static inline pte_t pte_mk_table(phys_addr_t pa)
+{
+	return cpu_to_be64(RPTE_V | (pa & RPTE_NLB) | PT_INDEX_BITS);
+}
+static inline pte_t pte_mk_leaf(phys_addr_t pa, unsigned prot, int level)
+{
+	(void)level;
+	u64 e = RPTE_V | RPTE_L | (pa & RPTE_RPN) | RPTE_R | RPTE_C | RPTE_READ;
+	if (prot & MMU_WRITE)
+		e |= RPTE_RW;
+	if (prot & MMU_EXEC)
+		e |= RPTE_EXEC;
+	if (!(prot & MMU_USER))
+		e |= RPTE_PRIV;
+	if (prot & MMU_GLOBAL)
+		e |= RPTE_GLOBAL;
+	if (prot & MMU_DEVICE)
+		e |= RPTE_ATT_IO;
+	return cpu_to_be64(e);
+}
+static inline bool pte_present(pte_t e) { return be64_to_cpu(e) & RPTE_V; }
+static inline bool pte_is_table(pte_t e, int level)
+{
+	u64 v = be64_to_cpu(e);
+	return (v & RPTE_V) && !(v & RPTE_L) && level > 0;
+}
+static inline phys_addr_t pte_addr(pte_t e, int level)
+{
+	(void)level;
+	u64 v = be64_to_cpu(e);
+	return v & (v & RPTE_L ? RPTE_RPN : RPTE_NLB);
+}
+static inline unsigned pte_prot(pte_t e, int level)
+{
+	(void)level;
+	u64 v = be64_to_cpu(e);
+	unsigned p = MMU_READ;
+	if (v & RPTE_RW)      p |= MMU_WRITE;
+	if (v & RPTE_EXEC)    p |= MMU_EXEC;
+	if (!(v & RPTE_PRIV)) p |= MMU_USER;
+	if (v & RPTE_GLOBAL)  p |= MMU_GLOBAL;
+	if ((v & (3ull << 4)) == RPTE_ATT_IO) p |= MMU_DEVICE;
+	return p;
+}
+static inline pte_t pte_read_once(const pte_t *p) { return READ_ONCE(*p); }
+/* The store, then ptesync so the table walker sees it before any later access (Book III, 5.9.2). */
+static inline void pte_write(pte_t *p, pte_t e)
+{
+	WRITE_ONCE(*p, e);
+	__asm__ __volatile__("ptesync" ::: "memory");
+}
+
+/* The image is linked at KERNEL_VIRT_BASE and runs wherever QEMU loaded it (head.S). */
+extern phys_addr_t ppc64_image_phys;
+static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va)
+{
+	return va - KERNEL_VIRT_BASE + ppc64_image_phys;
+}
+
+#endif

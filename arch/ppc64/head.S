@@ -1,0 +1,232 @@
+/*
+ * ppc64 entry, for a student to read top to bottom. Owns the boot CPU's and the secondaries'
+ * path from firmware to C; runs on one CPU at a time, before anything else.
+ *
+ * QEMU loads the image at 0x400000 (its kernel-addr; the link-time physical base is 0) and the
+ * firmware (the -bios stub, SLOF or VOF) jumps to the image's first byte, big-endian, in 32-bit
+ * mode, translation off, with r3 = the device tree (the -bios stub only). This code is
+ * position-independent and lives in .boot.text, linked at its physical offset. It:
+ *   1. switches the CPU to little-endian (the endian trampoline) and 64-bit mode;
+ *   2. clears .bss, found relative to where the image runs;
+ *   3. builds a minimal radix tree: 1 GiB leaves mapping the first EARLY_MAP_GIB GiB of RAM at
+ *      DIRECT_MAP_BASE and 2 MiB leaves mapping the image at KERNEL_VIRT_BASE, registers the
+ *      process table (H_REGISTER_PROC_TBL) and makes interrupts little-endian (H_SET_MODE);
+ *   4. turns translation on and continues at the link address in .text: from then on absolute
+ *      addresses in the image are right and nothing needs relocating;
+ *   5. sets the TOC pointer (r2) and the boot stack, and calls ppc64_boot(fdt, image_phys).
+ * mm_init() later replaces the tree with the kernel's real one (W^X, 4 KiB pages, vmemmap).
+ * Secondary CPUs, started by RTAS start-cpu, enter at ppc64_secondary_real with r3 = their index.
+ */
+#include "arch/ppc64/layout.h"
+#include "arch/ppc64/regs.h"
+#include "arch/ppc64/asm.h"
+
+	.abiversion 2
+/* Physical address of image symbol `sym`, given r30 = the physical address of _start. */
+#define PHYS(r, sym)                             \
+	LOAD_IMM64(r, (sym) - KERNEL_VIRT_BASE); \
+	add r, r, r30
+
+/* An instruction emitted big-endian, for the CPU to run before it is little-endian. */
+#define BE_INSN(x) .long ((((x) >> 24) & 0xff) | (((x) >> 8) & 0xff00) | \
+			  (((x) << 8) & 0xff0000) | (((x) & 0xff) << 24))
+
+/*
+ * The endian trampoline. Its first word, `tdi 0,0,0x48`, never traps when read little-endian;
+ * read big-endian the same bytes are 0x48000008, `b .+8`, which lands on the big-endian block:
+ * flip MSR[LE] and rfid to the instruction after the block. A little-endian CPU branches over it.
+ */
+.macro FIXUP_ENDIAN
+	tdi 0, 0, 0x48
+	b 191f
+	BE_INSN(0x7d6000a6)     /* mfmsr  r11 */
+	BE_INSN(0x696b0001)     /* xori   r11, r11, MSR_LE */
+	BE_INSN(0x429f0005)     /* bcl    20, 31, .+4 */
+	BE_INSN(0x7d4802a6)     /* mflr   r10 */
+	BE_INSN(0x394a0014)     /* addi   r10, r10, 20: the word after rfid */
+	BE_INSN(0x7d5a03a6)     /* mtsrr0 r10 */
+	BE_INSN(0x7d7b03a6)     /* mtsrr1 r11 */
+	BE_INSN(0x4c000024)     /* rfid */
+191:
+.endm
+
+/* MSR[SF]: 64-bit mode. */
+.macro ENABLE_64BIT
+	mfmsr r11
+	li r12, 1
+	rldicr r12, r12, 63, 0
+	or r11, r11, r12
+	mtmsrd r11
+	isync
+.endm
+
+	.section .boot.text, "ax"
+	.globl _start
+_start:
+	FIXUP_ENDIAN
+	ENABLE_64BIT
+	mr r31, r3                      /* the device tree's physical address */
+	bcl 20, 31, 1f
+1:	mflr r30
+	addi r30, r30, _start - 1b      /* r30: where the image runs */
+
+	/* The image is mapped with 2 MiB leaves below: it must be loaded 2 MiB-aligned. */
+	clrldi. r0, r30, 43
+	bne bad_load
+
+	/* Clear .bss. */
+	PHYS(r4, __bss_start)
+	PHYS(r5, __bss_end)
+	li r0, 0
+2:	cmpld r4, r5
+	bge 3f
+	std r0, 0(r4)
+	addi r4, r4, 8
+	b 2b
+3:
+	/* The early radix tree (entry formats in arch_inline.h; stdbrx stores big-endian). */
+	PHYS(r4, early_root)
+	PHYS(r5, early_pud_direct)
+	PHYS(r6, early_pud_image)
+	PHYS(r7, early_pmd_image)
+	LOAD_IMM64(r8, 0x8000000000000009)     /* V | NLS=9 */
+	or r9, r5, r8
+	stdbrx r9, 0, r4                       /* root[0]: DIRECT_MAP_BASE */
+	or r9, r6, r8
+	LOAD_IMM64(r10, ((KERNEL_VIRT_BASE >> 39) & 0x1fff) * 8)
+	stdbrx r9, r4, r10                     /* root[4096]: KERNEL_VIRT_BASE */
+	or r9, r7, r8
+	stdbrx r9, 0, r6
+
+	LOAD_IMM64(r8, 0xc00000000000018e)     /* V L R C PRIV READ RW: data */
+	li r9, 0
+	li r10, EARLY_MAP_GIB
+	mtctr r10
+	mr r11, r5
+4:	or r12, r9, r8
+	stdbrx r12, 0, r11
+	addi r11, r11, 8
+	addis r9, r9, 0x4000                   /* + 1 GiB */
+	bdnz 4b
+
+	LOAD_IMM64(r8, 0xc00000000000018f)     /* ... and EXEC: the image */
+	mr r9, r30
+	li r10, EARLY_IMAGE_2M
+	mtctr r10
+	mr r11, r7
+5:	or r12, r9, r8
+	stdbrx r12, 0, r11
+	addi r11, r11, 8
+	addis r9, r9, 0x20                     /* + 2 MiB */
+	bdnz 5b
+
+	/* Process-table entry 0 (quadrant 3): RTS = 52 - 31 = 0b10101 split over bits 62..61 and
+	 * 7..5, the root's address, RPDS = 13 (log2 of the root's entries). Book III, 5.7.6.2. */
+	PHYS(r5, ppc64_process_table)
+	LOAD_IMM64(r8, 0x40000000000000ad)
+	or r9, r4, r8
+	stdbrx r9, 0, r5
+	ptesync
+
+	li r3, H_REGISTER_PROC_TBL
+	li r4, PROC_TBL_FLAGS
+	li r6, 0                               /* r5: the table; page size 0 */
+	li r7, 0                               /* size: 2^(12 + 0) bytes */
+	sc 1
+	cmpdi r3, 0
+	bne bad_hcall
+	li r3, H_SET_MODE
+	li r4, H_SET_MODE_ENDIAN_LE
+	li r5, H_SET_MODE_RESOURCE_LE
+	li r6, 0
+	li r7, 0
+	sc 1
+	cmpdi r3, 0
+	bne bad_hcall
+
+	LOAD_IMM64(r3, ppc64_start_virtual)
+	b enable_translation
+
+/*
+ * Secondary CPUs: RTAS start-cpu enters here big-endian, 64-bit, translation off, r3 = the CPU
+ * index. The process table and the little-endian interrupt mode are already set for all CPUs.
+ */
+	.globl ppc64_secondary_real
+ppc64_secondary_real:
+	FIXUP_ENDIAN
+	ENABLE_64BIT
+	mr r31, r3
+	LOAD_IMM64(r3, ppc64_secondary_virtual)
+
+enable_translation:                     /* rfid to r3 with IR, DR and RI set */
+	mfmsr r4
+	ori r4, r4, MSR_IR | MSR_DR | MSR_RI
+	mtsrr0 r3
+	mtsrr1 r4
+	rfid
+
+/* Stop with a message: nothing else can be reported this early. */
+bad_hcall:
+	bcl 20, 31, 6f
+	.asciz "faultline: an hcall failed at boot (radix or little-endian interrupts refused)\r\n"
+	.balign 4
+bad_load:
+	bcl 20, 31, 6f
+	.asciz "faultline: the image must be loaded at a 2 MiB-aligned address\r\n"
+	.balign 4
+6:	mflr r29
+7:	lbz r6, 0(r29)
+	cmpdi r6, 0
+	beq 8f
+	sldi r6, r6, 56
+	li r3, H_PUT_TERM_CHAR
+	li r4, 0
+	li r5, 1
+	sc 1
+	addi r29, r29, 1
+	b 7b
+8:	b 8b
+
+/* ---- From here on: the link address, translation on. ---- */
+	.text
+ppc64_start_virtual:
+	LOAD_IMM64(r2, .TOC.)
+	LOAD_IMM64(r1, boot_stack_top)
+	li r0, 0
+	stdu r0, -MIN_FRAME(r1)              /* a zero back chain ends backtraces */
+	mr r3, r31
+	mr r4, r30
+	bl ppc64_boot
+	nop
+9:	b 9b
+
+ppc64_secondary_virtual:
+	LOAD_IMM64(r2, .TOC.)
+	LOAD_IMM64(r4, ppc64_secondary_stacks)
+	sldi r5, r31, 3
+	ldx r1, r4, r5
+	li r0, 0
+	stdu r0, -MIN_FRAME(r1)
+	mr r3, r31
+	bl ppc64_secondary_boot
+	nop
+	b 9b
+
+	.section .rodata
+	.balign 8
+	.globl ppc64_secondary_real_offset
+ppc64_secondary_real_offset:            /* for start-cpu: add the image's physical address */
+	.quad ppc64_secondary_real - _start
+
+	.bss
+	.balign 65536
+	.globl ppc64_process_table
+early_root:          .skip 65536        /* 2^13 entries: aligned to its size */
+early_pud_direct:    .skip 4096
+early_pud_image:     .skip 4096
+early_pmd_image:     .skip 4096
+ppc64_process_table: .skip 4096         /* 256 entries of 16 bytes; only 0 is used so far */
+	.balign 16
+	.globl boot_stack, boot_stack_top
+boot_stack:          .skip BOOT_STACK_SIZE
+boot_stack_top:

@@ -1,0 +1,77 @@
+/* RTAS, the firmware runtime services (PAPR chapter 7), and power-off through them.
+ * QEMU implements RTAS as the private hcall KVMPPC_H_RTAS with the real address of an argument
+ * buffer of big-endian 32-bit cells: token, nargs, nret, args..., rets... (rets[0] = status).
+ * Tokens come from the /rtas node. One buffer, under rtas_lock. */
+#include "arch/ppc64/ppc64.h"
+#include "kernel/spinlock.h"
+#include "lib/fdt.h"
+#include "lib/string.h"
+
+struct rtas_args {
+	u32 token, nargs, nret;
+	u32 cells[16];   /* args, then rets */
+};
+
+static struct rtas_args rtas_buf __aligned(16);
+static spinlock_t rtas_lock = SPINLOCK_INIT;
+
+static struct {
+	const char *name;
+	u32 token;
+} services[] = {
+	{ "power-off", 0 }, { "ibm,os-term", 0 }, { "start-cpu", 0 }, { "stop-self", 0 },
+	{ "query-cpu-stopped-state", 0 }, { "system-reboot", 0 },
+};
+
+void __init ppc64_rtas_init(const void *blob)
+{
+	struct fdt f;
+	if (fdt_open(&f, blob, fdt_be32((const u8 *)blob + 4)) < 0)
+		return;
+	int rtas = fdt_path(&f, "/rtas");
+	for (unsigned i = 0; i < ARRAY_SIZE(services) && rtas >= 0; i++)
+		fdt_prop_u32(&f, rtas, services[i].name, &services[i].token);
+}
+
+int ppc64_rtas_call(const char *service, int nargs, int nret, u32 *rets, ...)
+{
+	u32 token = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(services); i++)
+		if (!strcmp(services[i].name, service))
+			token = services[i].token;
+	if (!token || nargs + nret > 16 || nret < 1)
+		return -1;
+
+	va_list ap;
+	va_start(ap, rets);
+	unsigned long flags = spin_lock_irqsave(&rtas_lock);
+	struct rtas_args *a = &rtas_buf;
+	a->token = cpu_to_be32(token);
+	a->nargs = cpu_to_be32((u32)nargs);
+	a->nret = cpu_to_be32((u32)nret);
+	for (int i = 0; i < nargs; i++)
+		a->cells[i] = cpu_to_be32(va_arg(ap, u32));
+	for (int i = 0; i < nret; i++)
+		a->cells[nargs + i] = 0;
+	ppc64_hcall(KVMPPC_H_RTAS, arch_image_virt_to_phys((uintptr_t)a), 0, 0, 0, 0, 0);
+	int status = (int)be32_to_cpu(a->cells[nargs]);
+	for (int i = 1; i < nret && rets; i++)
+		rets[i - 1] = be32_to_cpu(a->cells[nargs + i]);
+	spin_unlock_irqrestore(&rtas_lock, flags);
+	va_end(ap);
+	return status;
+}
+
+/* Pass: RTAS power-off, and QEMU exits with status 0. Fail: ibm,os-term, which QEMU reports as a
+ * guest panic; with -action panic=exit-failure it exits with status 1 (tools/qemu-run). */
+__noreturn void arch_power_off(int status)
+{
+	static const char msg[] = "faultline: the run failed (see the console)";
+	arch_irq_disable();
+	if (status == 0)
+		ppc64_rtas_call("power-off", 2, 1, NULL, 0xffffffffu, 0xffffffffu);
+	else
+		ppc64_rtas_call("ibm,os-term", 1, 1, NULL,
+				(u32)arch_image_virt_to_phys((uintptr_t)msg));
+	arch_halt_forever();
+}
