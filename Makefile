@@ -1,6 +1,6 @@
 # Faultline: one entry point for every arch.
-#   make [ARCH=x86_64|arm64]   build build/<arch>/faultline.elf (and the GRUB ISO on x86_64, the
-#                              Image faultline.bin on arm64)
+#   make [ARCH=x86_64|arm64|ppc64]   build build/<arch>/faultline.elf (and the GRUB ISO on
+#                              x86_64, the Image faultline.bin on arm64, the -bios stub on ppc64)
 #   make run             build and boot in QEMU with a command line that shows the kernel working
 #   make test            host unit tests, then every boot the test matrix lists (tools/test-matrix)
 #   make help            every target
@@ -82,6 +82,8 @@ test: deps
 	$(MAKE) ARCH=arm64 all
 	tools/test-matrix x86_64
 	tools/test-matrix arm64
+	$(MAKE) ARCH=ppc64 all
+	tools/test-matrix ppc64
 
 # A long torture run of every suite on one arch: make torture [TORTURE_SECONDS=600] [SMP=4]
 TORTURE_SECONDS ?= 300
@@ -101,7 +103,7 @@ clean:
 	rm -rf build compile_commands.json
 
 help:
-	@echo "make [ARCH=x86_64|arm64]   build build/<arch>/faultline.elf (+ .iso on x86_64, .bin on arm64)"
+	@echo "make [ARCH=x86_64|arm64|ppc64] build build/<arch>/faultline.elf (+ .iso, .bin, bootrom.bin)"
 	@echo "make run                   build and boot in QEMU (RUN_CMDLINE='$(RUN_CMDLINE)', SMP=$(SMP), MEM=$(MEM))"
 	@echo "make test                  host tests, then every boot of tools/test-matrix; what CI runs"
 	@echo "make host-test             host unit tests of lib/ and mm/ under ASan and UBSan (and TSan)"
