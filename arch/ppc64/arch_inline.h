@@ -30,8 +30,10 @@ struct trap_frame {
 	u64 pad;
 };
 
-/* The per-CPU area, one per CPU, always in r13 (the ABI reserves it; built with -ffixed-r13) and
- * SPRG0, as a direct-map address that also works with translation off. Offsets in regs.h (PC_*). */
+/* Per-CPU state. In the kernel r13 (reserved by the ABI; built with -ffixed-r13) holds the
+ * generic struct percpu, so arch_this_cpu() is one register move. SPRG0 holds this arch area, as
+ * a direct-map address that also works with translation off: the exception stubs' scratch space.
+ * Offsets in regs.h (PC_*). Only its own CPU writes it. */
 struct percpu;
 struct ppc64_cpu {
 	u64 scratch[4];            /* exception entry: r9..r12 */
@@ -41,13 +43,6 @@ struct ppc64_cpu {
 	unsigned cpu;              /* index, 0 = boot CPU */
 	u32 hwid;                  /* interrupt-server number (what XICS and start-cpu take) */
 };
-
-static inline struct ppc64_cpu *ppc64_this(void)
-{
-	struct ppc64_cpu *c;
-	__asm__("mr %0, 13" : "=r"(c));
-	return c;
-}
 
 /* ---- CPU ---- */
 static inline unsigned long ppc64_mfmsr(void)
@@ -83,8 +78,13 @@ static inline u64 arch_cycles(void)
 	__asm__ __volatile__("mftb %0" : "=r"(tb));
 	return tb;
 }
-static inline unsigned arch_cpu_id(void) { return ppc64_this()->cpu; }
-static inline struct percpu *arch_this_cpu(void) { return ppc64_this()->percpu; }
+/* Volatile: a thread that slept may wake on another CPU, where r13 differs. */
+static inline struct percpu *arch_this_cpu(void)
+{
+	struct percpu *pc;
+	__asm__ __volatile__("mr %0, 13" : "=r"(pc));
+	return pc;
+}
 
 /* ---- Trap frames and unwinding ---- */
 static inline uintptr_t arch_frame_ip(const struct trap_frame *f) { return f->nip; }

@@ -1,6 +1,7 @@
 /* ppc64 per-CPU state: the area r13 and SPRG0 point at, the exception vectors in low memory,
  * idling and halting. Each CPU sets up its own area once; the vectors are installed once. */
 #include "arch/ppc64/ppc64.h"
+#include "kernel/percpu.h"
 #include "lib/string.h"
 #include "mm/vmap.h"
 
@@ -14,15 +15,18 @@ STATIC_ASSERT(offsetof(struct ppc64_cpu, kernel_msr) == PC_KMSR, "PC_KMSR");
 STATIC_ASSERT(offsetof(struct ppc64_cpu, entry) == PC_ENTRY, "PC_ENTRY");
 STATIC_ASSERT(offsetof(struct ppc64_cpu, toc) == PC_TOC, "PC_TOC");
 STATIC_ASSERT(offsetof(struct ppc64_cpu, emergency_sp) == PC_EMERG_SP, "PC_EMERG_SP");
+STATIC_ASSERT(offsetof(struct ppc64_cpu, percpu) == PC_PERCPU, "PC_PERCPU");
 STATIC_ASSERT(offsetof(struct trap_frame, gpr) == TF_GPR, "TF_GPR");
 STATIC_ASSERT(offsetof(struct trap_frame, nip) == TF_NIP, "TF_NIP");
 STATIC_ASSERT(offsetof(struct trap_frame, dsisr) == TF_DSISR, "TF_DSISR");
 STATIC_ASSERT(offsetof(struct trap_frame, vector) == TF_VECTOR, "TF_VECTOR");
+STATIC_ASSERT(offsetof(struct trap_frame, pad) == TF_PAD, "TF_PAD");
 STATIC_ASSERT(sizeof(struct trap_frame) == TF_SIZE, "TF_SIZE");
 STATIC_ASSERT(KSTACK_SLOT_SIZE == KSTACK_SIZE + PAGE_SIZE, "entry.S's stack-guard check");
 
 extern char ppc64_trap_entry[], ppc64_vectors_start[], ppc64_vectors_end[];
 
+/* This CPU's arch area into SPRG0; then percpu_bind() sets r13. */
 void ppc64_cpu_init(unsigned cpu, u32 hwid)
 {
 	struct ppc64_cpu *c = &ppc64_cpus[cpu];
@@ -35,9 +39,13 @@ void ppc64_cpu_init(unsigned cpu, u32 hwid)
 	c->toc = toc;
 	c->emergency_sp = (u64)(emergency_stacks[cpu] + EMERGENCY_STACK_SIZE);
 	/* The direct-map alias: the real-mode vector stubs must be able to use it too. */
-	u64 alias = DIRECT_MAP_BASE + arch_image_virt_to_phys((uintptr_t)c);
-	mtspr(SPR_SPRG0, alias);
-	__asm__ __volatile__("mr 13, %0" :: "r"(alias) : "memory");
+	mtspr(SPR_SPRG0, DIRECT_MAP_BASE + arch_image_virt_to_phys((uintptr_t)c));
+}
+
+void arch_percpu_set(struct percpu *pc)
+{
+	ppc64_area()->percpu = pc;
+	__asm__ __volatile__("mr 13, %0" :: "r"(pc) : "memory");
 }
 
 /* Copy the stubs to real address 0x100.. and make the instruction fetch see them: write the

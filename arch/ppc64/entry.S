@@ -54,6 +54,7 @@ ppc64_vectors_end:
 /* ---- Translation on from here ---- */
 	.text
 	.globl ppc64_trap_entry
+	.type ppc64_trap_entry, @function
 ppc64_trap_entry:
 	std r9, PC_R9(r13)
 	std r10, PC_R10(r13)
@@ -126,11 +127,13 @@ ppc64_trap_entry:
 	addi r1, r12, -MIN_FRAME
 	std r12, 0(r1)
 	ld r2, PC_TOC(r13)
+	ld r13, PC_PERCPU(r13)
 	mr r3, r12
 	bl ppc64_trap
 	nop
 
 	.globl ppc64_trap_return
+	.type ppc64_trap_return, @function
 ppc64_trap_return:                      /* r1 = MIN_FRAME below a trap frame */
 	addi r12, r1, MIN_FRAME
 	li r0, 0
@@ -145,9 +148,15 @@ ppc64_trap_return:                      /* r1 = MIN_FRAME below a trap frame */
 	mtsrr0 r0
 	ld r0, TF_MSR(r12)
 	mtsrr1 r0
-	/* r13 is this CPU's area in the kernel: a thread may have moved to another CPU since. */
+	/* Drop any reservation (lwarx) the handler left, so that a stwcx. of the interrupted code,
+	 * possibly another thread's, cannot succeed on it (Book II, 4.6.2). */
+	addi r0, r12, TF_PAD
+	stdcx. r0, 0, r0
+	ld r0, TF_MSR(r12)
+	/* In the kernel r13 is this CPU's struct percpu: a thread may have moved since the trap. */
 	andi. r0, r0, MSR_PR
 	mfspr r13, SPR_SPRG0
+	ld r13, PC_PERCPU(r13)
 	beq 2f
 	ld r13, TF_GPR + 13*8(r12)
 2:	ld r0, TF_CR(r12)
@@ -165,6 +174,7 @@ ppc64_trap_return:                      /* r1 = MIN_FRAME below a trap frame */
  * fault with where to continue; the fixup returns -EFAULT (-14).
  */
 	.globl arch_probe_read
+	.type arch_probe_read, @function
 arch_probe_read:                        /* int arch_probe_read(const void *addr, u64 *val) */
 1:	ld r5, 0(r3)
 	std r5, 0(r4)
@@ -178,6 +188,7 @@ arch_probe_read:                        /* int arch_probe_read(const void *addr,
 	.popsection
 
 	.globl arch_probe_write
+	.type arch_probe_write, @function
 arch_probe_write:                       /* int arch_probe_write(void *addr, u64 val) */
 1:	std r4, 0(r3)
 	li r3, 0
@@ -190,6 +201,7 @@ arch_probe_write:                       /* int arch_probe_write(void *addr, u64 
 	.popsection
 
 	.globl arch_call_on_stack
+	.type arch_call_on_stack, @function
 arch_call_on_stack:                     /* (void *stack_top, void (*fn)(void *), void *arg) */
 	clrrdi r1, r3, 4
 	li r0, 0
@@ -209,6 +221,7 @@ arch_call_on_stack:                     /* (void *stack_top, void (*fn)(void *),
  */
 #define SWITCH_FRAME 192
 	.globl arch_context_switch
+	.type arch_context_switch, @function
 arch_context_switch:                    /* (void **save_sp, void *next_sp) */
 	mflr r0
 	std r0, 16(r1)
@@ -235,6 +248,7 @@ arch_context_switch:                    /* (void **save_sp, void *next_sp) */
 /* A new thread's first return from arch_context_switch lands here (arch_thread_stack_init put
  * the argument in r14 and the entry point in r15). */
 	.globl ppc64_thread_start
+	.type ppc64_thread_start, @function
 ppc64_thread_start:
 	li r0, MSR_RI
 	mtmsrd r0, 1                    /* interrupts off, as the contract promises */

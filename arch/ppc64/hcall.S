@@ -7,6 +7,7 @@
 
 	/* long ppc64_hcall(op, a1..a6) */
 	.globl ppc64_hcall
+	.type ppc64_hcall, @function
 ppc64_hcall:
 	mfcr r0
 	stw r0, 8(r1)
@@ -17,6 +18,7 @@ ppc64_hcall:
 
 	/* long ppc64_hcall_ret(u64 ret[4], op, a1..a5) */
 	.globl ppc64_hcall_ret
+	.type ppc64_hcall_ret, @function
 ppc64_hcall_ret:
 	mfcr r0
 	stw r0, 8(r1)

@@ -62,6 +62,7 @@
 
 	.section .boot.text, "ax"
 	.globl _start
+	.type _start, @function
 _start:
 	FIXUP_ENDIAN
 	ENABLE_64BIT
@@ -152,6 +153,7 @@ _start:
  * index. The process table and the little-endian interrupt mode are already set for all CPUs.
  */
 	.globl ppc64_secondary_real
+	.type ppc64_secondary_real, @function
 ppc64_secondary_real:
 	FIXUP_ENDIAN
 	ENABLE_64BIT

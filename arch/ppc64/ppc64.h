@@ -20,7 +20,7 @@ int ppc64_rtas_call(const char *service, int nargs, int nret, u32 *rets, ...);
 /* start.c, cpu.c */
 extern struct ppc64_cpu ppc64_cpus[MAX_CPUS];
 extern u64 ppc64_tb_freq;
-void ppc64_cpu_init(unsigned cpu, u32 hwid);   /* r13, SPRG0, trap entry state of this CPU */
+void ppc64_cpu_init(unsigned cpu, u32 hwid);   /* SPRG0 and the trap entry state of this CPU */
 void ppc64_vectors_install(void);
 void ppc64_trap(struct trap_frame *f);          /* entry.S calls this for every exception */
 void ppc64_timer_interrupt(struct trap_frame *f);
@@ -36,5 +36,8 @@ void ppc64_platform_cpu_init(void);   /* this CPU's interrupt presentation and d
 /* SPR access */
 #define mfspr(n) ({ u64 _v; __asm__ __volatile__("mfspr %0, %1" : "=r"(_v) : "i"(n)); _v; })
 #define mtspr(n, v) __asm__ __volatile__("mtspr %0, %1" :: "i"(n), "r"((u64)(v)) : "memory")
+
+/* This CPU's arch area (SPRG0: its direct-map address). */
+static inline struct ppc64_cpu *ppc64_area(void) { return (struct ppc64_cpu *)mfspr(SPR_SPRG0); }
 
 #endif

@@ -23,7 +23,7 @@
 #define SPR_SRR0   26
 #define SPR_SRR1   27
 #define SPR_PIDR   48
-#define SPR_SPRG0  272   /* this CPU's area, as a direct-map address (works in real mode) */
+#define SPR_SPRG0  272   /* this CPU's arch area, as a direct-map address (works in real mode) */
 #define SPR_SPRG1  273   /* scratch: the interrupted r13 during exception entry */
 #define SPR_TBRL   268
 #define SPR_PIR    1023
@@ -81,7 +81,7 @@
 #define PC_ENTRY     64    /* virtual address of ppc64_trap_entry */
 #define PC_TOC       72    /* the kernel's TOC pointer (r2) */
 #define PC_EMERG_SP  80    /* top of this CPU's emergency stack */
-#define PC_SIZE_ASM  88    /* offsets below here are used by assembly */
+#define PC_PERCPU    88    /* the generic struct percpu, which r13 holds in the kernel */
 
 /* struct trap_frame (arch_inline.h) */
 #define TF_BACKCHAIN 0     /* an ABI frame header, so that unwinding walks through traps */
@@ -96,6 +96,7 @@
 #define TF_DAR       336
 #define TF_DSISR     344
 #define TF_VECTOR    352
+#define TF_PAD       360
 #define TF_SIZE      368
 #define RED_ZONE     288   /* ELFv2: leaf functions may use 288 bytes below r1 */
 #define MIN_FRAME    32    /* ELFv2 minimal frame: back chain, CR, LR and TOC save words */

@@ -4,6 +4,7 @@
 #include "arch/ppc64/ppc64.h"
 #include "boot/devicetree.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "kernel/sections.h"
 #include "lib/fdt.h"
@@ -34,6 +35,7 @@ __noreturn void __init ppc64_boot(phys_addr_t fdt_pa, phys_addr_t image_phys)
 
 	ppc64_image_phys = image_phys;
 	ppc64_cpu_init(0, 0);
+	percpu_bind(0);   /* before anything takes a lock: locks count preemption per CPU */
 	ppc64_vectors_install();
 	ppc64_mmu_cpu_init();
 
