@@ -13,6 +13,7 @@
 #define PT_INDEX_BITS       9    /* levels 0..2: 512 entries, 4 KiB tables */
 #define PT_ROOT_INDEX_BITS  13   /* level 3: 8192 entries, a 64 KiB root (52-bit tree) */
 #define MAX_CPUS            64
+#define ARCH_HAS_TLB_BROADCAST   /* tlbie: arch/ppc64/mmu.c */
 
 typedef u64 pte_t;
 

@@ -57,20 +57,26 @@ void arch_tlb_flush_all_local(void)
 	__asm__ __volatile__("ptesync" ::: "memory");
 }
 
-/* Broadcast (every CPU): tlbie, then tlbsync and ptesync wait until all have done it. */
-void ppc64_tlb_flush_page_all(uintptr_t va)
+/* Broadcast (every CPU): tlbie, then eieio; tlbsync; ptesync wait until all have done it
+ * (Book III, 5.10.1.2). The guest may use tlbie because the process table was registered with
+ * GTSE. IS = 2 selects every PID of this partition. */
+#define TLBI_IS_LPID (2ul << 10)
+
+void arch_tlb_flush_page_broadcast(uintptr_t va)
 {
 	__asm__ __volatile__("ptesync" ::: "memory");
 	tlbie_va(va, 0);
 	__asm__ __volatile__("eieio; tlbsync; ptesync" ::: "memory");
 }
 
-void ppc64_tlb_flush_pid_all(u64 pid)
+static void tlbie_all(u64 is, u64 pid)
 {
 	__asm__ __volatile__("ptesync" ::: "memory");
-	__asm__ __volatile__(ISA300("tlbie %0, %1, 2, 1, 1") :: "r"(TLBI_IS_PID), "r"(pid << 32) : "memory");
+	__asm__ __volatile__(ISA300("tlbie %0, %1, 2, 1, 1") :: "r"(is), "r"(pid << 32) : "memory");
 	__asm__ __volatile__("eieio; tlbsync; ptesync" ::: "memory");
 }
+
+void arch_tlb_flush_all_broadcast(void) { tlbie_all(TLBI_IS_LPID, 0); }
 
 /* The kernel's root lives in process-table entry 0, which all CPUs share: switching it is global,
  * and every CPU's cached copy of the entry and of the old tree goes (RIC=2, broadcast). */
@@ -78,7 +84,7 @@ void arch_mmu_switch(phys_addr_t root)
 {
 	u64 e = be64_to_cpu(ppc64_process_table[0]);
 	WRITE_ONCE(ppc64_process_table[0], cpu_to_be64((e & ~PRTB_RPDB) | (root & PRTB_RPDB)));
-	ppc64_tlb_flush_pid_all(0);
+	tlbie_all(TLBI_IS_PID, 0);
 }
 
 phys_addr_t arch_mmu_current_root(void)
