@@ -4,9 +4,11 @@
  *
  * QEMU loads the image at 0x400000 (its kernel-addr; the link-time physical base is 0) and the
  * firmware (the -bios stub, SLOF or VOF) jumps to the image's first byte, big-endian, in 32-bit
- * mode, translation off, with r3 = the device tree (the -bios stub only). This code is
- * position-independent and lives in .boot.text, linked at its physical offset. It:
- *   1. switches the CPU to little-endian (the endian trampoline) and 64-bit mode;
+ * mode, translation off, with r3 = the device tree (the -bios stub) or r5 = the Open Firmware
+ * client interface (SLOF). This code is position-independent and lives in .boot.text, linked at
+ * its physical offset. It:
+ *   1. switches the CPU to little-endian (the endian trampoline) and 64-bit mode; under Open
+ *      Firmware, fetches the device tree from it;
  *   2. clears .bss, found relative to where the image runs;
  *   3. builds a minimal radix tree: 1 GiB leaves mapping the first EARLY_MAP_GIB GiB of RAM at
  *      DIRECT_MAP_BASE and 2 MiB leaves mapping the image at KERNEL_VIRT_BASE, registers the
@@ -70,6 +72,13 @@ _start:
 	bcl 20, 31, 1f
 1:	mflr r30
 	addi r30, r30, _start - 1b      /* r30: where the image runs */
+
+	/* Open Firmware (SLOF) passes no device tree, only its client interface in r5. */
+	cmpdi r31, 0
+	bne have_fdt
+	cmpdi r5, 0
+	bne of_fetch_fdt
+have_fdt:
 
 	/* The image is mapped with 2 MiB leaves below: it must be loaded 2 MiB-aligned. */
 	clrldi. r0, r30, 43
@@ -166,6 +175,62 @@ enable_translation:                     /* rfid to r3 with IR, DR and RI set */
 	mtsrr0 r3
 	mtsrr1 r4
 	rfid
+
+/*
+ * Ask Open Firmware for a flattened copy of its device tree: SLOF's client-interface service
+ * "fdt-fetch" (buf, len -- ret). OF is called big-endian in 32-bit mode with r3 = an argument
+ * array of big-endian 32-bit cells {service, nargs, nret, args..., rets...}, and returns with blr
+ * in that mode, to the endian trampoline. The array and the tree go just past the image, which
+ * nothing else uses yet; the tree is reserved as "device tree" once parsed.
+ */
+#define OF_FDT_MAX 0x100000
+of_fetch_fdt:
+	mr r29, r5
+	PHYS(r28, __image_end)
+	bcl 20, 31, 11f
+	.asciz "fdt-fetch"
+	.balign 4
+11:	mflr r4
+	stwbrx r4, 0, r28               /* service */
+	li r4, 2
+	addi r5, r28, 4
+	stwbrx r4, 0, r5                /* nargs */
+	li r4, 1
+	addi r5, r28, 8
+	stwbrx r4, 0, r5                /* nret */
+	addi r4, r28, 64
+	addi r5, r28, 12
+	stwbrx r4, 0, r5                /* buf */
+	lis r4, OF_FDT_MAX@h
+	addi r5, r28, 16
+	stwbrx r4, 0, r5                /* len */
+	mr r3, r28
+	mtsrr0 r29
+	mfmsr r11
+	LOAD_IMM64(r12, MSR_SF | MSR_LE)
+	andc r11, r11, r12
+	mtsrr1 r11
+	bcl 20, 31, 12f
+12:	mflr r4
+	addi r4, r4, of_return - 12b
+	mtlr r4
+	rfid
+of_return:
+	FIXUP_ENDIAN
+	ENABLE_64BIT
+	/* OF ran in 32-bit mode: the registers' upper halves may be gone. Recompute. */
+	bcl 20, 31, 13f
+13:	mflr r30
+	addi r30, r30, _start - 13b
+	PHYS(r31, __image_end)
+	addi r31, r31, 64
+	lwbrx r4, 0, r31
+	LOAD_IMM64(r5, 0xd00dfeed)
+	cmpw r4, r5
+	beq have_fdt
+	bcl 20, 31, 6f
+	.asciz "faultline: no device tree in r3, and Open Firmware's fdt-fetch gave none\r\n"
+	.balign 4
 
 /* Stop with a message: nothing else can be reported this early. */
 bad_hcall:
