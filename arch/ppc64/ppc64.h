@@ -13,7 +13,7 @@ long ppc64_hcall_ret(u64 ret[4], u64 op, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5)
 
 /* rtas.c: RTAS services by name ("power-off"), tokens read from /rtas at boot. Arguments and
  * results are 32-bit cells; returns the RTAS status (0 = success) or -1 if the service is
- * unknown. Serialised by a lock. */
+ * unknown. Any CPU may call, interrupts on or off. */
 void ppc64_rtas_init(const void *fdt);
 int ppc64_rtas_call(const char *service, int nargs, int nret, u32 *rets, ...);
 

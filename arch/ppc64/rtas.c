@@ -1,9 +1,10 @@
 /* RTAS, the firmware runtime services (PAPR chapter 7), and power-off through them.
  * QEMU implements RTAS as the private hcall KVMPPC_H_RTAS with the real address of an argument
  * buffer of big-endian 32-bit cells: token, nargs, nret, args..., rets... (rets[0] = status).
- * Tokens come from the /rtas node. One buffer, under rtas_lock. */
+ * Tokens come from the /rtas node, written once at boot. Each CPU has its own buffer and QEMU
+ * runs the calls one at a time, so there is no lock: a lock would stay held for ever by a CPU
+ * whose stop-self (which never returns) raced with the panicking CPU's power-off. */
 #include "arch/ppc64/ppc64.h"
-#include "kernel/spinlock.h"
 #include "lib/fdt.h"
 #include "lib/string.h"
 
@@ -12,8 +13,7 @@ struct rtas_args {
 	u32 cells[16];   /* args, then rets */
 };
 
-static struct rtas_args rtas_buf __aligned(16);
-static spinlock_t rtas_lock = SPINLOCK_INIT;
+static struct rtas_args rtas_bufs[MAX_CPUS] __aligned(16);
 
 static struct {
 	const char *name;
@@ -44,8 +44,8 @@ int ppc64_rtas_call(const char *service, int nargs, int nret, u32 *rets, ...)
 
 	va_list ap;
 	va_start(ap, rets);
-	unsigned long flags = spin_lock_irqsave(&rtas_lock);
-	struct rtas_args *a = &rtas_buf;
+	unsigned long flags = arch_irq_save();   /* stay on this CPU, with its buffer */
+	struct rtas_args *a = &rtas_bufs[ppc64_area()->cpu];
 	a->token = cpu_to_be32(token);
 	a->nargs = cpu_to_be32((u32)nargs);
 	a->nret = cpu_to_be32((u32)nret);
@@ -57,7 +57,7 @@ int ppc64_rtas_call(const char *service, int nargs, int nret, u32 *rets, ...)
 	int status = (int)be32_to_cpu(a->cells[nargs]);
 	for (int i = 1; i < nret && rets; i++)
 		rets[i - 1] = be32_to_cpu(a->cells[nargs + i]);
-	spin_unlock_irqrestore(&rtas_lock, flags);
+	arch_irq_restore(flags);
 	va_end(ap);
 	return status;
 }
