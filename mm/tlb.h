@@ -1,6 +1,7 @@
 /* TLB maintenance for kernel mappings on every CPU: the hardware's broadcast invalidation where
  * the arch has it (ARCH_HAS_TLB_BROADCAST: ppc64, arm64), otherwise (x86) a shootdown: an IPI
- * to every other online CPU, each flushing locally, the caller waiting for all. The batching interface for user address spaces builds on this. */
+ * to every other online CPU, each flushing locally, the caller waiting for all. The batching
+ * interface for user address spaces builds on this. */
 #ifndef MM_TLB_H
 #define MM_TLB_H
 

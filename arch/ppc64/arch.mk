@@ -4,7 +4,7 @@
 # only head.S runs before that and it is position-independent.
 CROSS ?= powerpc64le-linux-gnu-
 ARCH_CFLAGS := -mlittle-endian -mcpu=power8 -mcmodel=medium -mno-altivec -mno-vsx -msoft-float \
-	-ffixed-r13 -mno-pltseq -Wa,-mregnames -Wa,-mpower9
+	-ffixed-r13 -mno-pltseq
 ARCH_SRCS := boot/devicetree.c
 IMAGES := $(BUILD)/faultline.elf $(BUILD)/bootrom.bin
 

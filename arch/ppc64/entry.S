@@ -97,7 +97,7 @@ ppc64_trap_entry:
 	mfspr r9, SPR_SPRG1
 	std r9, TF_GPR + 13*8(r12)
 	.irp n, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
-	std r\n, TF_GPR + \n*8(r12)
+	std %r\n, TF_GPR + \n*8(r12)
 	.endr
 	ld r9, PC_SRR0(r13)
 	std r9, TF_NIP(r12)
@@ -163,7 +163,7 @@ ppc64_trap_return:                      /* r1 = MIN_FRAME below a trap frame */
 	mtcrf 0xff, r0
 	ld r0, TF_GPR + 0*8(r12)
 	.irp n, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
-	ld r\n, TF_GPR + \n*8(r12)
+	ld %r\n, TF_GPR + \n*8(r12)
 	.endr
 	ld r1, TF_GPR + 1*8(r12)
 	ld r12, TF_GPR + 12*8(r12)
@@ -227,7 +227,7 @@ arch_context_switch:                    /* (void **save_sp, void *next_sp) */
 	std r0, 16(r1)
 	stdu r1, -SWITCH_FRAME(r1)
 	.irp n, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
-	std r\n, 32 + (\n - 14)*8(r1)
+	std %r\n, 32 + (\n - 14)*8(r1)
 	.endr
 	mfcr r0
 	std r0, 176(r1)
@@ -235,7 +235,7 @@ arch_context_switch:                    /* (void **save_sp, void *next_sp) */
 	std r1, 0(r3)
 	mr r1, r4
 	.irp n, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
-	ld r\n, 32 + (\n - 14)*8(r1)
+	ld %r\n, 32 + (\n - 14)*8(r1)
 	.endr
 	ld r0, 176(r1)
 	mtcrf 0xff, r0

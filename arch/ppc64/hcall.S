@@ -2,6 +2,7 @@
  * and r4.. = return values. The hypervisor may change the volatile registers and CR; these
  * wrappers save CR anyway (QEMU does not touch it, a real hypervisor may). */
 #include "arch/ppc64/regs.h"
+#include "arch/ppc64/asm.h"
 	.abiversion 2
 	.text
 
