@@ -41,6 +41,7 @@ struct ppc64_cpu {
 	u64 srr0, srr1, vector;
 	u64 kernel_msr, entry, toc, emergency_sp;
 	struct percpu *percpu;     /* arch_percpu_set() */
+	u64 cr;                    /* exception entry: the interrupted CR */
 	unsigned cpu;              /* index, 0 = boot CPU */
 	u32 hwid;                  /* interrupt-server number (what XICS and start-cpu take) */
 };

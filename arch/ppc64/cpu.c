@@ -16,6 +16,7 @@ STATIC_ASSERT(offsetof(struct ppc64_cpu, entry) == PC_ENTRY, "PC_ENTRY");
 STATIC_ASSERT(offsetof(struct ppc64_cpu, toc) == PC_TOC, "PC_TOC");
 STATIC_ASSERT(offsetof(struct ppc64_cpu, emergency_sp) == PC_EMERG_SP, "PC_EMERG_SP");
 STATIC_ASSERT(offsetof(struct ppc64_cpu, percpu) == PC_PERCPU, "PC_PERCPU");
+STATIC_ASSERT(offsetof(struct ppc64_cpu, cr) == PC_CR, "PC_CR");
 STATIC_ASSERT(offsetof(struct trap_frame, gpr) == TF_GPR, "TF_GPR");
 STATIC_ASSERT(offsetof(struct trap_frame, nip) == TF_NIP, "TF_NIP");
 STATIC_ASSERT(offsetof(struct trap_frame, dsisr) == TF_DSISR, "TF_DSISR");

@@ -40,6 +40,8 @@ ppc64_vectors_start:
 vec_common:                             /* real mode; r13 = this CPU's area, r12 = the vector */
 	std r11, PC_R11(r13)
 	std r12, PC_VEC(r13)
+	mfcr r11                        /* before any compare below changes it */
+	std r11, PC_CR(r13)
 	mfsrr0 r11
 	std r11, PC_SRR0(r13)
 	mfsrr1 r11
@@ -108,7 +110,7 @@ ppc64_trap_entry:
 	std r9, TF_LR(r12)
 	mfctr r9
 	std r9, TF_CTR(r12)
-	mfcr r9
+	ld r9, PC_CR(r13)
 	std r9, TF_CR(r12)
 	mfxer r9
 	std r9, TF_XER(r12)

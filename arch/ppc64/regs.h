@@ -82,6 +82,7 @@
 #define PC_TOC       72    /* the kernel's TOC pointer (r2) */
 #define PC_EMERG_SP  80    /* top of this CPU's emergency stack */
 #define PC_PERCPU    88    /* the generic struct percpu, which r13 holds in the kernel */
+#define PC_CR        96    /* the interrupted CR, saved before anything compares */
 
 /* struct trap_frame (arch_inline.h) */
 #define TF_BACKCHAIN 0     /* an ABI frame header, so that unwinding walks through traps */
