@@ -40,6 +40,7 @@ struct vt_tree {
 struct vt_state {
 	struct vt_tree trees[VT_TREES];
 	unsigned long faults0;
+	bool faults_reported;
 	atomic_long_t lookups, hits;
 };
 
@@ -282,6 +283,10 @@ static void reader(void *arg)
 		if (lookups % 64 == 0) {
 			torture_ops(r, 64);
 			torture_stutter(r);
+			if (READ_ONCE(vma_tree_reader_faults) != st->faults0 && !st->faults_reported) {
+				st->faults_reported = true;
+				torture_error(r, "a reader reached a dead tree node");
+			}
 		}
 	}
 	atomic_long_add_return(&st->lookups, lookups);

@@ -57,8 +57,9 @@ STATIC_ASSERT(sizeof(struct vma_tree_node) == VMA_TREE_NODE_SIZE, "vma_tree_node
 extern unsigned long vma_tree_reader_faults;
 
 /* ---- The tree ---- */
-#define VMA_TREE_BUSTED 0x1u   /* torture twin only: free replaced nodes at once, not after a
-				* grace period. Readers then walk freed nodes; the tests must notice. */
+#define VMA_TREE_BUSTED 0x1u   /* torture twin only: end replaced nodes' lives at once (poison
+				* them), not after a grace period. Readers then walk dead nodes;
+				* the tests must notice. */
 
 struct vma_tree {
 	struct vma_tree_node *root;   /* RCU: NULL when the tree is empty */

@@ -85,12 +85,28 @@ static void node_free_rcu(struct rcu_head *head)
 	node_free(container_of(head, struct vma_tree_node, rcu));
 }
 
+/* The broken twin ends a replaced node's life at once, with no grace period: it is poisoned
+ * where readers may still be walking it (dead type, emptied slots, children pointing at a dead
+ * node). Its memory goes back to the allocator only after a grace period, like a sanitizer's
+ * quarantine, so that the torture suite sees readers meet dead nodes and reports FAILURE
+ * instead of the kernel crashing on reused memory. */
+static struct vma_tree_node dead_node;   /* type VMA_TREE_DEAD */
+
+static void node_poison(struct vma_tree_node *n)
+{
+	bool leaf = n->type == VMA_TREE_LEAF;
+	WRITE_ONCE(n->type, VMA_TREE_DEAD);
+	for (unsigned i = 0; i < VMA_TREE_LEAF_SLOTS && leaf; i++)
+		WRITE_ONCE(n->leaf.slot[i], NULL);
+	for (unsigned i = 0; i < VMA_TREE_INNER_SLOTS && !leaf; i++)
+		WRITE_ONCE(n->inner.child[i], &dead_node);
+}
+
 static void node_retire(const struct vma_tree *t, struct vma_tree_node *n)
 {
 	if (t->flags & VMA_TREE_BUSTED)
-		node_free(n);
-	else
-		call_rcu(&n->rcu, node_free_rcu);
+		node_poison(n);
+	call_rcu(&n->rcu, node_free_rcu);
 }
 
 static struct vma_tree_node *node_alloc(struct write *w)
