@@ -10,6 +10,9 @@
 #define PAGE_SHIFT     12
 #define PT_LEVELS      3
 #define PT_INDEX_BITS  9
+#ifdef HOST_PT_ROOT_INDEX_BITS   /* a root wider than the other levels, as ppc64's radix has */
+#define PT_ROOT_INDEX_BITS HOST_PT_ROOT_INDEX_BITS
+#endif
 #define MAX_CPUS       64
 
 extern unsigned char *host_ram;         /* tests/host/host_arch.c */

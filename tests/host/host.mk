@@ -93,10 +93,22 @@ bench-vmatree: $(VMATREE_BENCH_BIN)
 
 -include $(VMATREE_DEPS)
 
+# ---- The page-table walker once more with a root wider than the other levels (ppc64's radix
+# tree has 13 root bits over 9-bit levels): every object rebuilt with HOST_PT_ROOT_INDEX_BITS. ----
+HOST_WIDEROOT_DIR := build/host-wideroot
+HOST_WIDEROOT_CFLAGS := $(HOST_CFLAGS) -DHOST_PT_ROOT_INDEX_BITS=11
+$(eval $(call host_variant_rule,$(HOST_WIDEROOT_DIR),WIDECC ,$(HOST_CC),$(HOST_WIDEROOT_CFLAGS)))
+WIDEROOT_BIN := $(HOST_WIDEROOT_DIR)/test_pgtable
+$(WIDEROOT_BIN): $(patsubst %.c,$(HOST_WIDEROOT_DIR)/%.o,tests/host/test_pgtable.c $(HOST_LIB_SRCS))
+	$(Q)$(HOST_CC) $(HOST_WIDEROOT_CFLAGS) $^ -o $@
+-include $(patsubst %.c,$(HOST_WIDEROOT_DIR)/%.d,tests/host/test_pgtable.c $(HOST_LIB_SRCS))
+
 # pgtable's default is 400 random operations, each verified over a whole 1 GiB window.
-host-test: $(HOST_BINS) $(VMATREE_BINS) $(VMATREE_RCU_BIN)
+host-test: $(HOST_BINS) $(VMATREE_BINS) $(VMATREE_RCU_BIN) $(WIDEROOT_BIN)
 	@set -e; for t in $(HOST_BINS) $(HOST_BUILD_DIR)/test_vma_tree; do \
 		$$t > $$t.log || { cat $$t.log; echo "FAILED: $$t"; exit 1; }; tail -n 1 $$t.log; done
+	@t=$(WIDEROOT_BIN); $$t 100 > $$t.log || { cat $$t.log; echo "FAILED: $$t"; exit 1; }; \
+		echo "wide root: $$(tail -n 1 $$t.log)"
 	@t=$(HOST_BUILD_DIR)/fuzz_vma_tree; $$t 1000000 1 > $$t.log || \
 		{ cat $$t.log; echo "FAILED: $$t"; exit 1; }; tail -n 1 $$t.log
 	@t=$(VMATREE_RCU_BIN); $(VMATREE_TSAN) $$t > $$t.log 2>&1 || \

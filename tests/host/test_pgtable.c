@@ -64,8 +64,22 @@ int main(int argc, char **argv)
 	host_mm_init(64ul << 20);
 	page_alloc_init();
 	model = calloc(WINDOW_PAGES, sizeof(*model));
-	phys_addr_t root = pgtable_page_alloc();
+	phys_addr_t root = pgtable_root_alloc();
 	CHECK(root != 0);
+	CHECK(IS_ALIGNED(root, PT_ROOT_SIZE));
+
+	/* A root wider than PT_INDEX_BITS (build/host-wideroot): an address whose root index only
+	 * the wide root can tell from index 0 must not alias it. */
+	if (PT_ROOT_INDEX_BITS > PT_INDEX_BITS) {
+		struct pt_mapping hm;
+		uintptr_t high = (uintptr_t)1 << (pt_level_shift(PT_LEVELS - 1) + PT_INDEX_BITS);
+		CHECK_EQ(pt_map(root, high + WINDOW_BASE, 0x5000, PAGE_SIZE, MMU_READ, 0), 0);
+		CHECK_EQ(pt_query(root, high + WINDOW_BASE, &hm), 0);
+		CHECK_EQ(hm.pa, 0x5000);
+		CHECK_EQ(pt_query(root, WINDOW_BASE, &hm), -ENOENT);
+		CHECK_EQ(pt_unmap(root, high + WINDOW_BASE, PAGE_SIZE), 0);
+		CHECK_EQ(pt_query(root, high + WINDOW_BASE, &hm), -ENOENT);
+	}
 
 	/* Edge cases first. */
 	CHECK_EQ(pt_map(root, WINDOW_BASE + 1, 0x1000, PAGE_SIZE, MMU_READ, 0), -EINVAL);
