@@ -80,10 +80,8 @@ test: deps
 	$(MAKE) host-test
 	$(MAKE) ARCH=x86_64 all
 	$(MAKE) ARCH=arm64 all
-	tools/test-matrix x86_64
-	tools/test-matrix arm64
 	$(MAKE) ARCH=ppc64 all
-	tools/test-matrix ppc64
+	tools/test-matrix x86_64 arm64 ppc64
 
 # A long torture run of every suite on one arch: make torture [TORTURE_SECONDS=600] [SMP=4]
 TORTURE_SECONDS ?= 300
