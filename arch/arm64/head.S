@@ -48,7 +48,8 @@
 #define SPSR_EL1H_MASKED   0x3c5             /* EL1h with D, A, I, F masked */
 
 /* The fixmap's table hangs in the image's level-2 table: the image must sit in the last GiB. */
-.if ((((KERNEL_LOAD_PHYS + KERNEL_VIRT_BASE) >> 30) & 511) != 511) || ((FIXMAP_BASE >> 21) & 511) != 511
+.if ((((KERNEL_LOAD_PHYS + KERNEL_VIRT_BASE) >> 30) & 511) != 511) || \
+    ((FIXMAP_BASE >> 21) & 511) != 511
 .error "layout.h: the image and the fixmap must share the last level-1 slot of TTBR1"
 .endif
 
@@ -296,8 +297,8 @@ early_fail:
 	.ltorg
 
 	.section .boot.data, "a"
-msg_el3:  .asciz "faultline: entered at EL3; boot at EL1 or EL2 (QEMU -M virt without secure=on)\r\n"
-msg_load: .asciz "faultline: not loaded at 0x40080000; boot faultline.bin with QEMU -M virt -kernel\r\n"
+msg_el3:  .asciz "faultline: entered at EL3; boot at EL1 or EL2 (-M virt without secure=on)\r\n"
+msg_load: .asciz "faultline: not loaded at 0x40080000; boot faultline.bin with -M virt -kernel\r\n"
 
 	.section .boot.bss, "aw", @nobits
 	.balign 4096

@@ -2,7 +2,7 @@
  * translates the upper half (0xffff...), TTBR0_EL1 the lower half. Included by C, assembly and
  * (through cpp) linker.ld, so it holds plain constants only.
  *
- *   0x0000000000000000 - 0x0000ffffffffffff   TTBR0: user address spaces (later), tagged with ASIDs;
+ *   0x0000000000000000 - 0x0000ffffffffffff   TTBR0: user address spaces (later), with ASIDs;
  *                                             the boot identity map until mm_init, then an empty
  *                                             table (reserved ASID 0)
  *   0xffff000000000000 + 64 TiB               direct map of RAM (level-3 slots 0..127)
@@ -10,7 +10,8 @@
  *   0xffff500000000000 + 1 TiB                device (MMIO) mappings
  *   0xffff600000000000 + 1 TiB                vmemmap: struct page for every frame
  *   0xffffffff80000000 + 1 GiB - 2 MiB        the kernel image, at KERNEL_VIRT_BASE + physical
- *                                             (QEMU virt loads it at 0x40080000: 0xffffffffc0080000)
+ *                                             (QEMU virt loads it at 0x40080000, so it runs
+ *                                             at 0xffffffffc0080000)
  *   0xffffffffffe00000 + 2 MiB                fixmap: device pages needed before mmio_map works
  *                                             (the boot console), at the same address in the boot
  *                                             tables and the kernel's

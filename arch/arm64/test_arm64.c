@@ -47,8 +47,9 @@ KTEST(arm64, pte_encoding)
 	KEXPECT_EQ(t, k & ARM64_PTE_AF, ARM64_PTE_AF);
 	/* User code: EL0 read-only, executable at EL0 only, tagged with the ASID. */
 	pte_t u = pte_mk_leaf(0x40000000, MMU_READ | MMU_EXEC | MMU_USER, 0);
-	KEXPECT_EQ(t, u & (ARM64_PTE_RDONLY | ARM64_PTE_USER | ARM64_PTE_NG | ARM64_PTE_PXN | ARM64_PTE_UXN),
-		   ARM64_PTE_RDONLY | ARM64_PTE_USER | ARM64_PTE_NG | ARM64_PTE_PXN);
+	const pte_t bits = ARM64_PTE_RDONLY | ARM64_PTE_USER | ARM64_PTE_NG | ARM64_PTE_PXN |
+			   ARM64_PTE_UXN;
+	KEXPECT_EQ(t, u & bits, bits & ~ARM64_PTE_UXN);
 	pte_t d = pte_mk_leaf(0x09000000, MMU_READ | MMU_WRITE | MMU_DEVICE | MMU_GLOBAL, 0);
 	KEXPECT_EQ(t, d & ARM64_PTE_ATTR_MASK, ARM64_PTE_ATTR(MAIR_IDX_DEVICE));
 }
@@ -201,8 +202,9 @@ KTEST(arm64, user_roots_and_asids)
 	KASSERT(t, pa && pb && ra && rb);
 	*(u64 *)page_address(pa) = 0xa;
 	*(u64 *)page_address(pb) = 0xb;
-	KASSERT_EQ(t, pt_map(ra, USER_VA, page_to_phys(pa), PAGE_SIZE, MMU_READ | MMU_WRITE | MMU_USER, 0), 0);
-	KASSERT_EQ(t, pt_map(rb, USER_VA, page_to_phys(pb), PAGE_SIZE, MMU_READ | MMU_WRITE | MMU_USER, 0), 0);
+	const unsigned prot = MMU_READ | MMU_WRITE | MMU_USER;
+	KASSERT_EQ(t, pt_map(ra, USER_VA, page_to_phys(pa), PAGE_SIZE, prot, 0), 0);
+	KASSERT_EQ(t, pt_map(rb, USER_VA, page_to_phys(pb), PAGE_SIZE, prot, 0), 0);
 	unsigned long flags = arch_irq_save();
 	u64 v = 0;
 	KEXPECT_EQ(t, arch_probe_read((void *)USER_VA, &v), -EFAULT);   /* no user space yet */

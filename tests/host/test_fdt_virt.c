@@ -57,7 +57,8 @@ static int arm64_lookups(const u8 *blob, size_t size)
 	int psci = fdt_path(&f, "/psci");
 	found += psci >= 0 && fdt_prop_string(&f, psci, "method") != NULL;
 	int cpus = fdt_path(&f, "/cpus");
-	for (int c = cpus >= 0 ? fdt_first_child(&f, cpus) : -ENOENT; c >= 0; c = fdt_next_sibling(&f, c)) {
+	int c = cpus >= 0 ? fdt_first_child(&f, cpus) : -ENOENT;
+	for (; c >= 0; c = fdt_next_sibling(&f, c)) {
 		const char *type = fdt_prop_string(&f, c, "device_type");
 		found += type && !strcmp(type, "cpu") && !fdt_reg(&f, c, 0, &a, &s);
 	}
