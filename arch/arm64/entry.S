@@ -24,6 +24,37 @@
 #define FRAME_REC   288
 #define EMERGENCY_STACK_SIZE 8192
 
+/* x2..x29 into the frame at sp. */
+.macro SAVE_X2_X29
+	stp	x2, x3, [sp, #16 * 1]
+	stp	x4, x5, [sp, #16 * 2]
+	stp	x6, x7, [sp, #16 * 3]
+	stp	x8, x9, [sp, #16 * 4]
+	stp	x10, x11, [sp, #16 * 5]
+	stp	x12, x13, [sp, #16 * 6]
+	stp	x14, x15, [sp, #16 * 7]
+	stp	x16, x17, [sp, #16 * 8]
+	stp	x18, x19, [sp, #16 * 9]
+	stp	x20, x21, [sp, #16 * 10]
+	stp	x22, x23, [sp, #16 * 11]
+	stp	x24, x25, [sp, #16 * 12]
+	stp	x26, x27, [sp, #16 * 13]
+	stp	x28, x29, [sp, #16 * 14]
+.endm
+
+/* ELR, SPSR, ESR and FAR into the frame at sp, and a frame record {x29, ELR} that x29 then points
+ * at, so backtraces walk through the trap. Clobbers x2-x4. */
+.macro SAVE_SYSREGS_LINK
+	mrs	x2, elr_el1
+	mrs	x3, spsr_el1
+	stp	x2, x3, [sp, #FRAME_ELR]
+	mrs	x3, esr_el1
+	mrs	x4, far_el1
+	stp	x3, x4, [sp, #FRAME_ESR]
+	stp	x29, x2, [sp, #FRAME_REC]
+	add	x29, sp, #FRAME_REC
+.endm
+
 /* An EL1 (SP_EL1) synchronous exception: the stack check, then the common path. */
 .macro VENTRY_EL1_SYNC
 	.balign 0x80
@@ -74,30 +105,10 @@ arm64_vectors:
 
 /* x0 and x1 are in the frame at sp, x1 holds the handler. */
 trap_common:
-	stp	x2, x3, [sp, #16 * 1]
-	stp	x4, x5, [sp, #16 * 2]
-	stp	x6, x7, [sp, #16 * 3]
-	stp	x8, x9, [sp, #16 * 4]
-	stp	x10, x11, [sp, #16 * 5]
-	stp	x12, x13, [sp, #16 * 6]
-	stp	x14, x15, [sp, #16 * 7]
-	stp	x16, x17, [sp, #16 * 8]
-	stp	x18, x19, [sp, #16 * 9]
-	stp	x20, x21, [sp, #16 * 10]
-	stp	x22, x23, [sp, #16 * 11]
-	stp	x24, x25, [sp, #16 * 12]
-	stp	x26, x27, [sp, #16 * 13]
-	stp	x28, x29, [sp, #16 * 14]
+	SAVE_X2_X29
 	add	x2, sp, #FRAME_SIZE
 	stp	x30, x2, [sp, #16 * 15]        /* x30, and the interrupted sp */
-	mrs	x2, elr_el1
-	mrs	x3, spsr_el1
-	stp	x2, x3, [sp, #FRAME_ELR]
-	mrs	x3, esr_el1
-	mrs	x4, far_el1
-	stp	x3, x4, [sp, #FRAME_ESR]
-	stp	x29, x2, [sp, #FRAME_REC]      /* a frame record: backtraces walk through the trap */
-	add	x29, sp, #FRAME_REC
+	SAVE_SYSREGS_LINK
 	mov	x0, sp
 	blr	x1
 	/* The handler may have enabled interrupts; one arriving now would overwrite ELR/SPSR. */
@@ -142,33 +153,13 @@ el1_stack_overflow:
 	add	x0, x0, :lo12:emergency_stack + EMERGENCY_STACK_SIZE
 	mov	sp, x0
 	sub	sp, sp, #FRAME_SIZE
-	stp	x2, x3, [sp, #16 * 1]
-	stp	x4, x5, [sp, #16 * 2]
-	stp	x6, x7, [sp, #16 * 3]
-	stp	x8, x9, [sp, #16 * 4]
-	stp	x10, x11, [sp, #16 * 5]
-	stp	x12, x13, [sp, #16 * 6]
-	stp	x14, x15, [sp, #16 * 7]
-	stp	x16, x17, [sp, #16 * 8]
-	stp	x18, x19, [sp, #16 * 9]
-	stp	x20, x21, [sp, #16 * 10]
-	stp	x22, x23, [sp, #16 * 11]
-	stp	x24, x25, [sp, #16 * 12]
-	stp	x26, x27, [sp, #16 * 13]
-	stp	x28, x29, [sp, #16 * 14]
+	SAVE_X2_X29
 	mrs	x0, sp_el0
 	mrs	x1, tpidrro_el0
 	stp	x0, x1, [sp, #16 * 0]
 	mrs	x2, tpidr_el0
 	stp	x30, x2, [sp, #16 * 15]
-	mrs	x2, elr_el1
-	mrs	x3, spsr_el1
-	stp	x2, x3, [sp, #FRAME_ELR]
-	mrs	x3, esr_el1
-	mrs	x4, far_el1
-	stp	x3, x4, [sp, #FRAME_ESR]
-	stp	x29, x2, [sp, #FRAME_REC]
-	add	x29, sp, #FRAME_REC
+	SAVE_SYSREGS_LINK
 	mov	x0, sp
 	bl	arm64_stack_overflow
 2:	wfe
