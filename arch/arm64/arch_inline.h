@@ -4,6 +4,7 @@
 #define ARCH_ARM64_ARCH_INLINE_H
 
 #include "arch/arm64/layout.h"
+#include "arch/frame_record.h"
 
 #define PAGE_SHIFT     12
 #define PT_LEVELS      4
@@ -79,15 +80,7 @@ static inline uintptr_t arch_frame_fp(const struct trap_frame *f) { return f->x[
 static inline void arch_frame_set_ip(struct trap_frame *f, uintptr_t ip) { f->elr = ip; }
 static inline uintptr_t arch_current_fp(void) { return (uintptr_t)__builtin_frame_address(0); }
 /* AAPCS64 frame records: [x29] is the caller's x29, [x29+8] the return address (x30). */
-static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip)
-{
-	const uintptr_t *frame = (const uintptr_t *)*fp;
-	if (!frame || ((uintptr_t)frame & 7) || (uintptr_t)frame < DIRECT_MAP_BASE)
-		return false;
-	*ip = frame[1];
-	*fp = frame[0];
-	return *ip != 0;
-}
+static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip) { return frame_record_unwind(fp, ip); }
 
 /* ---- Page-table entries (ARM ARM D8.3, VMSAv8-64 descriptors, 4 KiB granule) ----
  *  63..59     58..55  54  53  52  51..48  47..12   11  10  9..8  7..6  5   4..2      1     0

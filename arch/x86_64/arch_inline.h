@@ -4,6 +4,7 @@
 #define ARCH_X86_64_ARCH_INLINE_H
 
 #include "arch/x86_64/layout.h"
+#include "arch/frame_record.h"
 
 #define PAGE_SHIFT     12
 #define PT_LEVELS      4
@@ -73,15 +74,7 @@ static inline uintptr_t arch_frame_fp(const struct trap_frame *f) { return f->rb
 static inline void arch_frame_set_ip(struct trap_frame *f, uintptr_t ip) { f->rip = ip; }
 static inline uintptr_t arch_current_fp(void) { return (uintptr_t)__builtin_frame_address(0); }
 /* With frame pointers, [rbp] is the caller's rbp and [rbp+8] the return address. */
-static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip)
-{
-	const uintptr_t *frame = (const uintptr_t *)*fp;
-	if (!frame || ((uintptr_t)frame & 7) || (uintptr_t)frame < DIRECT_MAP_BASE)
-		return false;
-	*ip = frame[1];
-	*fp = frame[0];
-	return *ip != 0;
-}
+static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip) { return frame_record_unwind(fp, ip); }
 
 /* ---- Page-table entries ----
  *  63  62..52  51..12   11..9  8  7   6  5  4   3   2  1  0
