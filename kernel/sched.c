@@ -37,7 +37,6 @@ PARAM_INT("sched.lockup_secs", lockup_secs, 1, 3600, "warn when a CPU has not sc
 
 unsigned long sched_lockup_reports;
 
-unsigned sched_nr_queued(unsigned cpu) { return READ_ONCE(rqs[cpu].nr_queued); }
 
 static void enqueue_locked(struct runqueue *rq, struct thread *t)
 {

@@ -64,7 +64,6 @@ __noreturn void sched_cpu_idle(void);   /* secondary CPUs end here */
 /* From the timer interrupt: account the tick; from any interrupt exit: preempt if asked. */
 void sched_tick(struct trap_frame *frame);
 void irq_exit_preempt(void);
-unsigned sched_nr_queued(unsigned cpu);
 extern unsigned long sched_lockup_reports;   /* soft-lockup warnings printed so far */
 
 #endif

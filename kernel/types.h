@@ -19,6 +19,5 @@ typedef int64_t s64;
 
 typedef u64 phys_addr_t;   /* a physical address */
 typedef u64 pfn_t;         /* a physical frame number: phys >> PAGE_SHIFT */
-typedef long ssize_t_k;    /* signed size where host headers may clash */
 
 #endif

@@ -98,7 +98,6 @@ void __init mm_init(struct boot_info *bi)
 		(unsigned long)((ram >> 10) - (free << (PAGE_SHIFT - 10))));
 	slab_init();
 	vma_tree_cache_init();
-	vmap_init();
 	void *stack = kstack_alloc();
 	if (!stack)
 		panic("mm: no memory for the boot thread's stack");

@@ -13,8 +13,6 @@ static spinlock_t vmap_lock = SPINLOCK_INIT;
 static u64 slot_bitmap[MAX_STACKS / 64];
 static uintptr_t mmio_next = MMIO_AREA_BASE;
 
-void __init vmap_init(void) {}
-
 static uintptr_t slot_base(unsigned slot) { return KSTACK_AREA_BASE + (uintptr_t)slot * SLOT_SIZE; }
 
 void *kstack_alloc(void)

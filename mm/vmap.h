@@ -8,7 +8,6 @@
 #define KSTACK_PAGES 4
 #define KSTACK_SIZE  (KSTACK_PAGES * PAGE_SIZE)
 
-void vmap_init(void);
 /* The lowest address of a new KSTACK_SIZE stack (its top is that + KSTACK_SIZE), or NULL. */
 void *kstack_alloc(void);
 void kstack_free(void *stack);
