@@ -26,11 +26,18 @@ static inline void __spin_lock(spinlock_t *l)
 		arch_cpu_relax();
 }
 
+/* Free exactly when next == owner: take the ticket only then. The acquire that orders our
+ * critical section after the previous holder's must be on the load that reads from that holder's
+ * release, which is the store to `owner` in __spin_unlock (C11 and the Linux-kernel memory model:
+ * synchronises-with needs an acquire that reads-from a release). An acquire on the CAS of `next`
+ * alone pairs with no unlock: on arm64 or POWER the section's loads could then be satisfied
+ * before the load of `owner`, i.e. before the previous holder's last stores. If the CAS succeeds,
+ * next == owner held at that instant, so the owner we read was the last release (16-bit wrap
+ * aside: 65536 lock hand-offs between our two accesses). */
 static inline bool __spin_trylock(spinlock_t *l)
 {
-	u16 owner = __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	u16 owner = __atomic_load_n(&l->owner, __ATOMIC_ACQUIRE);
 	u16 expect = owner;
-	/* Free exactly when next == owner: take the ticket only then. */
 	return __atomic_compare_exchange_n(&l->next, &expect, (u16)(owner + 1), false,
 					   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED);
 }
