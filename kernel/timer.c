@@ -11,6 +11,7 @@ struct timer_base {
 	spinlock_t lock;
 	struct list_head list;   /* pending timers, earliest first */
 	u64 next_tick;
+	struct timer *running;   /* whose function runs now (set under the lock) */
 } __aligned(64);
 
 static struct timer_base bases[MAX_CPUS];
@@ -45,11 +46,13 @@ static void reprogram_locked(struct timer_base *b)
 void timer_setup(struct timer *t, void (*fn)(struct timer *t))
 {
 	t->fn = fn;
+	t->cpu = 0;
 	t->pending = false;
 	t->link.next = t->link.prev = NULL;
 }
 
-bool timer_cancel(struct timer *t)
+/* Take t off its list if it is on one; *running: its function is running now. */
+static bool dequeue(struct timer *t, bool *running)
 {
 	unsigned long flags = arch_irq_save();
 	struct timer_base *b;
@@ -66,14 +69,31 @@ bool timer_cancel(struct timer *t)
 		list_del(&t->link);
 		t->pending = false;
 	}
+	*running = b->running == t;
 	__spin_unlock(&b->lock);
 	arch_irq_restore(flags);
 	return was;
 }
 
+/* Without the wait, a sleeper could return (its timer's memory on its stack, reused at once)
+ * while the function it cancelled still runs on another CPU and is about to touch it. */
+bool timer_cancel(struct timer *t)
+{
+	bool running, was = dequeue(t, &running);
+	while (running) {
+		/* Acquire: pairs with the release that ends the run, so whatever the function did is
+		 * seen before the caller frees or reuses t. */
+		while (smp_load_acquire(&bases[READ_ONCE(t->cpu)].running) == t)
+			arch_cpu_relax();
+		was |= dequeue(t, &running);   /* it may have armed itself again */
+	}
+	return was;
+}
+
 void timer_arm(struct timer *t, u64 delay_ns)
 {
-	timer_cancel(t);
+	bool running;
+	dequeue(t, &running);   /* from t's own function too: no waiting for itself */
 	unsigned long flags = arch_irq_save();
 	struct timer_base *b = &bases[smp_processor_id()];
 	__spin_lock(&b->lock);
@@ -106,9 +126,11 @@ void timer_interrupt(struct trap_frame *frame)
 			break;
 		list_del(&t->link);
 		t->pending = false;
+		b->running = t;
 		__spin_unlock(&b->lock);
 		t->fn(t);   /* may re-arm itself */
 		__spin_lock(&b->lock);
+		smp_store_release(&b->running, NULL);   /* see timer_cancel() */
 	}
 	bool tick = (s64)(b->next_tick - now) <= 0;
 	if (tick)
@@ -126,31 +148,45 @@ void timer_cpu_init(void)
 	struct timer_base *b = &bases[smp_processor_id()];
 	spin_lock_init(&b->lock);
 	list_init(&b->list);
+	b->running = NULL;
 	b->next_tick = arch_cycles() + ns_to_cycles((u64)tick_us * 1000);
 	arch_timer_arm(b->next_tick);
 }
 
+/* A timer on the sleeping thread's stack. Its function reads the thread before it publishes
+ * `fired`, and the sleeper's timer_cancel() waits for the function to return, so neither the
+ * struct nor the thread can be gone while it runs. */
 struct sleeper {
 	struct timer timer;
 	struct thread *thread;
-	bool done;
+	bool fired;
 };
 
 static void sleeper_fire(struct timer *t)
 {
 	struct sleeper *s = container_of(t, struct sleeper, timer);
-	WRITE_ONCE(s->done, true);
-	thread_wake(s->thread);
+	struct thread *th = s->thread;
+	WRITE_ONCE(s->fired, true);
+	thread_wake(th);
+}
+
+void schedule_timeout(u64 ns)
+{
+	struct sleeper s = { .thread = current_thread(), .fired = false };
+	timer_setup(&s.timer, sleeper_fire);
+	timer_arm(&s.timer, ns);
+	schedule();
+	timer_cancel(&s.timer);
 }
 
 void sleep_ns(u64 ns)
 {
-	struct sleeper s = { .thread = current_thread(), .done = false };
+	struct sleeper s = { .thread = current_thread(), .fired = false };
 	timer_setup(&s.timer, sleeper_fire);
 	timer_arm(&s.timer, ns);
 	for (;;) {
 		set_current_sleeping();
-		if (READ_ONCE(s.done))
+		if (READ_ONCE(s.fired))
 			break;
 		schedule();
 	}

@@ -19,10 +19,16 @@ struct timer {
 void timer_setup(struct timer *t, void (*fn)(struct timer *t));
 /* Fire t once, delay_ns from now, on this CPU. Re-arming a pending timer moves it. */
 void timer_arm(struct timer *t, u64 delay_ns);
-/* Disarm; returns true if it was pending (and so will not run). */
+/* Disarm t, and if its function is running on some CPU, wait until it has returned: afterwards
+ * nothing touches t, so its memory may go. Returns true if it was pending. Not from t's own
+ * function (that would wait for itself), nor with interrupts off (its CPU may be waiting for
+ * ours). */
 bool timer_cancel(struct timer *t);
 /* Sleep at least ns nanoseconds. */
 void sleep_ns(u64 ns);
+/* The caller has marked itself sleeping (set_current_sleeping) and checked its condition: sleep
+ * until woken or until ns have passed, whichever is first. */
+void schedule_timeout(u64 ns);
 
 u64 ns_to_cycles(u64 ns);
 u64 cycles_to_ns(u64 cycles);
