@@ -156,8 +156,26 @@ void arch_platform_init(struct boot_info *bi);
 int arch_cpu_start(unsigned cpu, u64 hwid, void *stack_top);
 /* Make this CPU's per-CPU pointer (register: x86 GS base, arm64 TPIDR_EL1, ppc64 r13/SPRG) point
  * at pc. Called once per CPU before anything uses per-CPU data.
- * static inline struct percpu *arch_this_cpu(void);   read it back (fast; hot paths use it) */
+ * static inline struct percpu *arch_this_cpu(void);   read it back (fast; hot paths use it)
+ *
+ * The running thread. The generic struct percpu keeps it PERCPU_CURRENT_OFFSET bytes in, and
+ * the scheduler updates that field at every switch; but a thread that reads the per-CPU pointer
+ * and then the field may be preempted and moved in between, and read another CPU's thread. So:
+ * static inline struct thread *arch_current_thread(void);
+ *        the running thread, read in one step no interrupt can split: one load relative to the
+ *        per-CPU register (x86 %gs, ppc64 r13), or a register that follows the thread (arm64:
+ *        x18, reserved with -ffixed-x18). A volatile asm: a thread's own value never changes,
+ *        but the scheduler's function changes it in the middle, and a cached or moved read
+ *        there picks up the wrong thread.
+ * static inline void arch_current_set(struct thread *t);
+ *        the scheduler, just before switching to t (interrupts off), and percpu_bind(): make t
+ *        what arch_current_thread() returns on this CPU from now on.
+ * static inline void arch_switched_frame(void *sp, uintptr_t *fp, uintptr_t *ip);
+ *        for a thread switched out by arch_context_switch, whose saved stack pointer is sp: the
+ *        frame pointer and ip from which backtrace_print() walks its stack (ip may be 0). */
+#define PERCPU_CURRENT_OFFSET 8
 struct percpu;
+struct thread;
 void arch_percpu_set(struct percpu *pc);
 /* Interrupt this CPU; the target calls ipi_interrupt(). Sending to yourself is allowed. */
 void arch_send_ipi(unsigned cpu);

@@ -70,7 +70,8 @@ static void report_begin(const char *what)
 {
 	lockcheck_reports++;
 	struct thread *t = current_thread();
-	printk_raw("lockcheck: %s (CPU %u, thread '%s')\n", what, smp_processor_id(), t ? t->name : "?");
+	printk_raw("lockcheck: %s (CPU %u, thread '%s')\n", what, raw_smp_processor_id(),
+		   t ? t->name : "?");
 }
 
 void lockcheck_acquire(const void *lock, const char *kind)
@@ -126,17 +127,15 @@ bool lockcheck_release(const void *lock, const char *kind)
 
 void lockcheck_might_sleep(const char *what)
 {
-	struct percpu *pc = this_cpu();
-	if (!pc->current)
-		return;
+	struct thread_info *ti = current_info();
 	bool irqs = arch_irqs_enabled();
-	if (pc->preempt_count == 0 && pc->rcu_nesting == 0 && irqs)
+	if (ti->preempt_count == 0 && ti->rcu_nesting == 0 && irqs)
 		return;
 	unsigned long flags = arch_irq_save();
-	report_begin(pc->rcu_nesting ? "sleeping inside an RCU read-side section"
+	report_begin(ti->rcu_nesting ? "sleeping inside an RCU read-side section"
 				     : "sleeping in atomic context");
 	printk_raw("  %s() with preempt_count %d, RCU nesting %d, interrupts %s\n", what,
-		   pc->preempt_count, pc->rcu_nesting, irqs ? "on" : "off");
+		   ti->preempt_count, ti->rcu_nesting, irqs ? "on" : "off");
 	backtrace_print(arch_current_fp(), 0);
 	arch_irq_restore(flags);
 }

@@ -31,6 +31,11 @@ static void print_memory_map(const struct boot_info *bi)
 
 static __noreturn void finish(struct ktest_totals *tot)
 {
+	if (preempt_debug_reports) {
+		pr_err("faultline: %lu use(s) of this CPU in preemptible code (debug.preempt); "
+		       "counted as a failure\n", preempt_debug_reports);
+		tot->fail++;
+	}
 	printk_raw("faultline: done pass=%u fail=%u skip=%u\n", tot->pass, tot->fail, tot->skip);
 	arch_power_off(tot->fail ? 1 : 0);
 }

@@ -1,7 +1,12 @@
 /* Per-CPU blocks and the copies of the .percpu section (see percpu.h). CPU 0 uses the section
- * itself (offset 0), so per-CPU variables work from the first instruction of kmain. */
+ * itself (offset 0), so per-CPU variables work from the first instruction of kmain. Also the
+ * preemption check behind this_cpu() and smp_processor_id(). */
 #include "kernel/percpu.h"
 #include "kernel/panic.h"
+#include "kernel/param.h"
+#include "kernel/printk.h"
+#include "kernel/spinlock.h"
+#include "kernel/thread.h"
 #include "lib/string.h"
 #include "mm/slab.h"
 
@@ -12,12 +17,46 @@ cpumask_t cpu_online_mask = 1;
 
 extern char __percpu_start[], __percpu_end[];
 
+extern struct thread boot_thread;   /* kernel/sched.c */
+
 void percpu_bind(unsigned cpu)
 {
 	struct percpu *pc = &cpu_blocks[cpu];
 	pc->self = pc;
 	pc->cpu = cpu;
+	/* A secondary CPU starts on its idle thread's stack (smp_init made it). */
+	pc->current = cpu == 0 ? &boot_thread : pc->idle;
 	arch_percpu_set(pc);
+	arch_current_set(pc->current);
+}
+
+bool debug_preempt = true;
+PARAM_BOOL("debug.preempt", debug_preempt,
+	   "report this_cpu()/smp_processor_id() used where the thread may move (default 1)");
+unsigned long preempt_debug_reports;
+
+/* Each call site is reported once, with a backtrace (the first 16 sites); the count says how
+ * often, and a test run with any report fails (kmain's verdict). Interrupts go off for the
+ * report, so it cannot recurse; the lock keeps two CPUs' reports apart. */
+void preempt_debug_report(const char *what)
+{
+	static spinlock_t lock = SPINLOCK_INIT;
+	static uintptr_t sites[16];
+	uintptr_t site = (uintptr_t)__builtin_return_address(0);
+	unsigned long flags = arch_irq_save();
+	__atomic_add_fetch(&preempt_debug_reports, 1, __ATOMIC_RELAXED);
+	__spin_lock(&lock);
+	unsigned i = 0;
+	while (i < ARRAY_SIZE(sites) && sites[i] && sites[i] != site)
+		i++;
+	if (i < ARRAY_SIZE(sites) && !sites[i]) {
+		sites[i] = site;
+		printk_raw("BUG: %s() in preemptible code: thread '%s' may move to another CPU "
+			   "between reading the CPU and using it\n", what, current_thread()->name);
+		backtrace_print(arch_current_fp(), 0);
+	}
+	__spin_unlock(&lock);
+	arch_irq_restore(flags);
 }
 
 void __init percpu_init(unsigned nr_cpus)

@@ -1,7 +1,12 @@
-/* Preemption control: while this CPU's preempt_count is above zero, the scheduler will not take
- * the CPU away from the running thread (an interrupt still runs, then returns to it). Spinlocks
- * hold it up; per-CPU data is only stable while it is. preempt_enable() at zero reschedules if
- * the tick or a wake-up asked for it. */
+/* Preemption control: while the running thread's preempt_count is above zero, the scheduler will
+ * not take the CPU away from it (an interrupt still runs, then returns to it). Spinlocks hold it
+ * up; per-CPU data is only stable while it is. preempt_enable() at zero reschedules if the tick
+ * or a wake-up asked for it.
+ *
+ * The count is the thread's (struct thread_info, kernel/percpu.h), not the CPU's. A per-CPU count
+ * would be read through the per-CPU register and then changed: an interrupt between the two may
+ * preempt the thread and resume it on another CPU, which then changes the first CPU's count. The
+ * thread's own count follows it, and current_thread() is read in one uninterruptible step. */
 #ifndef KERNEL_PREEMPT_H
 #define KERNEL_PREEMPT_H
 
@@ -17,22 +22,25 @@ static inline int preempt_count(void) { return 0; }
 
 void preempt_schedule(void);   /* kernel/sched.c */
 
-static inline int preempt_count(void) { return READ_ONCE(this_cpu()->preempt_count); }
+static inline int preempt_count(void) { return READ_ONCE(current_info()->preempt_count); }
 static inline void preempt_disable(void)
 {
-	this_cpu()->preempt_count++;
-	barrier();
+	current_info()->preempt_count++;
+	barrier();   /* the compiler keeps the section's accesses after the increment */
 }
 static inline void preempt_enable_no_resched(void)
 {
 	barrier();
-	this_cpu()->preempt_count--;
+	current_info()->preempt_count--;
 }
+/* The need_resched read after the count reaches zero may be of a CPU the thread has just left
+ * (an interrupt preempted and moved it in between): then it is either a spurious schedule()
+ * or one that the interrupt which moved the thread has already done. Both are harmless. */
 static inline void preempt_enable(void)
 {
 	barrier();
-	struct percpu *pc = this_cpu();
-	if (--pc->preempt_count == 0 && unlikely(READ_ONCE(pc->need_resched)))
+	if (--current_info()->preempt_count == 0 &&
+	    unlikely(READ_ONCE(raw_this_cpu()->need_resched)))
 		preempt_schedule();
 }
 #endif

@@ -167,7 +167,7 @@ static void report_stall(cpumask_t need, u64 secs)
 		if (cpumask_test(need, c)) {
 			struct thread *cur = READ_ONCE(cpu_block(c)->current);
 			pr_warn("rcu:   waiting for CPU %u, running '%s' with preempt_count %d\n", c,
-				cur ? cur->name : "?", READ_ONCE(cpu_block(c)->preempt_count));
+				cur->name, READ_ONCE(cur->info.preempt_count));
 		}
 }
 
@@ -181,7 +181,9 @@ static void gp_thread(void *arg)
 		u64 start = clock_ns(), next_warn = start + (u64)stall_secs * 1000000000;
 		cpumask_t need;
 		while ((need = still_needed()) != 0) {
-			rcu_note_qs();
+			unsigned long flags = arch_irq_save();
+			rcu_note_qs();   /* this CPU's, read and reported without moving */
+			arch_irq_restore(flags);
 			sleep_ns(200000);   /* poll: the tick brings quiescent states within ~2 ms */
 			u64 now = clock_ns();
 			if (now > next_warn) {

@@ -27,12 +27,12 @@ static inline void rcu_read_lock(void)
 {
 	preempt_disable();
 	if (unlikely(lockcheck_enabled))
-		this_cpu()->rcu_nesting++;
+		current_info()->rcu_nesting++;
 }
 static inline void rcu_read_unlock(void)
 {
 	if (unlikely(lockcheck_enabled))
-		this_cpu()->rcu_nesting--;
+		current_info()->rcu_nesting--;
 	preempt_enable();
 }
 #endif

@@ -28,7 +28,7 @@ struct runqueue {
 } __aligned(64);
 
 static struct runqueue rqs[MAX_CPUS];
-static struct thread boot_thread;
+struct thread boot_thread;   /* kmain's; current on CPU 0 from percpu_bind(0) on */
 
 static s64 timeslice_ms = 4;
 PARAM_INT("sched.timeslice_ms", timeslice_ms, 1, 1000, "time slice before the tick preempts a thread that others wait for");
@@ -70,7 +70,9 @@ static void finish_switch(struct thread *prev)
 
 static struct thread *switch_prev[MAX_CPUS];
 
-/* preempt: the thread did not ask to go (tick or wake-up), so it stays queued whatever its state. */
+/* preempt: the thread did not ask to go (tick or wake-up), so it stays queued whatever its state.
+ * The switch holds one preemption count of each thread: prev's is taken here and dropped when it
+ * runs again (below, or in thread_entry for a new thread, which starts with that count). */
 static void __schedule(bool preempt)
 {
 	unsigned long flags = arch_irq_save();
@@ -78,10 +80,10 @@ static void __schedule(bool preempt)
 	struct thread *prev = pc->current;
 	struct runqueue *rq = &rqs[pc->cpu];
 
-	if (!preempt && pc->preempt_count != 0)
-		panic("schedule() while atomic (preempt_count %d) in thread %s", pc->preempt_count,
-		      prev->name);
-	pc->preempt_count++;
+	if (!preempt && prev->info.preempt_count != 0)
+		panic("schedule() while atomic (preempt_count %d) in thread %s",
+		      prev->info.preempt_count, prev->name);
+	prev->info.preempt_count++;
 	rcu_note_qs();   /* a context switch is a quiescent state */
 	__spin_lock(&rq->lock);
 	pc->need_resched = false;
@@ -97,7 +99,7 @@ static void __schedule(bool preempt)
 		next = pc->idle;
 	if (next == prev) {
 		__spin_unlock(&rq->lock);
-		pc->preempt_count--;
+		prev->info.preempt_count--;
 		arch_irq_restore(flags);
 		return;
 	}
@@ -106,35 +108,36 @@ static void __schedule(bool preempt)
 		arch_cpu_relax();
 	next->on_cpu = 1;
 	next->cpu = pc->cpu;
+	barrier();   /* no read of current_thread() moves across the change (volatile asm order) */
 	pc->current = next;
+	arch_current_set(next);
+	barrier();
 	switch_prev[pc->cpu] = prev;
 	arch_context_switch(&prev->sp, next->sp);
-	/* Back in prev, possibly on another CPU. */
+	/* Back in prev, possibly on another CPU, interrupts still off. */
 	finish_switch(switch_prev[smp_processor_id()]);
-	this_cpu()->preempt_count--;
+	prev->info.preempt_count--;
 	arch_irq_restore(flags);
 }
 
 void schedule(void) { __schedule(false); }
 
-void yield(void)
-{
-	this_cpu()->need_resched = true;
-	schedule();
-}
+/* A runnable thread that schedules goes to the back of its queue. */
+void yield(void) { schedule(); }
 
 void preempt_schedule(void)
 {
-	if (!arch_irqs_enabled() || this_cpu()->current == NULL)
-		return;
+	if (!arch_irqs_enabled())
+		return;   /* the interrupt that re-enables them comes back through irq_exit_preempt */
 	__schedule(true);
 }
 
 void irq_exit_preempt(void)
 {
 	struct percpu *pc = this_cpu();
+	struct thread *cur = pc->current;
 	/* Not the idle thread: it is between rcu_idle_enter/exit; it reschedules itself on wake. */
-	if (pc->need_resched && pc->preempt_count == 0 && pc->current && pc->current != pc->idle)
+	if (pc->need_resched && cur->info.preempt_count == 0 && cur != pc->idle)
 		__schedule(true);
 }
 
@@ -222,7 +225,7 @@ static void thread_entry(void *arg)
 {
 	struct thread *t = arg;
 	finish_switch(switch_prev[smp_processor_id()]);
-	this_cpu()->preempt_count--;
+	t->info.preempt_count--;   /* the count the switch holds (see __schedule) */
 	arch_irq_enable();
 	t->fn(t->arg);
 	thread_exit();
@@ -242,6 +245,7 @@ struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name)
 	t->arg = arg;
 	t->state = T_NEW;
 	t->pinned_cpu = -1;
+	t->info.preempt_count = 1;   /* dropped by thread_entry, or secondary_entry for an idle thread */
 	completion_init(&t->exited);
 	strlcpy_k(t->name, name, sizeof(t->name));
 	t->sp = arch_thread_stack_init((char *)t->stack + KSTACK_SIZE, thread_entry, t);
@@ -252,6 +256,7 @@ void kthread_bind(struct thread *t, unsigned cpu)
 {
 	BUG_ON(t->state != T_NEW || cpu >= MAX_CPUS);
 	t->pinned_cpu = (int)cpu;
+	t->info.bound = true;
 }
 
 void thread_start(struct thread *t)
@@ -320,8 +325,8 @@ static bool steal(unsigned me)
 
 __noreturn void sched_cpu_idle(void)
 {
-	struct percpu *pc = this_cpu();
 	arch_irq_disable();
+	struct percpu *pc = this_cpu();
 	for (;;) {
 		pc->last_schedule_ns = clock_ns();
 		if (READ_ONCE(rqs[pc->cpu].nr_queued) || steal(pc->cpu)) {
@@ -348,6 +353,7 @@ struct thread *sched_idle_thread_for(unsigned cpu)
 	if (!t)
 		panic("sched: no memory for CPU %u's idle thread", cpu);
 	t->pinned_cpu = (int)cpu;
+	t->info.bound = true;
 	t->cpu = cpu;
 	t->state = T_RUNNABLE;
 	t->on_rq = true;
@@ -367,9 +373,9 @@ void sched_init(void *boot_stack)
 	b->on_rq = true;
 	b->on_cpu = 1;
 	b->pinned_cpu = 0;   /* kmain stays on the boot CPU */
+	b->info.bound = true;
 	completion_init(&b->exited);
 	strlcpy_k(b->name, "kmain", sizeof(b->name));
-	this_cpu()->current = b;
 	sched_idle_thread_for(0);
 }
 
@@ -384,7 +390,8 @@ void sched_tick(struct trap_frame *frame)
 		pc->need_resched = true;
 	/* Soft lockup: this CPU ran one thread with preemption off for too long. A thread that could
 	 * be preempted (count 0 here) is not stuck, even if nobody else wanted the CPU. */
-	if (pc->preempt_count == 0) {
+	int count = pc->current->info.preempt_count;
+	if (count == 0) {
 		pc->last_schedule_ns = now;
 		rcu_note_qs();   /* preemptible here, so not inside a read-side section */
 	}
@@ -395,7 +402,7 @@ void sched_tick(struct trap_frame *frame)
 		__atomic_add_fetch(&sched_lockup_reports, 1, __ATOMIC_RELAXED);
 		pr_warn("sched: soft lockup: CPU %u has run '%s' for %lu s without scheduling "
 			"(preempt_count %d)\n", pc->cpu, pc->current->name,
-			(unsigned long)(stuck / 1000000000), pc->preempt_count);
+			(unsigned long)(stuck / 1000000000), count);
 		backtrace_print(arch_frame_fp(frame), arch_frame_ip(frame));
 	}
 }

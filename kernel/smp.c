@@ -84,11 +84,11 @@ static void queue_call(unsigned cpu, struct call_data *d)
 void smp_call_function(cpumask_t mask, void (*fn)(void *), void *arg, bool wait)
 {
 	mask &= cpu_online_mask;
-	if (!arch_irqs_enabled() && (mask & ~(1ull << smp_processor_id())))
-		panic("smp_call_function with interrupts disabled");
 	preempt_disable();
 	unsigned me = smp_processor_id();
 	cpumask_t others = mask & ~(1ull << me);
+	if (others && !arch_irqs_enabled())
+		panic("smp_call_function with interrupts disabled");
 	struct call_data local, *d = &local;
 	if (others) {
 		if (!wait && !(d = kmalloc(sizeof(*d), 0)))
@@ -115,8 +115,8 @@ void smp_call_function(cpumask_t mask, void (*fn)(void *), void *arg, bool wait)
 __noreturn void secondary_entry(unsigned cpu)
 {
 	struct percpu *pc = this_cpu();
-	struct thread *idle = pc->idle;
-	pc->current = idle;
+	struct thread *idle = pc->idle;   /* current since percpu_bind() */
+	idle->info.preempt_count--;       /* the count a new thread starts with (kthread_create) */
 	idle->on_cpu = 1;
 	timer_cpu_init();
 	pc->last_schedule_ns = clock_ns();
@@ -155,7 +155,7 @@ __noreturn void panic_stop_self(struct trap_frame *frame)
 {
 	unsigned cpu = smp_processor_id();
 	printk_raw("CPU %u stopped by the panic; it was running '%s':\n", cpu,
-		   this_cpu()->current ? this_cpu()->current->name : "?");
+		   current_thread()->name);
 	backtrace_print(arch_frame_fp(frame), arch_frame_ip(frame));
 	stop_acked[cpu] = true;
 	arch_halt_forever();

@@ -24,6 +24,7 @@ enum thread_state {
 };
 
 struct thread {
+	struct thread_info info;     /* first: preempt count and RCU depth (kernel/percpu.h) */
 	void *sp;                    /* saved stack pointer while switched out */
 	void *stack;                 /* bottom of its kernel stack */
 	enum thread_state state;     /* rq lock (a thread may set itself SLEEPING without it) */
@@ -40,14 +41,13 @@ struct thread {
 	int nr_held;
 	char name[24];
 };
+STATIC_ASSERT(offsetof(struct thread, info) == 0, "current_info() is current_thread() cast");
 
 struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name);
 void kthread_bind(struct thread *t, unsigned cpu);   /* before thread_start */
 void thread_start(struct thread *t);
 __noreturn void thread_exit(void);
 void thread_join(struct thread *t);                  /* wait for it to end, then free it */
-
-static inline struct thread *current_thread(void) { return this_cpu()->current; }
 
 void schedule(void);          /* give up the CPU; come back when runnable and picked */
 void yield(void);

@@ -73,6 +73,26 @@ static inline struct percpu *arch_this_cpu(void)
 	__asm__ __volatile__("mrs %0, tpidr_el1" : "=r"(pc));
 	return pc;
 }
+/* x18 (the AAPCS64 platform register; the kernel is built with -ffixed-x18, so the compiler
+ * never uses it) holds the running thread. It belongs to the thread: trap entry saves and
+ * restores it with the other registers, and the scheduler sets it before each switch. Reading
+ * TPIDR_EL1 and then the block's field would be two steps an interrupt could split. */
+static inline struct thread *arch_current_thread(void)
+{
+	struct thread *t;
+	__asm__ __volatile__("mov %0, x18" : "=r"(t));
+	return t;
+}
+static inline void arch_current_set(struct thread *t)
+{
+	__asm__ __volatile__("mov x18, %0" :: "r"(t) : "memory");
+}
+/* arch_context_switch saved x19-x28, then x29 and x30 at sp[10] and sp[11]. */
+static inline void arch_switched_frame(void *sp, uintptr_t *fp, uintptr_t *ip)
+{
+	*fp = ((const uintptr_t *)sp)[10];
+	*ip = ((const uintptr_t *)sp)[11];
+}
 
 /* ---- Trap frames and unwinding ---- */
 static inline uintptr_t arch_frame_ip(const struct trap_frame *f) { return f->elr; }

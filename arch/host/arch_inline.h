@@ -52,6 +52,14 @@ static inline u64 arch_cycles(void)
 struct percpu;
 extern struct percpu host_percpu;
 static inline struct percpu *arch_this_cpu(void) { return &host_percpu; }
+extern struct thread *host_current;
+static inline struct thread *arch_current_thread(void) { return host_current; }
+static inline void arch_current_set(struct thread *t) { host_current = t; }
+static inline void arch_switched_frame(void *sp, uintptr_t *fp, uintptr_t *ip)
+{
+	(void)sp;
+	*fp = *ip = 0;
+}
 
 static inline uintptr_t arch_frame_ip(const struct trap_frame *f) { return f->ip; }
 static inline uintptr_t arch_frame_fp(const struct trap_frame *f) { return f->fp; }

@@ -87,6 +87,22 @@ static inline struct percpu *arch_this_cpu(void)
 	__asm__ __volatile__("mr %0, 13" : "=r"(pc));
 	return pc;
 }
+/* One r13-relative load: an interrupt lands before or after it, never between address and use
+ * (after a move r13 is the new CPU's block, and so is the field read through it). */
+static inline struct thread *arch_current_thread(void)
+{
+	struct thread *t;
+	__asm__ __volatile__("ld %0, %1(13)" : "=r"(t) : "i"(PERCPU_CURRENT_OFFSET));
+	return t;
+}
+static inline void arch_current_set(struct thread *t) { (void)t; }   /* the block's field is it */
+/* sp is arch_context_switch's own frame; its back chain leads to the caller's, which holds the
+ * return address, so the unwinder starts from sp itself. */
+static inline void arch_switched_frame(void *sp, uintptr_t *fp, uintptr_t *ip)
+{
+	*fp = (uintptr_t)sp;
+	*ip = 0;
+}
 
 /* ---- Trap frames and unwinding ---- */
 static inline uintptr_t arch_frame_ip(const struct trap_frame *f) { return f->nip; }

@@ -60,6 +60,20 @@ static inline struct percpu *arch_this_cpu(void)
 	__asm__ __volatile__("movq %%gs:0, %0" : "=r"(pc));
 	return pc;
 }
+/* One %gs-relative load: an interrupt lands before or after it, never between address and use. */
+static inline struct thread *arch_current_thread(void)
+{
+	struct thread *t;
+	__asm__ __volatile__("movq %%gs:%c1, %0" : "=r"(t) : "i"(PERCPU_CURRENT_OFFSET));
+	return t;
+}
+static inline void arch_current_set(struct thread *t) { (void)t; }   /* the block's field is it */
+/* arch_context_switch pushed rbp, rbx, r12-r15 below its return address. */
+static inline void arch_switched_frame(void *sp, uintptr_t *fp, uintptr_t *ip)
+{
+	*fp = ((const uintptr_t *)sp)[5];
+	*ip = ((const uintptr_t *)sp)[6];
+}
 
 
 /* ---- Port I/O ---- */

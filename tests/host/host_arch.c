@@ -7,6 +7,10 @@
 #include "kernel/percpu.h"
 
 struct percpu host_percpu;
+struct thread *host_current;
+bool debug_preempt;   /* host code has no preemption to check */
+unsigned long preempt_debug_reports;
+void preempt_debug_report(const char *what) { (void)what; }
 unsigned char *host_ram;
 void *host_vmemmap;
 unsigned long host_ram_size;

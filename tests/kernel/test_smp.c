@@ -93,8 +93,10 @@ static void busy_spread(void *arg)
 	struct where *w = arg;
 	u64 end = clock_ns() + 3000000000ull;
 	while (clock_ns() < end && READ_ONCE(spread_seen) != cpu_online_mask) {
-		w->seen |= 1ull << smp_processor_id();
-		__atomic_or_fetch(&spread_seen, 1ull << smp_processor_id(), __ATOMIC_RELAXED);
+		/* A sample of where it runs: stale the moment it is read, which is all it claims. */
+		unsigned cpu = raw_smp_processor_id();
+		w->seen |= 1ull << cpu;
+		__atomic_or_fetch(&spread_seen, 1ull << cpu, __ATOMIC_RELAXED);
 		w->spins++;
 	}
 }
