@@ -232,6 +232,7 @@ void synchronize_rcu(void)
 	completion_init(&w.done);
 	call_rcu(&w.head, wake_waiter);
 	wait_for_completion(&w.done);
+	completion_poison(&w.done);   /* the frame goes now: a late complete() must fault */
 }
 
 struct rcu_barrier_req {

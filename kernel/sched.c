@@ -54,18 +54,29 @@ static struct thread *dequeue_first_locked(struct runqueue *rq)
 	return t;
 }
 
-/* The other half of a switch, run by the thread switched in: let go of the thread switched out
- * and of the run-queue lock; a finished thread's joiner can now free it. */
+/* The other half of a switch, run by the thread switched in (interrupts off): let go of the
+ * thread switched out and of the run-queue lock.
+ *
+ * Once prev->on_cpu drops, prev belongs to others: a CPU may run it, and if it is dead its joiner
+ * may free it. So its state is read first, while this queue's lock still pins it (wakers and
+ * stealers take the lock of prev->cpu, which is this CPU); reading it after, a thread that was
+ * only sleeping could meanwhile be woken elsewhere, exit, and be completed twice. A dead thread
+ * keeps on_cpu until complete() is done with its `exited`: thread_join() waits for both, and the
+ * store that drops on_cpu is the last touch of its memory. */
 static void finish_switch(struct thread *prev)
 {
 	struct percpu *pc = this_cpu();
-	struct thread *cur = pc->current;
-	cur->nr_switches++;
-	rqs[pc->cpu].slice_start_ns = clock_ns();
-	smp_store_release(&prev->on_cpu, 0);
-	__spin_unlock(&rqs[pc->cpu].lock);
-	if (prev->state == T_DEAD)
+	struct runqueue *rq = &rqs[pc->cpu];
+	pc->current->nr_switches++;
+	rq->slice_start_ns = clock_ns();
+	bool dead = prev->state == T_DEAD;
+	if (!dead)
+		smp_store_release(&prev->on_cpu, 0);
+	__spin_unlock(&rq->lock);
+	if (dead) {
 		complete(&prev->exited);
+		smp_store_release(&prev->on_cpu, 0);
+	}
 }
 
 static struct thread *switch_prev[MAX_CPUS];
@@ -282,13 +293,21 @@ __noreturn void thread_exit(void)
 	panic("thread_exit: dead thread %s ran again", t->name);
 }
 
-void thread_join(struct thread *t)
+/* The exit's completion, then on_cpu: finish_switch() drops it after its last touch of t. */
+bool thread_join_timeout(struct thread *t, u64 timeout_ns)
 {
-	wait_for_completion(&t->exited);
+	if (!wait_for_completion_timeout(&t->exited, timeout_ns))
+		return false;
 	while (smp_load_acquire(&t->on_cpu))
 		arch_cpu_relax();
 	kstack_free(t->stack);
 	kfree(t);
+	return true;
+}
+
+void thread_join(struct thread *t)
+{
+	thread_join_timeout(t, ~0ull);
 }
 
 /* An idle CPU takes one queued, unpinned thread from the busiest other queue. */

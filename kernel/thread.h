@@ -48,6 +48,8 @@ void kthread_bind(struct thread *t, unsigned cpu);   /* before thread_start */
 void thread_start(struct thread *t);
 __noreturn void thread_exit(void);
 void thread_join(struct thread *t);                  /* wait for it to end, then free it */
+/* The same with a limit: false (and t left alone) if it has not ended within timeout_ns. */
+bool thread_join_timeout(struct thread *t, u64 timeout_ns);
 
 void schedule(void);          /* give up the CPU; come back when runnable and picked */
 void yield(void);

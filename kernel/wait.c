@@ -1,6 +1,9 @@
 /* Wait queues and completions (see wait.h). */
 #include "kernel/wait.h"
 #include "kernel/thread.h"
+#include "kernel/printk.h"
+#include "kernel/timer.h"
+#include "lib/string.h"
 
 void wait_queue_init(struct wait_queue *wq)
 {
@@ -27,52 +30,101 @@ void finish_wait(struct wait_queue *wq, struct waiter *w)
 	spin_unlock_irqrestore(&wq->lock, flags);
 }
 
-void wake_up(struct wait_queue *wq)
+static void wake_up_locked(struct wait_queue *wq)
 {
-	unsigned long flags = spin_lock_irqsave(&wq->lock);
 	struct waiter *w;
 	list_for_each_entry(w, &wq->waiters, link)
 		thread_wake(w->thread);
+}
+
+void wake_up(struct wait_queue *wq)
+{
+	unsigned long flags = spin_lock_irqsave(&wq->lock);
+	wake_up_locked(wq);
 	spin_unlock_irqrestore(&wq->lock, flags);
 }
 
+/*
+ * Completions. A completion is often freed by its waiter as soon as the wait returns (it lives on
+ * the waiter's stack in synchronize_rcu, in a kfree'd request in rcu_barrier, in the thread that
+ * thread_join frees). So complete() must be finished with it before any waiter can see `done`:
+ * `done` and the waiters share one lock, the wake-ups happen under it, and the waiter reads `done`
+ * under it too. The completer's release of that lock is its last access; the waiter's
+ * acquisition of it comes after, and from then on the memory is the waiter's to free.
+ */
 void completion_init(struct completion *c)
 {
-	spin_lock_init(&c->lock);
 	c->done = 0;
 	wait_queue_init(&c->wq);
 }
 
 void complete(struct completion *c)
 {
-	unsigned long flags = spin_lock_irqsave(&c->lock);
+	unsigned long flags = spin_lock_irqsave(&c->wq.lock);
 	if (c->done != ~0u)
 		c->done++;
-	spin_unlock_irqrestore(&c->lock, flags);
-	wake_up(&c->wq);
+	wake_up_locked(&c->wq);
+	spin_unlock_irqrestore(&c->wq.lock, flags);
 }
 
 void complete_all(struct completion *c)
 {
-	unsigned long flags = spin_lock_irqsave(&c->lock);
+	unsigned long flags = spin_lock_irqsave(&c->wq.lock);
 	c->done = ~0u;
-	spin_unlock_irqrestore(&c->lock, flags);
-	wake_up(&c->wq);
+	wake_up_locked(&c->wq);
+	spin_unlock_irqrestore(&c->wq.lock, flags);
 }
 
-static bool try_take(struct completion *c)
+/* Take one event, sleeping for it until the clock reaches deadline (~0: no limit). */
+static bool wait_until(struct completion *c, u64 deadline)
 {
-	unsigned long flags = spin_lock_irqsave(&c->lock);
-	bool ok = c->done > 0;
-	if (ok && c->done != ~0u)
-		c->done--;
-	spin_unlock_irqrestore(&c->lock, flags);
+	struct waiter w = { current_thread(), { NULL, NULL } };
+	bool ok;
+	unsigned long flags = spin_lock_irqsave(&c->wq.lock);
+	for (;;) {
+		ok = c->done > 0;
+		if (ok) {
+			if (c->done != ~0u)
+				c->done--;
+			break;
+		}
+		u64 now = clock_ns();
+		if (now >= deadline)
+			break;
+		if (!w.link.next)
+			list_add_tail(&w.link, &c->wq.waiters);
+		set_current_sleeping();   /* before the unlock: a complete() after it wakes us */
+		spin_unlock_irqrestore(&c->wq.lock, flags);
+		if (deadline == ~0ull)
+			schedule();
+		else
+			schedule_timeout(deadline - now);
+		flags = spin_lock_irqsave(&c->wq.lock);
+	}
+	if (w.link.next)
+		list_del(&w.link);
+	spin_unlock_irqrestore(&c->wq.lock, flags);
+	set_current_running();
 	return ok;
 }
 
 void wait_for_completion(struct completion *c)
 {
-	wait_event(&c->wq, try_take(c));
+	wait_until(c, ~0ull);
+}
+
+bool wait_for_completion_timeout(struct completion *c, u64 timeout_ns)
+{
+	u64 now = clock_ns();
+	return wait_until(c, timeout_ns >= ~0ull - now ? ~0ull : now + timeout_ns);
+}
+
+/* Written over a completion whose memory is about to be reused (a stack frame returning): a
+ * late complete() then meets a lock that reads as held by nobody it knows and list pointers
+ * that fault, instead of corrupting whatever lives there next. */
+void completion_poison(struct completion *c)
+{
+	memset(c, 0x6b, sizeof(*c));
 }
 
 bool completion_done(struct completion *c)

@@ -41,10 +41,10 @@ void schedule(void);
 	} while (0)
 
 /* A completion counts events: complete() adds one, wait_for_completion() takes one, sleeping
- * until there is one. complete_all() makes every present and future wait return. */
+ * until there is one. complete_all() makes every present and future wait return. The waiter may
+ * free the completion as soon as its wait returns: complete() is done with it by then. */
 struct completion {
-	spinlock_t lock;
-	unsigned done;
+	unsigned done;           /* wq.lock */
 	struct wait_queue wq;
 };
 
@@ -52,6 +52,10 @@ void completion_init(struct completion *c);
 void complete(struct completion *c);
 void complete_all(struct completion *c);
 void wait_for_completion(struct completion *c);
+/* The same with a limit: false if no event came within timeout_ns (nothing is taken then). */
+bool wait_for_completion_timeout(struct completion *c, u64 timeout_ns);
 bool completion_done(struct completion *c);
+/* The waiter is done with c and its memory goes (a stack frame): poison it (debug aid). */
+void completion_poison(struct completion *c);
 
 #endif
