@@ -5,9 +5,19 @@
  * Locking: one spinlock per cache; per-CPU magazines in front of it come with SMP, and an
  * RCU-typesafe flag with RCU.
  * A slab that becomes empty is returned to the page allocator at once, except the last one.
+ * With debug.slab=1 (the default) a free object is filled with SLAB_POISON past its free-list
+ * word and checked when it is handed out again: a write after free is reported there, and a
+ * pointer read after free is a non-canonical or unmapped address that faults at once.
  */
 #include "mm/slab.h"
 #include "mm/internal.h"
+#include "kernel/param.h"
+
+#define SLAB_POISON 0x6b
+
+static bool debug_slab = true;
+PARAM_BOOL("debug.slab", debug_slab,
+	   "poison freed slab objects and check the poison on reuse (default 1)");
 
 static const u32 kmalloc_sizes[] = { 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096 };
 static struct kmem_cache *kmalloc_caches[ARRAY_SIZE(kmalloc_sizes)];
@@ -40,6 +50,8 @@ static struct page *new_slab(struct kmem_cache *c)
 	if (!p)
 		return NULL;
 	char *base = page_address(p);
+	if (debug_slab)
+		memset(base, SLAB_POISON, PAGE_SIZE << c->order);
 	for (u32 i = 0; i < c->objs_per_slab; i++)
 		*(void **)(base + i * c->size) = i + 1 < c->objs_per_slab ? base + (i + 1) * c->size : NULL;
 	/* Every page of the slab points at the first, where the bookkeeping lives. */
@@ -51,6 +63,18 @@ static struct page *new_slab(struct kmem_cache *c)
 	p->slab.freelist = base;
 	p->slab.inuse = 0;
 	return p;
+}
+
+/* Everything after the free-list word must still be poison. (Boot parameters are read before the
+ * first slab exists, so with debug.slab=1 every free object was poisoned; the parameter must not
+ * change at run time.) */
+static void check_poison(struct kmem_cache *c, void *obj)
+{
+	const u8 *b = obj;
+	for (u32 i = sizeof(void *); i < c->size; i++)
+		if (b[i] != SLAB_POISON)
+			panic("slab %s: object %p was written after it was freed (byte %u is %#x, "
+			      "not the poison %#x)", c->name, obj, i, b[i], SLAB_POISON);
 }
 
 void *kmem_cache_alloc(struct kmem_cache *c, unsigned gfp)
@@ -76,6 +100,8 @@ void *kmem_cache_alloc(struct kmem_cache *c, unsigned gfp)
 		list_add(&p->lru, &c->full);
 	}
 	spin_unlock_irqrestore(&c->lock, flags);
+	if (debug_slab)
+		check_poison(c, obj);
 	if (gfp & GFP_ZERO)
 		memset(obj, 0, c->size);
 	return obj;
@@ -103,6 +129,8 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 	char *base = p ? page_address(p) : NULL;
 	if (!p || p->slab.cache != c || ((char *)obj - base) % c->size)
 		panic("kmem_cache_free(%s): %p is not an object of this cache", c->name, obj);
+	if (debug_slab)
+		memset((char *)obj + sizeof(void *), SLAB_POISON, c->size - sizeof(void *));
 	struct page *to_free = NULL;
 	unsigned long flags = spin_lock_irqsave(&c->lock);
 	bool was_full = p->slab.freelist == NULL;
