@@ -310,6 +310,21 @@ void thread_join(struct thread *t)
 	thread_join_timeout(t, ~0ull);
 }
 
+void thread_report(struct thread *t)
+{
+	static const char *const states[] = { "new", "runnable", "sleeping", "dead" };
+	enum thread_state state = READ_ONCE(t->state);
+	int on_cpu = smp_load_acquire(&t->on_cpu);
+	printk_raw("  thread '%s': %s, %s CPU %u, preempt_count %d, switched in %lu times\n",
+		   t->name, states[state], on_cpu ? "running on" : "last on", READ_ONCE(t->cpu),
+		   READ_ONCE(t->info.preempt_count), (unsigned long)READ_ONCE(t->nr_switches));
+	if (!on_cpu && state != T_NEW) {
+		uintptr_t fp, ip;
+		arch_switched_frame(READ_ONCE(t->sp), &fp, &ip);
+		backtrace_print(fp, ip);
+	}
+}
+
 /* An idle CPU takes one queued, unpinned thread from the busiest other queue. */
 static bool steal(unsigned me)
 {

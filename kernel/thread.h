@@ -50,6 +50,8 @@ __noreturn void thread_exit(void);
 void thread_join(struct thread *t);                  /* wait for it to end, then free it */
 /* The same with a limit: false (and t left alone) if it has not ended within timeout_ns. */
 bool thread_join_timeout(struct thread *t, u64 timeout_ns);
+/* Print t's state, CPU and, if it is switched out, its backtrace: for reports of a hang. */
+void thread_report(struct thread *t);
 
 void schedule(void);          /* give up the CPU; come back when runnable and picked */
 void yield(void);

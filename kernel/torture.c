@@ -95,8 +95,35 @@ static const struct torture_suite *find_suite(const char *name)
 	return NULL;
 }
 
-/* Run one suite for torture.seconds (less if a failure shows up first); true on SUCCESS. */
-static bool run_suite(const struct torture_suite *s)
+/* How long a thread may take to return after the stop request. Every loop checks torture_stop()
+ * each round and holds nothing long, so one that has not returned by then is stuck (a lost
+ * wake-up, a lock that is never released): a failure to report, not a hang for the host's
+ * timeout to find. */
+#define STOP_WAIT_NS (30ull * 1000000000)
+
+enum verdict { SUITE_PASS, SUITE_FAIL, SUITE_STUCK };
+
+/* Join the run's threads; false if one did not stop (it and the run are then left alone: the
+ * thread may still use them). */
+static bool join_all(struct torture_run *r)
+{
+	for (unsigned i = 0; i < r->nr_threads; i++) {
+		struct thread *t = r->threads[i];
+		if (thread_join_timeout(t, STOP_WAIT_NS))
+			continue;
+		torture_error(r, "thread %u of %u has not stopped %llu s after the stop request",
+			      i, r->nr_threads, STOP_WAIT_NS / 1000000000);
+		printk_raw("# torture %s: what the threads still running are doing:\n", r->suite->name);
+		for (unsigned k = i; k < r->nr_threads; k++)
+			if (!completion_done(&r->threads[k]->exited))
+				thread_report(r->threads[k]);
+		return false;
+	}
+	return true;
+}
+
+/* Run one suite for torture.seconds (less if a failure shows up first). */
+static enum verdict run_suite(const struct torture_suite *s)
 {
 	struct torture_run *r = kmalloc(sizeof(*r), GFP_ZERO);
 	if (!r)
@@ -140,8 +167,12 @@ static bool run_suite(const struct torture_suite *s)
 	}
 	WRITE_ONCE(r->paused, false);
 	WRITE_ONCE(r->stop, true);
-	for (unsigned i = 0; i < r->nr_threads; i++)
-		thread_join(r->threads[i]);
+	if (!join_all(r)) {
+		printk_raw("# torture %s: FAILURE ops=%ld errors=%ld time=%lus stuck threads\n",
+			   s->name, atomic_long_read(&r->ops), atomic_long_read(&r->errors),
+			   (unsigned long)((clock_ns() - t0) / 1000000000));
+		return SUITE_STUCK;
+	}
 	if (s->finish)
 		s->finish(r);
 	bool ok = atomic_long_read(&r->errors) == 0;
@@ -152,7 +183,7 @@ static bool run_suite(const struct torture_suite *s)
 	if (leaked > 64)
 		printk_raw("# torture %s: note: %ld pages not back after the run\n", s->name, leaked);
 	kfree(r);
-	return ok;
+	return ok ? SUITE_PASS : SUITE_FAIL;
 }
 
 void torture_run_all(const char *sel, unsigned *pass, unsigned *fail)
@@ -164,18 +195,26 @@ void torture_run_all(const char *sel, unsigned *pass, unsigned *fail)
 		n++;
 	printk_raw("KTAP version 1\n1..%u\n", n);
 	cur = sel;
+	bool stuck = false;
 	while (param_list_next(&cur, item, sizeof(item))) {
 		const struct torture_suite *s = find_suite(item);
 		i++;
+		if (stuck) {
+			printk_raw("not ok %u %s # not run: threads of an earlier suite are stuck\n",
+				   i, item);
+			(*fail)++;
+			continue;
+		}
 		if (!s) {
 			pr_err("torture: no torture suite named '%s'\n", item);
 			printk_raw("not ok %u %s # no such torture suite\n", i, item);
 			(*fail)++;
 			continue;
 		}
-		bool ok = run_suite(s);
-		printk_raw("%s %u %s\n", ok ? "ok" : "not ok", i, s->name);
-		if (ok)
+		enum verdict v = run_suite(s);
+		stuck = v == SUITE_STUCK;
+		printk_raw("%s %u %s\n", v == SUITE_PASS ? "ok" : "not ok", i, s->name);
+		if (v == SUITE_PASS)
 			(*pass)++;
 		else
 			(*fail)++;
