@@ -8,19 +8,25 @@
  * two instructions opens that window (tools/qemu-run --singlestep); the matrix runs it so. */
 #include "tests/kernel/ktest_util.h"
 #include "kernel/printk.h"
+#include "kernel/timer.h"
 
 #define STAY_NS 500000000ull   /* per thread */
 
 struct stay {
-	u64 rounds, moved, bad_count;
+	u64 rounds, moved, bad_count, migrations;
 };
 
+/* One more thread than CPUs, each napping now and then: a CPU whose thread naps goes idle and
+ * steals a preempted thread from the other queue, so preempted threads really do move. */
 static void stay_put(void *arg)
 {
 	struct stay *s = arg;
 	struct thread *me = current_thread();
 	u64 end = clock_ns() + STAY_NS;
+	unsigned last = raw_smp_processor_id();
 	while (clock_ns() < end) {
+		if (s->rounds % 64 == 63)
+			sleep_ns(20000);
 		if (current_info()->preempt_count != 0)
 			s->bad_count++;
 		preempt_disable();
@@ -32,6 +38,9 @@ static void stay_put(void *arg)
 		if (current_info()->preempt_count != 1)
 			s->bad_count++;
 		preempt_enable();
+		if (cpu != last)
+			s->migrations++;   /* moved since the last round: the test's odds */
+		last = cpu;
 		s->rounds++;
 	}
 }
@@ -39,14 +48,16 @@ static void stay_put(void *arg)
 KTEST(preempt, disabled_stays_put)
 {
 	struct stay s[KTEST_MAX_THREADS] = { 0 };
-	unsigned n = MAX(nr_cpus_online * 2, 4u);
+	unsigned n = nr_cpus_online + 1;
 	KASSERT(t, ktest_run_threads(t, n, false, stay_put, s, sizeof(s[0])));
-	u64 rounds = 0, moved = 0, bad = 0;
-	for (unsigned i = 0; i < n; i++)
+	u64 rounds = 0, moved = 0, bad = 0, migrations = 0;
+	for (unsigned i = 0; i < n; i++) {
 		rounds += s[i].rounds, moved += s[i].moved, bad += s[i].bad_count;
-	ktest_log(t, "%u unpinned threads, %lu rounds of preempt_disable(): %lu moved, "
-		  "%lu wrong counts", n, (unsigned long)rounds, (unsigned long)moved,
-		  (unsigned long)bad);
+		migrations += s[i].migrations;
+	}
+	ktest_log(t, "%u unpinned threads, %lu rounds of preempt_disable(), %lu migrations "
+		  "between rounds: %lu moved inside, %lu wrong counts", n, (unsigned long)rounds,
+		  (unsigned long)migrations, (unsigned long)moved, (unsigned long)bad);
 	KEXPECT_EQ(t, moved, 0);
 	KEXPECT_EQ(t, bad, 0);
 }

@@ -173,3 +173,28 @@ KTEST_FLAGS(sched, softlockup_report, KTEST_MANUAL)
 	preempt_enable();
 	KEXPECT(t, sched_lockup_reports > before);
 }
+
+static void wait_for_release(void *arg)
+{
+	wait_for_completion(arg);
+}
+
+/* The torture runner's defence against a silent hang: a join with a limit gives up on a thread
+ * that does not end, and thread_report() says what that thread is doing. */
+KTEST(sched, join_timeout_reports)
+{
+	struct completion release;
+	completion_init(&release);
+	struct thread *th = kthread_create(wait_for_release, &release, "stuck");
+	KASSERT(t, th);
+	thread_start(th);
+	u64 t0 = clock_ns();
+	bool joined = thread_join_timeout(th, 200000000);
+	u64 waited = clock_ns() - t0;
+	KEXPECT(t, !joined);
+	KEXPECT(t, waited >= 200000000);
+	ktest_log(t, "gave up after %lu ms; thread_report() says:", (unsigned long)(waited / 1000000));
+	thread_report(th);
+	complete(&release);
+	KEXPECT(t, thread_join_timeout(th, 10000000000ull));
+}
