@@ -84,9 +84,12 @@ test: deps
 	tools/test-matrix x86_64 arm64 ppc64
 
 # A long torture run of every suite on one arch: make torture [TORTURE_SECONDS=600] [SMP=4]
+# [TORTURE_FLAGS=--singlestep] (interrupts between any two instructions; several times slower)
 TORTURE_SECONDS ?= 300
+TORTURE_FLAGS ?=
 torture: deps all
-	tools/qemu-run $(ARCH) --smp $(SMP) --mem $(MEM) --timeout $$(( $(TORTURE_SECONDS) * 4 + 300 )) -- \
+	tools/qemu-run $(ARCH) --smp $(SMP) --mem $(MEM) $(TORTURE_FLAGS) \
+		--timeout $$(( $(TORTURE_SECONDS) * 4 + 300 )) -- \
 		torture=rcu,lock,rangelock,vmatree torture.seconds=$(TORTURE_SECONDS)
 
 # In-kernel benchmarks (BENCH lines on the console).
@@ -111,6 +114,7 @@ help:
 	@echo "make kernel-test           the boots of tools/test-matrix for ARCH only"
 	@echo "make bench                 in-kernel benchmarks (VMA tree lookups), BENCH lines"
 	@echo "make torture               every torture suite for TORTURE_SECONDS (default $(TORTURE_SECONDS)) each, on ARCH"
+	@echo "                           (TORTURE_FLAGS=--singlestep: one instruction per TCG block)"
 	@echo "make deps                  install the Debian packages the project needs (tools/install-deps)"
 	@echo "make compile_commands.json for clangd"
 	@echo "make clean                 remove build/"
