@@ -131,14 +131,17 @@ void arch_mmu_switch(phys_addr_t root);   /* load a page-table root on this CPU 
 phys_addr_t arch_mmu_current_root(void);
 /* Prepare a new kernel root before it is loaded (e.g. entries the arch keeps for itself). */
 void arch_mmu_init_kernel_root(phys_addr_t root);
-/* TLB maintenance on this CPU only. */
-void arch_tlb_flush_page_local(uintptr_t va);
+/* TLB maintenance on this CPU only. The by-page forms invalidate the translation of va made by
+ * a leaf at `level` (0: a base page; a block of pt_level_size(level) above, see mm/pgtable.h).
+ * The size matters where the hardware matches it: a ppc64 radix tlbie only removes entries of
+ * the page size it names. x86 and arm64 remove whatever maps va and ignore it. */
+void arch_tlb_flush_page_local(uintptr_t va, int level);
 void arch_tlb_flush_all_local(void);      /* including global (kernel) entries */
 /* Broadcast maintenance, for arches whose hardware invalidates every CPU's TLB with one
  * instruction (ppc64 tlbie, arm64 TLBI ...IS): such an arch defines ARCH_HAS_TLB_BROADCAST in
  * its arch_inline.h and implements these, which return once every CPU is done. Elsewhere
  * mm/tlb.c shoots down with IPIs and the local variants. */
-void arch_tlb_flush_page_broadcast(uintptr_t va);
+void arch_tlb_flush_page_broadcast(uintptr_t va, int level);
 void arch_tlb_flush_all_broadcast(void);
 
 /* ================================================================================================

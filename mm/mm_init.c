@@ -116,10 +116,11 @@ int kernel_map(uintptr_t va, phys_addr_t pa, u64 size, unsigned prot)
 
 void kernel_unmap(uintptr_t va, u64 size)
 {
+	int level;
 	unsigned long flags = spin_lock_irqsave(&kernel_pt_lock);
-	int err = pt_unmap(kernel_pt_root, va, size);
+	int err = pt_unmap(kernel_pt_root, va, size, &level);
 	spin_unlock_irqrestore(&kernel_pt_lock, flags);
 	if (err)
 		panic("mm: kernel_unmap(%#lx, %#lx): %s", va, size, errno_name(err));
-	tlb_flush_kernel_range(va, size);
+	tlb_flush_kernel_range(va, size, level);
 }

@@ -106,10 +106,15 @@ static int split_leaf(pte_t *e, int level)
 }
 
 /* Visit every leaf in [va, va+size), split so that each lies wholly inside; apply `fn`. Gaps
- * are skipped a whole missing table at a time. */
+ * are skipped a whole missing table at a time. *max_level: the largest leaf split or visited. */
 static int for_each_leaf(phys_addr_t root, uintptr_t va, u64 size,
-			 void (*fn)(pte_t *e, int level, unsigned arg), unsigned arg)
+			 void (*fn)(pte_t *e, int level, unsigned arg), unsigned arg,
+			 int *max_level)
 {
+	int unused;
+	if (!max_level)
+		max_level = &unused;
+	*max_level = 0;
 	if (!IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE) || va + size < va)
 		return -EINVAL;
 	uintptr_t end = va + size;
@@ -125,6 +130,7 @@ static int for_each_leaf(phys_addr_t root, uintptr_t va, u64 size,
 		}
 		u64 ls = pt_level_size(level);
 		uintptr_t lstart = ALIGN_DOWN(va, ls);
+		*max_level = MAX(*max_level, level);
 		if (lstart < va || lstart + ls > end) {
 			int err = split_leaf(e, level);
 			if (err)
@@ -148,14 +154,14 @@ static void protect_leaf(pte_t *e, int level, unsigned prot)
 	pte_write(e, pte_mk_leaf(pte_addr(pte_read_once(e), level), prot, level));
 }
 
-int pt_unmap(phys_addr_t root, uintptr_t va, u64 size)
+int pt_unmap(phys_addr_t root, uintptr_t va, u64 size, int *max_level)
 {
-	return for_each_leaf(root, va, size, clear_leaf, 0);
+	return for_each_leaf(root, va, size, clear_leaf, 0, max_level);
 }
 
-int pt_protect(phys_addr_t root, uintptr_t va, u64 size, unsigned prot)
+int pt_protect(phys_addr_t root, uintptr_t va, u64 size, unsigned prot, int *max_level)
 {
-	return for_each_leaf(root, va, size, protect_leaf, prot);
+	return for_each_leaf(root, va, size, protect_leaf, prot, max_level);
 }
 
 int pt_query(phys_addr_t root, uintptr_t va, struct pt_mapping *m)

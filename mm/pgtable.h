@@ -6,6 +6,10 @@
  * These functions change tables only: the caller holds the lock that serialises writers of this
  * tree (kernel_pt_lock for the kernel's) and does the TLB maintenance afterwards. On failure
  * (-ENOMEM), whatever was already changed stays changed; the caller undoes it if it must.
+ *
+ * pt_unmap and pt_protect report in *max_level (when not NULL; also on failure) the largest
+ * level of a leaf they removed, changed or split. The TLB maintenance must cover translations
+ * of every size up to that one (mm/tlb.h): a ppc64 tlbie removes only the size it names.
  */
 #ifndef MM_PGTABLE_H
 #define MM_PGTABLE_H
@@ -38,9 +42,9 @@ struct pt_mapping {
 int pt_map(phys_addr_t root, uintptr_t va, phys_addr_t pa, u64 size, unsigned prot, unsigned flags);
 /* Remove every mapping in [va, va+size), splitting large leaves that straddle an edge.
  * Holes are fine. Returns 0, -EINVAL or -ENOMEM (a split needed a table). */
-int pt_unmap(phys_addr_t root, uintptr_t va, u64 size);
+int pt_unmap(phys_addr_t root, uintptr_t va, u64 size, int *max_level);
 /* Change the protection of every mapping in [va, va+size), splitting at the edges likewise. */
-int pt_protect(phys_addr_t root, uintptr_t va, u64 size, unsigned prot);
+int pt_protect(phys_addr_t root, uintptr_t va, u64 size, unsigned prot, int *max_level);
 /* Look up va: 0 and *m filled in, or -ENOENT. */
 int pt_query(phys_addr_t root, uintptr_t va, struct pt_mapping *m);
 

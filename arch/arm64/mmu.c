@@ -43,7 +43,7 @@ void *arm64_fixmap_set(unsigned slot, phys_addr_t pa)
 		 * the direct map, which the boot tables already have. */
 		pte_t *l3 = phys_to_virt((phys_addr_t)(uintptr_t)boot_l3_fixmap);
 		pte_write(&l3[slot], pte_mk_leaf(pa, prot, 0));
-		arch_tlb_flush_page_local(va);
+		arch_tlb_flush_page_local(va, 0);
 	}
 	fixmap_pa[slot] = pa;
 	return (void *)(va + offset);
@@ -95,12 +95,14 @@ phys_addr_t arch_mmu_current_root(void)
 /* ---- TLB maintenance (ARM ARM D8.13). The DSB before makes the table updates visible to the
  * walkers; the one after waits for the invalidation to complete (everywhere, for ...IS); the ISB
  * makes this CPU's next instructions use the result. The operand of the by-VA forms is the page
- * number, VA[55:12], in bits 43:0. ---- */
+ * number, VA[55:12], in bits 43:0. Without a TTL hint (FEAT_TTL, not used) a by-VA TLBI removes
+ * entries from any level that map the address, blocks included: the level is not needed. ---- */
 
 static inline u64 tlbi_va(uintptr_t va) { return (va >> PAGE_SHIFT) & ((1ull << 44) - 1); }
 
-void arch_tlb_flush_page_local(uintptr_t va)
+void arch_tlb_flush_page_local(uintptr_t va, int level)
 {
+	(void)level;
 	__asm__ __volatile__("dsb nshst; tlbi vaae1, %0; dsb nsh; isb" :: "r"(tlbi_va(va)) : "memory");
 }
 
@@ -109,8 +111,9 @@ void arch_tlb_flush_all_local(void)
 	__asm__ __volatile__("dsb nshst; tlbi vmalle1; dsb nsh; isb" ::: "memory");
 }
 
-void arch_tlb_flush_page_broadcast(uintptr_t va)
+void arch_tlb_flush_page_broadcast(uintptr_t va, int level)
 {
+	(void)level;
 	__asm__ __volatile__("dsb ishst; tlbi vaae1is, %0; dsb ish; isb" :: "r"(tlbi_va(va)) : "memory");
 }
 
