@@ -124,6 +124,10 @@ __noreturn void arch_call_on_stack(void *stack_top, void (*fn)(void *), void *ar
  * static inline unsigned pte_prot(pte_t e, int level);       MMU_* bits of a leaf
  * static inline pte_t pte_read_once(const pte_t *p);
  * static inline void pte_write(pte_t *p, pte_t e);           single untorn store
+ * static inline void pte_publish_barrier(void);
+ *        order every earlier store to page-table memory (a new table being zeroed or filled)
+ *        before the next pte_write (the entry that links that table in), as seen by every
+ *        CPU's table walker and by lockless software walkers
  * static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va);
  *        physical address of a byte of the kernel image (its text, data or bss)
  */
@@ -143,6 +147,12 @@ void arch_tlb_flush_all_local(void);      /* including global (kernel) entries *
  * mm/tlb.c shoots down with IPIs and the local variants. */
 void arch_tlb_flush_page_broadcast(uintptr_t va, int level);
 void arch_tlb_flush_all_broadcast(void);
+/* An arch whose architecture forbids replacing a valid leaf by a table of smaller leaves in one
+ * store (the TLB could then hold both sizes for one address) defines
+ * ARCH_NEEDS_BREAK_BEFORE_MAKE: mm/pgtable.c then makes the leaf invalid and flushes it with
+ * arch_tlb_flush_page_broadcast before installing the table. Such an arch must have
+ * ARCH_HAS_TLB_BROADCAST: the split runs under the page-table lock with interrupts off, where
+ * no IPI can be waited for. */
 
 /* ================================================================================================
  * Platform, SMP, timers and IPIs. (Being built: x86_64 first, issue "SMP, preemptive scheduling,

@@ -10,6 +10,15 @@
  * pt_unmap and pt_protect report in *max_level (when not NULL; also on failure) the largest
  * level of a leaf they removed, changed or split. The TLB maintenance must cover translations
  * of every size up to that one (mm/tlb.h): a ppc64 tlbie removes only the size it names.
+ *
+ * Splitting a large leaf (when an edge of the range cuts one) changes the size of a live
+ * translation. Where the architecture requires break-before-make (arm64, ppc64:
+ * ARCH_NEEDS_BREAK_BEFORE_MAKE) the leaf is made invalid and flushed from every CPU's TLB
+ * before the table of smaller leaves replaces it, so for that moment ALL of the leaf, not only
+ * the range, is unmapped on every CPU. The caller must know that nothing uses the leaf then.
+ * That rules out the direct map, through which every CPU reaches its data and these very
+ * tables (Linux on arm64 splits it live only on CPUs with FEAT_BBM level 2, where no
+ * invalid step is needed): the kernel never splits it (kernel_unmap refuses it).
  */
 #ifndef MM_PGTABLE_H
 #define MM_PGTABLE_H

@@ -2,7 +2,8 @@
  * that records, per 4 KiB page of a window, what it should map to and with which protection.
  * Random map (with large leaves), unmap and protect operations over ranges that straddle large
  * pages; after each, every page of the window is queried and compared, and the leaf level that
- * unmap and protect report (what the TLB maintenance must reach) is checked. */
+ * unmap and protect report (what the TLB maintenance must reach) is checked. Every split is
+ * watched at its flush: break-before-make must have unmapped the whole leaf by then. */
 #include "tests/host/mm_host.h"
 #include "kernel/errno.h"
 #include "mm/internal.h"
@@ -36,6 +37,19 @@ static void verify(phys_addr_t root, unsigned long first, unsigned long n)
 		if (host_failures > 20)
 			exit(host_test_done("pgtable"));
 	}
+}
+
+/* A split's break-before-make flush: by then no walker may reach the old leaf. */
+static phys_addr_t watched_root;
+static unsigned long bbm_flushes, bbm_levels;
+static void watch_split_flush(uintptr_t va, int level)
+{
+	struct pt_mapping m;
+	bbm_flushes++;
+	bbm_levels |= 1ul << level;
+	CHECK(IS_ALIGNED(va, pt_level_size(level)));
+	CHECK_EQ(pt_query(watched_root, va, &m), -ENOENT);
+	CHECK_EQ(pt_query(watched_root, va + pt_level_size(level) - PAGE_SIZE, &m), -ENOENT);
 }
 
 /* The largest leaf mapping any of n pages from va: what pt_unmap and pt_protect must report. */
@@ -80,6 +94,8 @@ int main(int argc, char **argv)
 	phys_addr_t root = pgtable_root_alloc();
 	CHECK(root != 0);
 	CHECK(IS_ALIGNED(root, PT_ROOT_SIZE));
+	watched_root = root;
+	host_tlb_flush_hook = watch_split_flush;
 
 	/* A root wider than PT_INDEX_BITS (build/host-wideroot): an address whose root index only
 	 * the wide root can tell from index 0 must not alias it. */
@@ -110,6 +126,8 @@ int main(int argc, char **argv)
 	 * translation is what the TLB maintenance must reach. */
 	CHECK_EQ(pt_unmap(root, WINDOW_BASE + (5ul << 20), PAGE_SIZE, &level), 0);
 	CHECK_EQ(level, 2);
+	CHECK_EQ(bbm_flushes, 2);
+	CHECK_EQ(bbm_levels, 0x6);   /* the 1 GiB leaf, then the 2 MiB one */
 	CHECK_EQ(pt_query(root, WINDOW_BASE + (5ul << 20), &m), -ENOENT);
 	CHECK_EQ(pt_query(root, WINDOW_BASE + (5ul << 20) + PAGE_SIZE, &m), 0);
 	CHECK_EQ(m.level, 0);
@@ -170,5 +188,6 @@ int main(int argc, char **argv)
 		}
 		verify(root, 0, WINDOW_PAGES);
 	}
+	CHECK(bbm_flushes > 2);   /* the random ranges split leaves too */
 	return host_test_done("pgtable");
 }
