@@ -172,10 +172,14 @@ int arch_cpu_start(unsigned cpu, u64 hwid, void *stack_top);
  * static inline struct percpu *arch_this_cpu(void);   read it back (fast; hot paths use it) */
 struct percpu;
 void arch_percpu_set(struct percpu *pc);
-/* Interrupt this CPU; the target calls ipi_interrupt(). Sending to yourself is allowed. */
+/* Interrupt this CPU; the target calls ipi_interrupt(). Every store this CPU made before the
+ * call is visible to the target by the time it runs ipi_interrupt(): the arch fences before the
+ * send where the send itself does not order memory (x86 x2APIC: MFENCE; LFENCE before WRMSR;
+ * arm64: DSB ISHST before the SGI register write; ppc64: sync before the H_IPI hcall). Sending
+ * to yourself is allowed. */
 void arch_send_ipi(unsigned cpu);
 /* Stop `cpu` even if it has interrupts disabled where the arch can (x86: NMI); the target calls
- * panic_stop_self(frame). Used by panic. */
+ * panic_stop_self(frame). Used by panic. Earlier stores are visible as for arch_send_ipi. */
 void arch_send_stop(unsigned cpu);
 /* Program this CPU's one-shot timer to fire at the cycle-counter value `deadline` (in the past:
  * fire at once); the handler calls timer_interrupt(frame). arch_timer_cancel() disarms it. */
