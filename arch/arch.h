@@ -124,6 +124,10 @@ __noreturn void arch_call_on_stack(void *stack_top, void (*fn)(void *), void *ar
  * static inline unsigned pte_prot(pte_t e, int level);       MMU_* bits of a leaf
  * static inline pte_t pte_read_once(const pte_t *p);
  * static inline void pte_write(pte_t *p, pte_t e);           single untorn store
+ * static inline void pte_publish_barrier(void);
+ *        order every earlier store to page-table memory (a new table being zeroed or filled)
+ *        before the next pte_write (the entry that links that table in), as seen by every
+ *        CPU's table walker and by lockless software walkers
  * static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va);
  *        physical address of a byte of the kernel image (its text, data or bss)
  */
@@ -131,15 +135,24 @@ void arch_mmu_switch(phys_addr_t root);   /* load a page-table root on this CPU 
 phys_addr_t arch_mmu_current_root(void);
 /* Prepare a new kernel root before it is loaded (e.g. entries the arch keeps for itself). */
 void arch_mmu_init_kernel_root(phys_addr_t root);
-/* TLB maintenance on this CPU only. */
-void arch_tlb_flush_page_local(uintptr_t va);
+/* TLB maintenance on this CPU only. The by-page forms invalidate the translation of va made by
+ * a leaf at `level` (0: a base page; a block of pt_level_size(level) above, see mm/pgtable.h).
+ * The size matters where the hardware matches it: a ppc64 radix tlbie only removes entries of
+ * the page size it names. x86 and arm64 remove whatever maps va and ignore it. */
+void arch_tlb_flush_page_local(uintptr_t va, int level);
 void arch_tlb_flush_all_local(void);      /* including global (kernel) entries */
 /* Broadcast maintenance, for arches whose hardware invalidates every CPU's TLB with one
  * instruction (ppc64 tlbie, arm64 TLBI ...IS): such an arch defines ARCH_HAS_TLB_BROADCAST in
  * its arch_inline.h and implements these, which return once every CPU is done. Elsewhere
  * mm/tlb.c shoots down with IPIs and the local variants. */
-void arch_tlb_flush_page_broadcast(uintptr_t va);
+void arch_tlb_flush_page_broadcast(uintptr_t va, int level);
 void arch_tlb_flush_all_broadcast(void);
+/* An arch whose architecture forbids replacing a valid leaf by a table of smaller leaves in one
+ * store (the TLB could then hold both sizes for one address) defines
+ * ARCH_NEEDS_BREAK_BEFORE_MAKE: mm/pgtable.c then makes the leaf invalid and flushes it with
+ * arch_tlb_flush_page_broadcast before installing the table. Such an arch must have
+ * ARCH_HAS_TLB_BROADCAST: the split runs under the page-table lock with interrupts off, where
+ * no IPI can be waited for. */
 
 /* ================================================================================================
  * Platform, SMP, timers and IPIs. (Being built: x86_64 first, issue "SMP, preemptive scheduling,
@@ -177,10 +190,14 @@ int arch_cpu_start(unsigned cpu, u64 hwid, void *stack_top);
 struct percpu;
 struct thread;
 void arch_percpu_set(struct percpu *pc);
-/* Interrupt this CPU; the target calls ipi_interrupt(). Sending to yourself is allowed. */
+/* Interrupt this CPU; the target calls ipi_interrupt(). Every store this CPU made before the
+ * call is visible to the target by the time it runs ipi_interrupt(): the arch fences before the
+ * send where the send itself does not order memory (x86 x2APIC: MFENCE; LFENCE before WRMSR;
+ * arm64: DSB ISHST before the SGI register write; ppc64: sync before the H_IPI hcall). Sending
+ * to yourself is allowed. */
 void arch_send_ipi(unsigned cpu);
 /* Stop `cpu` even if it has interrupts disabled where the arch can (x86: NMI); the target calls
- * panic_stop_self(frame). Used by panic. */
+ * panic_stop_self(frame). Used by panic. Earlier stores are visible as for arch_send_ipi. */
 void arch_send_stop(unsigned cpu);
 /* Program this CPU's one-shot timer to fire at the cycle-counter value `deadline` (in the past:
  * fire at once); the handler calls timer_interrupt(frame). arch_timer_cancel() disarms it. */

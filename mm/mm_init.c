@@ -21,6 +21,7 @@
 
 phys_addr_t kernel_pt_root;
 static spinlock_t kernel_pt_lock = SPINLOCK_INIT;
+static u64 direct_map_size;   /* the direct map covers [DIRECT_MAP_BASE, + this); set once */
 static void *boot_stack_top;
 
 static void __init map_or_panic(uintptr_t va, phys_addr_t pa, u64 size, unsigned prot, unsigned fl)
@@ -39,9 +40,11 @@ static void __init map_direct(const struct boot_info *bi)
 		if (m->type == MEM_AVAILABLE || m->type == MEM_ACPI_RECLAIM || m->type == MEM_ACPI_NVS)
 			range_list_add(&ram, ALIGN_DOWN(m->start, PAGE_SIZE), ALIGN_UP(m->end, PAGE_SIZE));
 	}
-	for (unsigned i = 0; i < ram.n; i++)
+	for (unsigned i = 0; i < ram.n; i++) {
 		map_or_panic(DIRECT_MAP_BASE + ram.r[i].start, ram.r[i].start,
 			     ram.r[i].end - ram.r[i].start, MMU_READ | MMU_WRITE | MMU_GLOBAL, PT_MAP_LARGE);
+		direct_map_size = MAX(direct_map_size, (u64)ram.r[i].end);
+	}
 }
 
 static void __init map_image_part(char *start, char *end, unsigned prot)
@@ -116,10 +119,15 @@ int kernel_map(uintptr_t va, phys_addr_t pa, u64 size, unsigned prot)
 
 void kernel_unmap(uintptr_t va, u64 size)
 {
+	/* Unmapping part of the direct map would split its large leaves by break-before-make,
+	 * unmapping memory that every CPU is using (pgtable.h). */
+	if (va < DIRECT_MAP_BASE + direct_map_size && va + size > DIRECT_MAP_BASE)
+		panic("mm: kernel_unmap(%#lx, %#lx) reaches into the direct map", va, size);
+	int level;
 	unsigned long flags = spin_lock_irqsave(&kernel_pt_lock);
-	int err = pt_unmap(kernel_pt_root, va, size);
+	int err = pt_unmap(kernel_pt_root, va, size, &level);
 	spin_unlock_irqrestore(&kernel_pt_lock, flags);
 	if (err)
 		panic("mm: kernel_unmap(%#lx, %#lx): %s", va, size, errno_name(err));
-	tlb_flush_kernel_range(va, size);
+	tlb_flush_kernel_range(va, size, level);
 }

@@ -4,7 +4,23 @@
 #include "mm/pgtable.h"
 #include "mm/internal.h"
 
+#if defined(ARCH_NEEDS_BREAK_BEFORE_MAKE) && !defined(ARCH_HAS_TLB_BROADCAST)
+#error "break-before-make flushes with the broadcast TLB calls (arch/arch.h)"
+#endif
+
 static inline pte_t *table_of(phys_addr_t pa) { return (pte_t *)phys_to_virt(pa); }
+
+/* Link the table at t, already zeroed or filled, into *e. Walkers that find the entry read the
+ * table through it at once: the MMUs of other CPUs, and software walkers that hold no lock
+ * (pt_query). On arm64 and ppc64 the table's stores may become visible after the entry's
+ * unless a barrier orders them (pte_publish_barrier: DSB ISHST, ptesync). A software walker
+ * needs nothing more: its load of the table depends on the address it loaded from the entry,
+ * which orders the two on every arch here. */
+static void link_table(pte_t *e, phys_addr_t t)
+{
+	pte_publish_barrier();
+	pte_write(e, pte_mk_table(t));
+}
 
 /* Return the entry for va at `level`, creating tables on the way if alloc; NULL if a table is
  * missing (and !alloc), if allocation failed (*err = -ENOMEM), or if a leaf above blocks the
@@ -23,8 +39,8 @@ static pte_t *walk_to(phys_addr_t root, uintptr_t va, int level, bool alloc, int
 				*err = -ENOMEM;
 				return NULL;
 			}
+			link_table(e, t);
 			v = pte_mk_table(t);
-			pte_write(e, v);
 		} else if (!pte_is_table(v, l)) {
 			*err = -EEXIST;
 			return NULL;
@@ -90,8 +106,14 @@ static pte_t *find_leaf(phys_addr_t root, uintptr_t va, int *level)
 	return NULL;
 }
 
-/* Replace the large leaf *e at level by a table of leaves one level down, same pages and prot. */
-static int split_leaf(pte_t *e, int level)
+/* Replace the large leaf *e at level, which maps va, by a table of leaves one level down, same
+ * pages and prot. The size of a live translation changes: where the architecture requires
+ * break-before-make (arm64: ARM ARM D8.14; ppc64: Power ISA Book III, 5.10.1.2), the leaf is
+ * made invalid and its translation flushed from every TLB before the table goes in, so that no
+ * TLB ever holds the old size and the new one for an address (on arm64 a TLB conflict abort,
+ * or a mix of both translations). Meanwhile the whole leaf is unmapped on every CPU: pgtable.h
+ * says what callers must guarantee. */
+static int split_leaf(pte_t *e, int level, uintptr_t va)
 {
 	pte_t v = pte_read_once(e);
 	phys_addr_t base = pte_addr(v, level), t = pgtable_page_alloc();
@@ -101,15 +123,26 @@ static int split_leaf(pte_t *e, int level)
 	pte_t *table = table_of(t);
 	for (unsigned i = 0; i < PT_ENTRIES; i++)
 		table[i] = pte_mk_leaf(base + i * pt_level_size(level - 1), prot, level - 1);
-	pte_write(e, pte_mk_table(t));
+#ifdef ARCH_NEEDS_BREAK_BEFORE_MAKE
+	pte_write(e, 0);
+	arch_tlb_flush_page_broadcast(va, level);
+#else
+	(void)va;   /* x86: the caller's flush afterwards removes the old size (tlb.h) */
+#endif
+	link_table(e, t);
 	return 0;
 }
 
 /* Visit every leaf in [va, va+size), split so that each lies wholly inside; apply `fn`. Gaps
- * are skipped a whole missing table at a time. */
+ * are skipped a whole missing table at a time. *max_level: the largest leaf split or visited. */
 static int for_each_leaf(phys_addr_t root, uintptr_t va, u64 size,
-			 void (*fn)(pte_t *e, int level, unsigned arg), unsigned arg)
+			 void (*fn)(pte_t *e, int level, unsigned arg), unsigned arg,
+			 int *max_level)
 {
+	int unused;
+	if (!max_level)
+		max_level = &unused;
+	*max_level = 0;
 	if (!IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE) || va + size < va)
 		return -EINVAL;
 	uintptr_t end = va + size;
@@ -125,8 +158,9 @@ static int for_each_leaf(phys_addr_t root, uintptr_t va, u64 size,
 		}
 		u64 ls = pt_level_size(level);
 		uintptr_t lstart = ALIGN_DOWN(va, ls);
+		*max_level = MAX(*max_level, level);
 		if (lstart < va || lstart + ls > end) {
-			int err = split_leaf(e, level);
+			int err = split_leaf(e, level, lstart);
 			if (err)
 				return err;
 			continue;   /* walk again, now one level finer */
@@ -148,14 +182,14 @@ static void protect_leaf(pte_t *e, int level, unsigned prot)
 	pte_write(e, pte_mk_leaf(pte_addr(pte_read_once(e), level), prot, level));
 }
 
-int pt_unmap(phys_addr_t root, uintptr_t va, u64 size)
+int pt_unmap(phys_addr_t root, uintptr_t va, u64 size, int *max_level)
 {
-	return for_each_leaf(root, va, size, clear_leaf, 0);
+	return for_each_leaf(root, va, size, clear_leaf, 0, max_level);
 }
 
-int pt_protect(phys_addr_t root, uintptr_t va, u64 size, unsigned prot)
+int pt_protect(phys_addr_t root, uintptr_t va, u64 size, unsigned prot, int *max_level)
 {
-	return for_each_leaf(root, va, size, protect_leaf, prot);
+	return for_each_leaf(root, va, size, protect_leaf, prot, max_level);
 }
 
 int pt_query(phys_addr_t root, uintptr_t va, struct pt_mapping *m)

@@ -6,6 +6,19 @@
  * These functions change tables only: the caller holds the lock that serialises writers of this
  * tree (kernel_pt_lock for the kernel's) and does the TLB maintenance afterwards. On failure
  * (-ENOMEM), whatever was already changed stays changed; the caller undoes it if it must.
+ *
+ * pt_unmap and pt_protect report in *max_level (when not NULL; also on failure) the largest
+ * level of a leaf they removed, changed or split. The TLB maintenance must cover translations
+ * of every size up to that one (mm/tlb.h): a ppc64 tlbie removes only the size it names.
+ *
+ * Splitting a large leaf (when an edge of the range cuts one) changes the size of a live
+ * translation. Where the architecture requires break-before-make (arm64, ppc64:
+ * ARCH_NEEDS_BREAK_BEFORE_MAKE) the leaf is made invalid and flushed from every CPU's TLB
+ * before the table of smaller leaves replaces it, so for that moment ALL of the leaf, not only
+ * the range, is unmapped on every CPU. The caller must know that nothing uses the leaf then.
+ * That rules out the direct map, through which every CPU reaches its data and these very
+ * tables (Linux on arm64 splits it live only on CPUs with FEAT_BBM level 2, where no
+ * invalid step is needed): the kernel never splits it (kernel_unmap refuses it).
  */
 #ifndef MM_PGTABLE_H
 #define MM_PGTABLE_H
@@ -38,9 +51,9 @@ struct pt_mapping {
 int pt_map(phys_addr_t root, uintptr_t va, phys_addr_t pa, u64 size, unsigned prot, unsigned flags);
 /* Remove every mapping in [va, va+size), splitting large leaves that straddle an edge.
  * Holes are fine. Returns 0, -EINVAL or -ENOMEM (a split needed a table). */
-int pt_unmap(phys_addr_t root, uintptr_t va, u64 size);
+int pt_unmap(phys_addr_t root, uintptr_t va, u64 size, int *max_level);
 /* Change the protection of every mapping in [va, va+size), splitting at the edges likewise. */
-int pt_protect(phys_addr_t root, uintptr_t va, u64 size, unsigned prot);
+int pt_protect(phys_addr_t root, uintptr_t va, u64 size, unsigned prot, int *max_level);
 /* Look up va: 0 and *m filled in, or -ENOENT. */
 int pt_query(phys_addr_t root, uintptr_t va, struct pt_mapping *m);
 

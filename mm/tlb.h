@@ -7,8 +7,10 @@
 
 #include "kernel/types.h"
 
-/* Flush [va, va+size) of the kernel's address space everywhere. Interrupts must be enabled
- * when other CPUs are online. */
-void tlb_flush_kernel_range(uintptr_t va, u64 size);
+/* Flush [va, va+size) of the kernel's address space everywhere: the translations of leaves of
+ * every level up to max_level that overlapped it (pt_unmap and pt_protect say which level was
+ * the largest they removed, changed or split). Interrupts must be enabled when other CPUs are
+ * online. */
+void tlb_flush_kernel_range(uintptr_t va, u64 size, int max_level);
 
 #endif

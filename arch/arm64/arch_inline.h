@@ -191,7 +191,15 @@ static inline void pte_write(pte_t *p, pte_t e)
 	if (e & ARM64_PTE_VALID)
 		__asm__ __volatile__("dsb ishst; isb" ::: "memory");
 }
+/* A table walk is not an explicit access that a DMB orders: stores to translation tables are
+ * guaranteed visible to the walkers (this CPU's and the others' in the inner-shareable domain)
+ * only once a DSB has completed them (ARM ARM D8.2.8, as for pte_write). So DSB ISHST, not
+ * DMB, between filling a table and the store that links it; Linux's set_pmd does the same. */
+static inline void pte_publish_barrier(void) { __asm__ __volatile__("dsb ishst" ::: "memory"); }
 /* TLBI ...IS reaches every CPU in the inner-shareable domain (mmu.c). */
 #define ARCH_HAS_TLB_BROADCAST 1
+/* Changing the block size of a live translation needs break-before-make (ARM ARM D8.14) unless
+ * the CPU has FEAT_BBM level 2, which this kernel does not look for. */
+#define ARCH_NEEDS_BREAK_BEFORE_MAKE
 
 #endif

@@ -203,7 +203,11 @@ void gic_send_sgi(unsigned sgi, u64 hwid)
 	u64 aff0 = hwid & 0xff;
 	u64 v = ((hwid >> 32) & 0xff) << 48 | (aff0 >> 4) << 44 | ((hwid >> 16) & 0xff) << 32 |
 		(u64)sgi << 24 | ((hwid >> 8) & 0xff) << 16 | 1ull << (aff0 & 15);
-	/* The target must see this CPU's earlier stores when it takes the interrupt. */
+	/* The target must see this CPU's earlier stores when it takes the interrupt
+	 * (arch_send_ipi). A write to ICC_SGI1R_EL1 is a system-register write, not a memory
+	 * access, so a DMB does not order it after them; a DSB completes them before any later
+	 * instruction executes (ARM ARM, DSB; GICv3 spec IHI 0069, SGI generation). The ISB
+	 * makes the write itself take effect now. */
 	__asm__ __volatile__("dsb ishst" ::: "memory");
 	__sysreg_write(ICC_SGI1R_EL1, v);
 	isb();

@@ -8,8 +8,9 @@
  *
  * ASIDs: user address spaces do not exist yet and the contract passes only a root, so every
  * user root runs as ASID 1 and switching a CPU to a different root than it last ran
- * invalidates that CPU's ASID-1 entries. A per-address-space allocator (Linux's
- * arch/arm64/mm/context.c) needs per-mm state, and comes with struct mm. */
+ * invalidates that CPU's ASID-1 entries, with the empty table in TTBR0 meanwhile. A
+ * per-address-space allocator (Linux's arch/arm64/mm/context.c) needs per-mm state, and comes
+ * with struct mm. */
 #include "arch/arm64/arm64.h"
 #include "mm/mm_init.h"
 #include "mm/pgtable.h"
@@ -43,7 +44,7 @@ void *arm64_fixmap_set(unsigned slot, phys_addr_t pa)
 		 * the direct map, which the boot tables already have. */
 		pte_t *l3 = phys_to_virt((phys_addr_t)(uintptr_t)boot_l3_fixmap);
 		pte_write(&l3[slot], pte_mk_leaf(pa, prot, 0));
-		arch_tlb_flush_page_local(va);
+		arch_tlb_flush_page_local(va, 0);
 	}
 	fixmap_pa[slot] = pa;
 	return (void *)(va + offset);
@@ -77,13 +78,23 @@ void arch_mmu_switch(phys_addr_t root)
 		return;
 	}
 	unsigned cpu = smp_processor_id();
-	sysreg_write(ttbr0_el1, root | USER_ASID << TTBR_ASID_SHIFT);
-	isb();
 	if (last_user_root[cpu] != root) {
-		__asm__ __volatile__("dsb nshst; tlbi aside1, %0; dsb nsh; isb"
+		/* ASID 1 is about to name another tree. Its entries from the last one must be gone
+		 * before any TTBR0 walks the new tree with it, or the TLB may hold entries of both
+		 * trees for one address and ASID (a TLB conflict abort, or a stale translation).
+		 * So invalidate while TTBR0 holds the empty table with ASID 0, where no walk can
+		 * make ASID-1 entries: the ISB puts the reserved value in force first, the DSB
+		 * completes the TLBI before the new root is loaded (ARM ARM D8.13, TLB
+		 * maintenance, and its rules for changing ASID and TTBR together). Linux likewise
+		 * flushes a reused ASID while no TTBR holds it, before cpu_switch_mm. */
+		sysreg_write(ttbr0_el1, arm64_reserved_ttbr0);
+		isb();
+		__asm__ __volatile__("dsb nshst; tlbi aside1, %0; dsb nsh"
 				     :: "r"(USER_ASID << TTBR_ASID_SHIFT) : "memory");
 		last_user_root[cpu] = root;
 	}
+	sysreg_write(ttbr0_el1, root | USER_ASID << TTBR_ASID_SHIFT);
+	isb();
 }
 
 phys_addr_t arch_mmu_current_root(void)
@@ -95,12 +106,14 @@ phys_addr_t arch_mmu_current_root(void)
 /* ---- TLB maintenance (ARM ARM D8.13). The DSB before makes the table updates visible to the
  * walkers; the one after waits for the invalidation to complete (everywhere, for ...IS); the ISB
  * makes this CPU's next instructions use the result. The operand of the by-VA forms is the page
- * number, VA[55:12], in bits 43:0. ---- */
+ * number, VA[55:12], in bits 43:0. Without a TTL hint (FEAT_TTL, not used) a by-VA TLBI removes
+ * entries from any level that map the address, blocks included: the level is not needed. ---- */
 
 static inline u64 tlbi_va(uintptr_t va) { return (va >> PAGE_SHIFT) & ((1ull << 44) - 1); }
 
-void arch_tlb_flush_page_local(uintptr_t va)
+void arch_tlb_flush_page_local(uintptr_t va, int level)
 {
+	(void)level;
 	__asm__ __volatile__("dsb nshst; tlbi vaae1, %0; dsb nsh; isb" :: "r"(tlbi_va(va)) : "memory");
 }
 
@@ -109,8 +122,9 @@ void arch_tlb_flush_all_local(void)
 	__asm__ __volatile__("dsb nshst; tlbi vmalle1; dsb nsh; isb" ::: "memory");
 }
 
-void arch_tlb_flush_page_broadcast(uintptr_t va)
+void arch_tlb_flush_page_broadcast(uintptr_t va, int level)
 {
+	(void)level;
 	__asm__ __volatile__("dsb ishst; tlbi vaae1is, %0; dsb ish; isb" :: "r"(tlbi_va(va)) : "memory");
 }
 

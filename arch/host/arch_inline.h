@@ -84,7 +84,14 @@ static inline bool pte_is_table(pte_t e, int level) { return level > 0 && (e & H
 static inline phys_addr_t pte_addr(pte_t e, int level) { (void)level; return e & HOST_PTE_ADDR; }
 static inline unsigned pte_prot(pte_t e, int level) { (void)level; return (unsigned)((e >> 2) & 0x3f) | MMU_READ; }
 static inline pte_t pte_read_once(const pte_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
-static inline void pte_write(pte_t *p, pte_t e) { __atomic_store_n(p, e, __ATOMIC_RELAXED); }
+/* A release store: in C11 terms it orders a new table's stores before the entry linking it,
+ * which is pte_publish_barrier's job on hardware (ThreadSanitizer has no fences). */
+static inline void pte_write(pte_t *p, pte_t e) { __atomic_store_n(p, e, __ATOMIC_RELEASE); }
+static inline void pte_publish_barrier(void) { barrier(); }
+/* As arm64 and ppc64: splits go through an invalid entry and a broadcast flush, which the host
+ * tests watch (host_tlb_flush_hook, tests/host/host_arch.c). */
+#define ARCH_HAS_TLB_BROADCAST
+#define ARCH_NEEDS_BREAK_BEFORE_MAKE
 static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va) { return va - DIRECT_MAP_BASE; }
 
 #endif

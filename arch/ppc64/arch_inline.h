@@ -14,6 +14,9 @@
 #define PT_ROOT_INDEX_BITS  13   /* level 3: 8192 entries, a 64 KiB root (52-bit tree) */
 #define MAX_CPUS            64
 #define ARCH_HAS_TLB_BROADCAST   /* tlbie: arch/ppc64/mmu.c */
+/* A valid leaf is replaced only through an invalid entry and a tlbie (Book III, 5.10.1.2,
+ * "Modifying a Page Table Entry", general case). */
+#define ARCH_NEEDS_BREAK_BEFORE_MAKE
 
 typedef u64 pte_t;
 
@@ -209,6 +212,11 @@ static inline void pte_write(pte_t *p, pte_t e)
 	WRITE_ONCE(*p, e);
 	__asm__ __volatile__("ptesync" ::: "memory");
 }
+/* lwsync orders stores for other processors' explicit loads, not for the table walks of the
+ * translation mechanism; ptesync does both (Book III, 5.9.2 and the page-table update
+ * synchronisation rules of 5.10): the table's contents are performed for every walker before
+ * the entry that links it. */
+static inline void pte_publish_barrier(void) { __asm__ __volatile__("ptesync" ::: "memory"); }
 
 /* The image is linked at KERNEL_VIRT_BASE and runs wherever QEMU loaded it (head.S). */
 extern phys_addr_t ppc64_image_phys;

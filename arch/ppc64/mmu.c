@@ -19,31 +19,59 @@ void ppc64_mmu_cpu_init(void)
 	__asm__ __volatile__("isync" ::: "memory");
 }
 
-/* tlbie/tlbiel operands (Book III, 5.10.1): RB = EPN | IS (bits 11..10) | AP (7..5: 0 = 4 KiB),
+/* tlbie/tlbiel operands (Book III, 5.10.1): RB = EPN | IS (bits 11..10) | AP (7..5),
  * RS = PID in the upper word; RIC 0 = TLB, 2 = TLB, page-walk cache and table-entry caches;
  * PRS = 1 process-scoped; R = 1 radix. */
 #define TLBI_IS_VA  (0ul << 10)
 #define TLBI_IS_PID (1ul << 10)
+#define TLBI_IS_LPID (2ul << 10)
+#define TLBI_AP_SHIFT 5
 #define TLB_SETS    128   /* congruence classes tlbiel walks for a whole-PID flush (POWER9) */
 /* The five-operand forms are ISA 3.0; the compiler asks the assembler for POWER8 only. */
 #define ISA300(insn) ".machine push\n.machine power9\n" insn "\n.machine pop"
 
-static inline void tlbiel_va(uintptr_t va, u64 pid)
+/* RB[AP] is the actual page size of the entries a by-address (IS = 0) invalidation removes:
+ * with radix, tlbie and tlbiel invalidate a TLB entry only if its page size equals AP (Book III,
+ * chapter 5, the tlbie and tlbiel instruction descriptions, whose RTL compares
+ * entry_actual_pg_size with the size in (RB)56:58). So a 4 KiB tlbie at an address inside a
+ * 2 MiB leaf leaves the 2 MiB translation cached; only a PID- or LPID-wide form (IS = 1, 2)
+ * removes every size. The codes, by leaf level, are those of the device tree's
+ * ibm,processor-radix-AP-encodings (the top three bits of each cell; QEMU's POWER9 and POWER10
+ * list 4K 0, 64K 5, 2M 1, 1G 2). */
+static const u8 radix_ap[] = { 0, 1, 2 };   /* level 0: 4 KiB, 1: 2 MiB, 2: 1 GiB */
+
+/* RB naming the leaf of `level` that maps va; false for a level with no radix page size. */
+static bool tlbi_rb(uintptr_t va, int level, u64 *rb)
 {
-	__asm__ __volatile__(ISA300("tlbiel %0, %1, 0, 1, 1") :: "r"((va & PAGE_MASK) | TLBI_IS_VA),
-			     "r"(pid << 32) : "memory");
+	if (level < 0 || level >= (int)ARRAY_SIZE(radix_ap))
+		return false;
+	uintptr_t page = ALIGN_DOWN(va, 1ul << (PAGE_SHIFT + level * PT_INDEX_BITS));
+	*rb = page | TLBI_IS_VA | (u64)radix_ap[level] << TLBI_AP_SHIFT;
+	return true;
 }
 
-static inline void tlbie_va(uintptr_t va, u64 pid)
-{
-	__asm__ __volatile__(ISA300("tlbie %0, %1, 0, 1, 1") :: "r"((va & PAGE_MASK) | TLBI_IS_VA),
-			     "r"(pid << 32) : "memory");
-}
-
-void arch_tlb_flush_page_local(uintptr_t va)
+/* Broadcast (every CPU): tlbie, then eieio; tlbsync; ptesync wait until all have done it
+ * (Book III, 5.10.1.2). The guest may use tlbie because the process table was registered with
+ * GTSE. IS = 2 selects every PID of this partition. */
+static void tlbie_all(u64 is, u64 pid)
 {
 	__asm__ __volatile__("ptesync" ::: "memory");
-	tlbiel_va(va, 0);
+	__asm__ __volatile__(ISA300("tlbie %0, %1, 2, 1, 1") :: "r"(is), "r"(pid << 32)
+			     : "memory");
+	__asm__ __volatile__("eieio; tlbsync; ptesync" ::: "memory");
+}
+
+/* A level without a radix page size cannot be named by AP: the whole PID (the kernel's, 0) goes
+ * instead, which removes translations of every size. */
+void arch_tlb_flush_page_local(uintptr_t va, int level)
+{
+	u64 rb;
+	if (!tlbi_rb(va, level, &rb)) {
+		arch_tlb_flush_all_local();
+		return;
+	}
+	__asm__ __volatile__("ptesync" ::: "memory");
+	__asm__ __volatile__(ISA300("tlbiel %0, %1, 0, 1, 1") :: "r"(rb), "r"(0ul) : "memory");
 	__asm__ __volatile__("ptesync" ::: "memory");
 }
 
@@ -57,22 +85,15 @@ void arch_tlb_flush_all_local(void)
 	__asm__ __volatile__("ptesync" ::: "memory");
 }
 
-/* Broadcast (every CPU): tlbie, then eieio; tlbsync; ptesync wait until all have done it
- * (Book III, 5.10.1.2). The guest may use tlbie because the process table was registered with
- * GTSE. IS = 2 selects every PID of this partition. */
-#define TLBI_IS_LPID (2ul << 10)
-
-void arch_tlb_flush_page_broadcast(uintptr_t va)
+void arch_tlb_flush_page_broadcast(uintptr_t va, int level)
 {
+	u64 rb;
+	if (!tlbi_rb(va, level, &rb)) {
+		tlbie_all(TLBI_IS_PID, 0);
+		return;
+	}
 	__asm__ __volatile__("ptesync" ::: "memory");
-	tlbie_va(va, 0);
-	__asm__ __volatile__("eieio; tlbsync; ptesync" ::: "memory");
-}
-
-static void tlbie_all(u64 is, u64 pid)
-{
-	__asm__ __volatile__("ptesync" ::: "memory");
-	__asm__ __volatile__(ISA300("tlbie %0, %1, 2, 1, 1") :: "r"(is), "r"(pid << 32) : "memory");
+	__asm__ __volatile__(ISA300("tlbie %0, %1, 0, 1, 1") :: "r"(rb), "r"(0ul) : "memory");
 	__asm__ __volatile__("eieio; tlbsync; ptesync" ::: "memory");
 }
 

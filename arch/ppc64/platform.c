@@ -101,8 +101,13 @@ void ppc64_timer_interrupt(struct trap_frame *f)
 
 /* ---- IPIs and stopping ---- */
 
+/* The target must see this CPU's earlier stores (arch_send_ipi). `sc 1` is context
+ * synchronising, which orders instructions, not storage accesses: the hypervisor may raise the
+ * IPI while those stores are not yet performed for the target. sync (Book II, "Memory Barrier
+ * Instructions") performs them for every processor first; Linux does the same before H_IPI. */
 void arch_send_ipi(unsigned cpu)
 {
+	arch_mb();
 	ppc64_hcall(H_IPI, cpu_block(cpu)->hwid, XICS_IPI_PRIO, 0, 0, 0, 0);
 }
 
@@ -140,8 +145,11 @@ void ppc64_external_interrupt(struct trap_frame *f)
 			continue;
 		}
 		/* Clear the request, then end the interrupt, before running anything that may
-		 * switch threads. */
+		 * switch threads. The sync orders the clear before the handler's loads of what
+		 * senders queued: otherwise a load could be satisfied first, miss a call queued
+		 * just then, and the clear would wipe out that call's IPI. */
 		ppc64_hcall(H_IPI, ppc64_area()->hwid, XICS_MFRR_NONE, 0, 0, 0, 0);
+		arch_mb();
 		ppc64_hcall(H_EOI, xirr, 0, 0, 0, 0, 0);
 		if (stop_requested[cpu])
 			panic_stop_self(f);

@@ -54,9 +54,16 @@ void x86_udelay(u64 us)
 		arch_cpu_relax();
 }
 
+/* The target of an IPI must see this CPU's earlier stores (arch_send_ipi). In x2APIC mode a
+ * WRMSR to an APIC register is not serialising and may complete before earlier stores are
+ * globally visible; the SDM's remedy is MFENCE; LFENCE before it (vol. 3A, "MSR Access in
+ * x2APIC Mode", 11.12.3, 10.12.3 in older editions): MFENCE drains the stores but orders only
+ * loads and stores, LFENCE keeps the WRMSR from starting before MFENCE is done. In xAPIC mode
+ * the ICR write is a store to uncached memory, which x86 keeps in order after earlier stores. */
 static void send_icr(u32 dest, u32 lo)
 {
 	if (x2apic) {
+		__asm__ __volatile__("mfence; lfence" ::: "memory");
 		x86_wrmsr(0x800 + (APIC_ICR_LO >> 4), ((u64)dest << 32) | lo);
 		return;
 	}

@@ -158,5 +158,9 @@ static inline unsigned pte_prot(pte_t e, int level)
 static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va) { return va - KERNEL_VIRT_BASE; }
 static inline pte_t pte_read_once(const pte_t *p) { return READ_ONCE(*p); }
 static inline void pte_write(pte_t *p, pte_t e) { WRITE_ONCE(*p, e); }
+/* Stores become visible in program order, to other CPUs' page walks too (SDM vol. 3A, memory
+ * ordering: "writes are not reordered with other writes", 8.2.2, 9.2.2 in recent editions):
+ * only the compiler must keep the table's stores before the entry's. */
+static inline void pte_publish_barrier(void) { barrier(); }
 
 #endif

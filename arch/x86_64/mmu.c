@@ -7,8 +7,11 @@ phys_addr_t arch_mmu_current_root(void) { return x86_read_cr3() & X86_PTE_ADDR; 
 
 void arch_mmu_init_kernel_root(phys_addr_t root) { (void)root; }
 
-void arch_tlb_flush_page_local(uintptr_t va)
+/* INVLPG removes the TLB entries for va's page whatever size they translate, 4 KiB, 2 MiB or
+ * 1 GiB (SDM vol. 3A, 4.10.4.1; 4.10.2.3 for large pages): the level is not needed. */
+void arch_tlb_flush_page_local(uintptr_t va, int level)
 {
+	(void)level;
 	__asm__ __volatile__("invlpg (%0)" :: "r"(va) : "memory");
 }
 

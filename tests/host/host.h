@@ -9,6 +9,9 @@
 #include <stdlib.h>
 
 void host_ram_init(unsigned long bytes);
+/* Called, if set, by the host's arch_tlb_flush_page_broadcast: the page-table walker's
+ * break-before-make flushes there (ARCH_NEEDS_BREAK_BEFORE_MAKE), and tests watch it. */
+extern void (*host_tlb_flush_hook)(uintptr_t va, int level);
 
 extern int host_checks, host_failures;
 

@@ -41,8 +41,15 @@ __noreturn void arch_power_off(int status)
 void arch_mmu_switch(phys_addr_t root) { (void)root; }
 phys_addr_t arch_mmu_current_root(void) { return 0; }
 void arch_mmu_init_kernel_root(phys_addr_t root) { (void)root; }
-void arch_tlb_flush_page_local(uintptr_t va) { (void)va; }
+void arch_tlb_flush_page_local(uintptr_t va, int level) { (void)va, (void)level; }
 void arch_tlb_flush_all_local(void) {}
+void (*host_tlb_flush_hook)(uintptr_t va, int level);
+void arch_tlb_flush_page_broadcast(uintptr_t va, int level)
+{
+	if (host_tlb_flush_hook)
+		host_tlb_flush_hook(va, level);
+}
+void arch_tlb_flush_all_broadcast(void) {}
 const char *kstack_guard_hint(uintptr_t addr) { (void)addr; return ""; }
 
 /* The kernel's linker-made tables are empty on the host; tests build their own. */

@@ -45,8 +45,11 @@ KTEST(pgtable, read_only_and_protect)
 	KEXPECT_EQ(t, arch_probe_read((void *)SCRATCH_VA, &v), 0);
 	KEXPECT_EQ(t, v, 0);
 	KEXPECT_EQ(t, arch_probe_write((void *)SCRATCH_VA, 7), -EFAULT);
-	KEXPECT_EQ(t, pt_protect(kernel_pt_root, SCRATCH_VA, PAGE_SIZE, MMU_READ | MMU_WRITE | MMU_GLOBAL), 0);
-	arch_tlb_flush_page_local(SCRATCH_VA);
+	int level = -1;
+	KEXPECT_EQ(t, pt_protect(kernel_pt_root, SCRATCH_VA, PAGE_SIZE,
+				 MMU_READ | MMU_WRITE | MMU_GLOBAL, &level), 0);
+	KEXPECT_EQ(t, level, 0);
+	arch_tlb_flush_page_local(SCRATCH_VA, level);
 	KEXPECT_EQ(t, arch_probe_write((void *)SCRATCH_VA, 7), 0);
 	KEXPECT_EQ(t, *(u64 *)page_address(p), 7);
 	kernel_unmap(SCRATCH_VA, PAGE_SIZE);
