@@ -41,6 +41,8 @@ struct percpu {
 	u64 hwid;                   /* firmware id (APIC id, MPIDR, server number) */
 	u64 last_schedule_ns;       /* for the soft-lockup detector */
 	u64 lockup_reported_ns;
+	u64 last_tick_ns;           /* for the hard-lockup check; read by other CPUs */
+	u64 hardlockup_checked_ns;
 	bool rcu_qs_pending;        /* the grace period waits for this CPU (set by the GP thread) */
 	int rcu_in_idle;            /* 1 while halted in the idle loop: an extended quiescent state */
 	int rcu_irq_saved_idle;     /* rcu_in_idle as it was when the current interrupt came in */

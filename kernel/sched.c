@@ -413,12 +413,35 @@ void sched_init(void *boot_stack)
 	sched_idle_thread_for(0);
 }
 
+/* Hard lockup: a CPU that has taken no tick for sched.lockup_secs spins with interrupts off (a
+ * lock word in freed memory, a lost hand-off), where nothing on it can report. So every CPU's
+ * tick looks at the others' once a second, and the first to see one panics: the panic stops
+ * every CPU (x86 by NMI, ppc64 by system reset, so the stuck one answers too) and each prints
+ * its backtrace, where the hang would otherwise be silence until the host's timeout. */
+static void check_hard_lockup(struct percpu *pc, u64 now)
+{
+	if (now - pc->hardlockup_checked_ns < 1000000000)
+		return;
+	pc->hardlockup_checked_ns = now;
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		if (c == pc->cpu || !cpumask_test(cpu_online_mask, c))
+			continue;
+		u64 last = READ_ONCE(cpu_block(c)->last_tick_ns);
+		if (last && (s64)(now - last) > lockup_secs * 1000000000)
+			panic("hard lockup: CPU %u has taken no timer interrupt for %lu s "
+			      "(it was running '%s')", c, (unsigned long)((now - last) / 1000000000),
+			      READ_ONCE(cpu_block(c)->current)->name);
+	}
+}
+
 /* Called from the tick on every CPU. */
 void sched_tick(struct trap_frame *frame)
 {
 	struct percpu *pc = this_cpu();
 	u64 now = clock_ns();
 	struct runqueue *rq = &rqs[pc->cpu];
+	WRITE_ONCE(pc->last_tick_ns, now);
+	check_hard_lockup(pc, now);
 	if (pc->current != pc->idle && READ_ONCE(rq->nr_queued) &&
 	    now - rq->slice_start_ns >= (u64)timeslice_ms * 1000000)
 		pc->need_resched = true;

@@ -174,6 +174,33 @@ KTEST_FLAGS(sched, softlockup_report, KTEST_MANUAL)
 	KEXPECT(t, sched_lockup_reports > before);
 }
 
+static void spin_irqs_off(void *arg)
+{
+	(void)arg;
+	arch_irq_disable();
+	u64 end = clock_ns() + 30000000000ull;
+	while (clock_ns() < end)
+		arch_cpu_relax();
+	arch_irq_enable();
+}
+
+/* Manual (it ends in a panic): a thread on the last CPU spins with interrupts off, so that CPU
+ * takes no tick; another CPU's tick must report the hard lockup and panic. Boot with 2+ CPUs and
+ * sched.lockup_secs=1. */
+KTEST_FLAGS(sched, hardlockup_report, KTEST_MANUAL)
+{
+	if (nr_cpus_online < 2) {
+		ktest_skip(t, "needs two CPUs");
+		return;
+	}
+	struct thread *th = kthread_create(spin_irqs_off, NULL, "irqs-off");
+	KASSERT(t, th);
+	kthread_bind(th, nr_cpus_online - 1);
+	thread_start(th);
+	thread_join(th);
+	ktest_fail(t, __FILE__, __LINE__, "30 s with interrupts off went unreported");
+}
+
 static void wait_for_release(void *arg)
 {
 	wait_for_completion(arg);
