@@ -9,7 +9,18 @@
 
 static int panic_depth;
 
-void backtrace_print(uintptr_t fp, uintptr_t ip)
+/* Inside [lo, hi): fp, and the caller's frame pointer that every arch here keeps in the frame's
+ * first word (x86 [rbp], arm64 [x29], ppc64's back chain), with room for the words an unwind
+ * step reads beyond it. */
+static bool frame_within(uintptr_t fp, uintptr_t lo, uintptr_t hi)
+{
+	if (fp < lo || fp > hi - 3 * sizeof(uintptr_t))
+		return false;
+	uintptr_t caller = *(const uintptr_t *)fp;
+	return caller == 0 || (caller >= lo && caller <= hi - 3 * sizeof(uintptr_t));
+}
+
+static void backtrace_walk(uintptr_t fp, uintptr_t ip, uintptr_t lo, uintptr_t hi, bool bounded)
 {
 	printk_raw("Backtrace:\n");
 	if (ip)
@@ -18,6 +29,8 @@ void backtrace_print(uintptr_t fp, uintptr_t ip)
 	unsigned repeats = 0;
 	for (int depth = 0; depth < 64; depth++) {
 		uintptr_t ret;
+		if (bounded && !frame_within(fp, lo, hi))
+			break;
 		if (!arch_unwind(&fp, &ret))
 			break;
 		if (ret == last && ++repeats > 2)
@@ -33,6 +46,16 @@ void backtrace_print(uintptr_t fp, uintptr_t ip)
 		printk_raw("  ... %u more frames at the same address\n", repeats - 2);
 }
 
+void backtrace_print(uintptr_t fp, uintptr_t ip)
+{
+	backtrace_walk(fp, ip, 0, 0, false);
+}
+
+void backtrace_print_within(uintptr_t fp, uintptr_t ip, uintptr_t lo, uintptr_t hi)
+{
+	backtrace_walk(fp, ip, lo, hi, true);
+}
+
 static void panic_begin(void)
 {
 	arch_irq_disable();
@@ -45,7 +68,7 @@ static void panic_message(const char *fmt, va_list ap)
 {
 	char msg[256];
 	vsnprintf_k(msg, sizeof(msg), fmt, ap);
-	printk_raw("\nKERNEL PANIC on CPU %u: %s\n", smp_processor_id(), msg);
+	printk_raw("\nKERNEL PANIC on CPU %u: %s\n", raw_smp_processor_id(), msg);
 }
 
 __noreturn void panic(const char *fmt, ...)

@@ -14,6 +14,9 @@ __noreturn __cold void panic_trap(struct trap_frame *f, const char *fmt, ...) __
 /* Print "Backtrace:" and one "  [<address>]" line per frame, starting with ip (if non-zero) and
  * then following the frame-pointer chain from fp. tools/qemu-run turns addresses into names. */
 void backtrace_print(uintptr_t fp, uintptr_t ip);
+/* The same for another thread's stack [lo, hi), which may change under the reader (the thread
+ * may start running): only frames that lie wholly inside it are followed. */
+void backtrace_print_within(uintptr_t fp, uintptr_t ip, uintptr_t lo, uintptr_t hi);
 
 #define BUG_ON(cond)                                                                  \
 	do {                                                                          \

@@ -54,6 +54,9 @@ void preempt_debug_report(const char *what)
 		printk_raw("BUG: %s() in preemptible code: thread '%s' may move to another CPU "
 			   "between reading the CPU and using it\n", what, current_thread()->name);
 		backtrace_print(arch_current_fp(), 0);
+	} else if (i == ARRAY_SIZE(sites)) {
+		printk_raw("BUG: %s() in preemptible code at [<%016lx>] (no room to tell sites "
+			   "apart: one line each)\n", what, (unsigned long)site);
 	}
 	__spin_unlock(&lock);
 	arch_irq_restore(flags);

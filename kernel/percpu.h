@@ -70,9 +70,11 @@ extern unsigned long preempt_debug_reports;
 void preempt_debug_report(const char *what);
 static inline void check_preempt_off(const char *what)
 {
-	if (unlikely(debug_preempt)) {
+	/* Interrupts first: with them off the thread cannot move, and current is not even read
+	 * (a trap before percpu_bind, a panic). */
+	if (unlikely(debug_preempt) && arch_irqs_enabled()) {
 		struct thread_info *ti = current_info();
-		if (ti->preempt_count == 0 && !ti->bound && arch_irqs_enabled())
+		if (ti->preempt_count == 0 && !ti->bound)
 			preempt_debug_report(what);
 	}
 }

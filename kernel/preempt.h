@@ -34,8 +34,9 @@ static inline void preempt_enable_no_resched(void)
 	current_info()->preempt_count--;
 }
 /* The need_resched read after the count reaches zero may be of a CPU the thread has just left
- * (an interrupt preempted and moved it in between): then it is either a spurious schedule()
- * or one that the interrupt which moved the thread has already done. Both are harmless. */
+ * (an interrupt preempted and moved it in between): then it is a spurious schedule(), or one
+ * the interrupt that moved the thread has already done, or one missed here that the new CPU's
+ * next interrupt exit (its tick at the latest) does. All are harmless. */
 static inline void preempt_enable(void)
 {
 	barrier();

@@ -165,9 +165,11 @@ static void report_stall(cpumask_t need, u64 secs)
 	pr_warn("rcu: grace period %lu stalled for %lu s\n", rcu.completed + 1, (unsigned long)secs);
 	for (unsigned c = 0; c < MAX_CPUS; c++)
 		if (cpumask_test(need, c)) {
+			/* Racy on purpose: the thread may exit and be freed meanwhile (then this
+			 * prints poison, bounded by the name's size, from the direct map). */
 			struct thread *cur = READ_ONCE(cpu_block(c)->current);
-			pr_warn("rcu:   waiting for CPU %u, running '%s' with preempt_count %d\n", c,
-				cur->name, READ_ONCE(cur->info.preempt_count));
+			pr_warn("rcu:   waiting for CPU %u, running '%.*s' with preempt_count %d\n", c,
+				(int)sizeof(cur->name), cur->name, READ_ONCE(cur->info.preempt_count));
 		}
 }
 

@@ -293,13 +293,20 @@ __noreturn void thread_exit(void)
 	panic("thread_exit: dead thread %s ran again", t->name);
 }
 
-/* The exit's completion, then on_cpu: finish_switch() drops it after its last touch of t. */
+/* The exit's completion, then on_cpu: finish_switch() drops it after its last touch of t. Both
+ * waits count against the limit (a CPU wedged inside that complete() would hold on_cpu up). */
 bool thread_join_timeout(struct thread *t, u64 timeout_ns)
 {
+	u64 start = clock_ns();
 	if (!wait_for_completion_timeout(&t->exited, timeout_ns))
 		return false;
-	while (smp_load_acquire(&t->on_cpu))
+	while (smp_load_acquire(&t->on_cpu)) {
+		if (clock_ns() - start > timeout_ns) {
+			complete(&t->exited);   /* give the event back: a later join takes it */
+			return false;
+		}
 		arch_cpu_relax();
+	}
 	kstack_free(t->stack);
 	kfree(t);
 	return true;
@@ -307,22 +314,29 @@ bool thread_join_timeout(struct thread *t, u64 timeout_ns)
 
 void thread_join(struct thread *t)
 {
-	thread_join_timeout(t, ~0ull);
+	bool joined = thread_join_timeout(t, ~0ull);
+	BUG_ON(!joined);
 }
 
+/* Nothing pins t: it may start running while its stack is read, so the walk stays inside the
+ * stack, and a switch seen meanwhile is said. (A switched-out thread's count includes the one
+ * its switch holds.) */
 void thread_report(struct thread *t)
 {
 	static const char *const states[] = { "new", "runnable", "sleeping", "dead" };
 	enum thread_state state = READ_ONCE(t->state);
+	u64 switches = READ_ONCE(t->nr_switches);
 	int on_cpu = smp_load_acquire(&t->on_cpu);
 	printk_raw("  thread '%s': %s, %s CPU %u, preempt_count %d, switched in %lu times\n",
 		   t->name, states[state], on_cpu ? "running on" : "last on", READ_ONCE(t->cpu),
-		   READ_ONCE(t->info.preempt_count), (unsigned long)READ_ONCE(t->nr_switches));
-	if (!on_cpu && state != T_NEW) {
-		uintptr_t fp, ip;
-		arch_switched_frame(READ_ONCE(t->sp), &fp, &ip);
-		backtrace_print(fp, ip);
-	}
+		   READ_ONCE(t->info.preempt_count), (unsigned long)switches);
+	if (on_cpu || state == T_NEW)
+		return;
+	uintptr_t fp, ip, lo = (uintptr_t)t->stack;
+	arch_switched_frame(READ_ONCE(t->sp), &fp, &ip);
+	backtrace_print_within(fp, ip, lo, lo + KSTACK_SIZE);
+	if (READ_ONCE(t->nr_switches) != switches || smp_load_acquire(&t->on_cpu))
+		printk_raw("  (it ran while its stack was read: the trace may be torn)\n");
 }
 
 /* An idle CPU takes one queued, unpinned thread from the busiest other queue. */
@@ -442,6 +456,10 @@ void sched_tick(struct trap_frame *frame)
 	struct runqueue *rq = &rqs[pc->cpu];
 	WRITE_ONCE(pc->last_tick_ns, now);
 	check_hard_lockup(pc, now);
+	/* Two copies of current where the arch keeps it in a register (arm64 x18): they must agree. */
+	if (debug_preempt && arch_current_thread() != pc->current)
+		panic("current_thread() is '%s' but CPU %u runs '%s'", arch_current_thread()->name,
+		      pc->cpu, pc->current->name);
 	if (pc->current != pc->idle && READ_ONCE(rq->nr_queued) &&
 	    now - rq->slice_start_ns >= (u64)timeslice_ms * 1000000)
 		pc->need_resched = true;

@@ -51,8 +51,10 @@ void timer_setup(struct timer *t, void (*fn)(struct timer *t))
 	t->link.next = t->link.prev = NULL;
 }
 
-/* Take t off its list if it is on one; *running: its function is running now. */
-static bool dequeue(struct timer *t, bool *running)
+/* Take t off its list if it is on one; *running: the CPU whose base runs its function now, or
+ * -1. (That is the base t was on when it fired, even if timer_arm() from another CPU has since
+ * put t on another list.) */
+static bool dequeue(struct timer *t, int *running)
 {
 	unsigned long flags = arch_irq_save();
 	struct timer_base *b;
@@ -69,7 +71,10 @@ static bool dequeue(struct timer *t, bool *running)
 		list_del(&t->link);
 		t->pending = false;
 	}
-	*running = b->running == t;
+	*running = -1;
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		if (READ_ONCE(bases[c].running) == t)
+			*running = (int)c;
 	__spin_unlock(&b->lock);
 	arch_irq_restore(flags);
 	return was;
@@ -79,11 +84,12 @@ static bool dequeue(struct timer *t, bool *running)
  * while the function it cancelled still runs on another CPU and is about to touch it. */
 bool timer_cancel(struct timer *t)
 {
-	bool running, was = dequeue(t, &running);
-	while (running) {
+	int running;
+	bool was = dequeue(t, &running);
+	while (running >= 0) {
 		/* Acquire: pairs with the release that ends the run, so whatever the function did is
 		 * seen before the caller frees or reuses t. */
-		while (smp_load_acquire(&bases[READ_ONCE(t->cpu)].running) == t)
+		while (smp_load_acquire(&bases[running].running) == t)
 			arch_cpu_relax();
 		was |= dequeue(t, &running);   /* it may have armed itself again */
 	}
@@ -92,7 +98,7 @@ bool timer_cancel(struct timer *t)
 
 void timer_arm(struct timer *t, u64 delay_ns)
 {
-	bool running;
+	int running;
 	dequeue(t, &running);   /* from t's own function too: no waiting for itself */
 	unsigned long flags = arch_irq_save();
 	struct timer_base *b = &bases[smp_processor_id()];
@@ -126,7 +132,7 @@ void timer_interrupt(struct trap_frame *frame)
 			break;
 		list_del(&t->link);
 		t->pending = false;
-		b->running = t;
+		WRITE_ONCE(b->running, t);   /* read without the lock by timer_cancel() */
 		__spin_unlock(&b->lock);
 		t->fn(t);   /* may re-arm itself */
 		__spin_lock(&b->lock);

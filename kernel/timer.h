@@ -21,8 +21,8 @@ void timer_setup(struct timer *t, void (*fn)(struct timer *t));
 void timer_arm(struct timer *t, u64 delay_ns);
 /* Disarm t, and if its function is running on some CPU, wait until it has returned: afterwards
  * nothing touches t, so its memory may go. Returns true if it was pending. Not from t's own
- * function (that would wait for itself), nor with interrupts off (its CPU may be waiting for
- * ours). */
+ * function (that would wait for itself), nor with interrupts off or holding a lock the function
+ * takes (its CPU may be waiting for ours). */
 bool timer_cancel(struct timer *t);
 /* Sleep at least ns nanoseconds. */
 void sleep_ns(u64 ns);

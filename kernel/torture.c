@@ -95,10 +95,10 @@ static const struct torture_suite *find_suite(const char *name)
 	return NULL;
 }
 
-/* How long a thread may take to return after the stop request. Every loop checks torture_stop()
- * each round and holds nothing long, so one that has not returned by then is stuck (a lost
- * wake-up, a lock that is never released): a failure to report, not a hang for the host's
- * timeout to find. */
+/* How long each join waits (the first from the stop request, each later one from when the one
+ * before returned). Every loop checks torture_stop() each round and holds nothing long, so a
+ * thread that has not returned by then is stuck (a lost wake-up, a lock that is never
+ * released): a failure to report, not a hang for the host's timeout to find. */
 #define STOP_WAIT_NS (30ull * 1000000000)
 
 enum verdict { SUITE_PASS, SUITE_FAIL, SUITE_STUCK };
@@ -111,8 +111,8 @@ static bool join_all(struct torture_run *r)
 		struct thread *t = r->threads[i];
 		if (thread_join_timeout(t, STOP_WAIT_NS))
 			continue;
-		torture_error(r, "thread %u of %u has not stopped %llu s after the stop request",
-			      i, r->nr_threads, STOP_WAIT_NS / 1000000000);
+		torture_error(r, "thread %u of %u has not stopped within %llu s", i, r->nr_threads,
+			      STOP_WAIT_NS / 1000000000);
 		printk_raw("# torture %s: what the threads still running are doing:\n", r->suite->name);
 		for (unsigned k = i; k < r->nr_threads; k++)
 			if (!completion_done(&r->threads[k]->exited))
@@ -120,6 +120,30 @@ static bool join_all(struct torture_run *r)
 		return false;
 	}
 	return true;
+}
+
+static void finish_thread(void *arg)
+{
+	struct torture_run *r = arg;
+	r->suite->finish(r);
+}
+
+/* The suite's finish() (it may wait for grace periods: rcu_barrier), in a thread of its own so
+ * that the wait has the same limit as the joins; false if it did not return in time. */
+static bool run_finish(struct torture_run *r)
+{
+	struct thread *t = kthread_create(finish_thread, r, "torture-finish");
+	if (!t) {
+		torture_error(r, "no memory for the finish thread");
+		return true;
+	}
+	thread_start(t);
+	if (thread_join_timeout(t, STOP_WAIT_NS))
+		return true;
+	torture_error(r, "its final step has not returned within %llu s",
+		      STOP_WAIT_NS / 1000000000);
+	thread_report(t);
+	return false;
 }
 
 /* Run one suite for torture.seconds (less if a failure shows up first). */
@@ -167,14 +191,12 @@ static enum verdict run_suite(const struct torture_suite *s)
 	}
 	WRITE_ONCE(r->paused, false);
 	WRITE_ONCE(r->stop, true);
-	if (!join_all(r)) {
+	if (!join_all(r) || (s->finish && !run_finish(r))) {
 		printk_raw("# torture %s: FAILURE ops=%ld errors=%ld time=%lus stuck threads\n",
 			   s->name, atomic_long_read(&r->ops), atomic_long_read(&r->errors),
 			   (unsigned long)((clock_ns() - t0) / 1000000000));
 		return SUITE_STUCK;
 	}
-	if (s->finish)
-		s->finish(r);
 	bool ok = atomic_long_read(&r->errors) == 0;
 	printk_raw("# torture %s: %s ops=%ld errors=%ld time=%lus %s\n", s->name,
 		   ok ? "SUCCESS" : "FAILURE", atomic_long_read(&r->ops), atomic_long_read(&r->errors),

@@ -120,8 +120,9 @@ bool wait_for_completion_timeout(struct completion *c, u64 timeout_ns)
 }
 
 /* Written over a completion whose memory is about to be reused (a stack frame returning): a
- * late complete() then meets a lock that reads as held by nobody it knows and list pointers
- * that fault, instead of corrupting whatever lives there next. */
+ * late complete() then takes the lock (0x6b6b/0x6b6b reads as free) and faults on the poisoned
+ * waiter list (0x6b6b6b6b6b6b6b6b is non-canonical on x86_64 and unmapped on arm64 and ppc64),
+ * instead of corrupting whatever lives there next. */
 void completion_poison(struct completion *c)
 {
 	memset(c, 0x6b, sizeof(*c));

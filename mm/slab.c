@@ -65,6 +65,19 @@ static struct page *new_slab(struct kmem_cache *c)
 	return p;
 }
 
+/* The free-list word cannot hold poison, but it must still be a link: NULL or the start of an
+ * object of the same slab. A write after free that lands on it (the first word of a struct
+ * thread is its preempt count) would otherwise send the next allocation to a misaligned or
+ * foreign address. Called with the cache locked, before the link is followed. */
+static void check_link(struct kmem_cache *c, struct page *p, void *obj, void *next)
+{
+	char *base = page_address(p);
+	uintptr_t off = (uintptr_t)next - (uintptr_t)base;
+	if (next && (off >= (uintptr_t)c->objs_per_slab * c->size || off % c->size))
+		panic("slab %s: object %p was written after it was freed (its free-list link is "
+		      "%p, not an object of its slab)", c->name, obj, next);
+}
+
 /* Everything after the free-list word must still be poison. (Boot parameters are read before the
  * first slab exists, so with debug.slab=1 every free object was poisoned; the parameter must not
  * change at run time.) */
@@ -92,6 +105,8 @@ void *kmem_cache_alloc(struct kmem_cache *c, unsigned gfp)
 	}
 	struct page *p = list_first_entry(&c->partial, struct page, lru);
 	void *obj = p->slab.freelist;
+	if (debug_slab)
+		check_link(c, p, obj, *(void **)obj);
 	p->slab.freelist = *(void **)obj;
 	p->slab.inuse++;
 	c->nr_active++;

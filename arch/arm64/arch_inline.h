@@ -76,7 +76,9 @@ static inline struct percpu *arch_this_cpu(void)
 /* x18 (the AAPCS64 platform register; the kernel is built with -ffixed-x18, so the compiler
  * never uses it) holds the running thread. It belongs to the thread: trap entry saves and
  * restores it with the other registers, and the scheduler sets it before each switch. Reading
- * TPIDR_EL1 and then the block's field would be two steps an interrupt could split. */
+ * TPIDR_EL1 and then the block's field would be two steps an interrupt could split. (Once EL0
+ * exists, x18 is the user's there: entry from EL0 must load it from the block's `current`, not
+ * from the saved frame.) */
 static inline struct thread *arch_current_thread(void)
 {
 	struct thread *t;
