@@ -74,6 +74,8 @@ def list_entries(head, type_name, member, limit=100000):
     head_addr = int(head.address)
     node = int(head["next"])
     out = []
+    if node == 0:   # not initialised yet (e.g. the run queues before sched_init): empty
+        return out
     while node != head_addr:
         if len(out) >= limit or node == 0:
             raise gdb.GdbError(f"faultline: list at {head_addr:#x} is broken or loops "
@@ -196,6 +198,7 @@ unwound from the stack pointer it saved (arch_switched_frame)."""
     def invoke(self, arg, from_tty):
         a = arch()
         threads = all_threads()
+        boot = int(var("boot_thread").address)
         print(f"{len(threads)} threads")
         for t, why in threads:
             th = t.dereference()
@@ -210,7 +213,8 @@ unwound from the stack pointer it saved (arch_switched_frame)."""
             if on_cpu:
                 frames = live_backtrace(cpu)
                 how = f"    (running: CPU {cpu}'s registers, gdb thread {cpu + 1})"
-            elif state == "T_NEW" or int(th["nr_switches"]) == 0:
+            elif state == "T_NEW" or (int(th["nr_switches"]) == 0 and int(t) != boot):
+                # nr_switches counts switch-ins; kmain's thread was running from the start.
                 frames, how = [], "    (not run yet)"
             else:
                 sp = int(th["sp"])
