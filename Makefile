@@ -123,7 +123,7 @@ help:
 	@echo "make libfuzz-vmatree       the same engine under libFuzzer, clang (FUZZ_SECONDS=$(FUZZ_SECONDS))"
 	@echo "make bench-vmatree         VMA tree lookups against a sorted array, -O2: BENCH lines"
 	@echo "make kernel-test           the boots of tools/test-matrix for ARCH only"
-	@echo "make debug                 boot ARCH halted and attach gdb-multiarch with Faultline's helpers"
+	@echo "make debug                 boot ARCH halted, attach gdb-multiarch (docs/debugging.md)"
 	@echo "make gdb-test              check gdb and its helpers on GDB_TEST_ARCHES (default ARCH)"
 	@echo "make bench                 in-kernel benchmarks (VMA tree lookups), BENCH lines"
 	@echo "make torture               every torture suite for TORTURE_SECONDS (default $(TORTURE_SECONDS)) each, on ARCH"
