@@ -35,7 +35,7 @@ KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %.S,$(BUILD)/obj/%.o,$(KERNEL_ASM))
 
 .PHONY: all run test host-test kernel-test torture bench clean help deps fuzz compile_commands.json \
-	fuzz-vmatree libfuzz-vmatree bench-vmatree
+	fuzz-vmatree libfuzz-vmatree bench-vmatree debug gdb-test
 all: $(IMAGES)
 
 $(BUILD)/obj/%.o: %.c Makefile arch/$(ARCH)/arch.mk
@@ -70,6 +70,17 @@ deps:
 
 run: deps all
 	tools/qemu-run $(ARCH) --smp $(SMP) --mem $(MEM) -- $(RUN_CMDLINE)
+
+# Boot halted under QEMU's gdb stub and debug it: gdb-multiarch with the ELF's symbols and
+# tools/gdb/faultline.py (docs/debugging.md). The console goes to build/<arch>/debug-console.log.
+debug: deps all
+	tools/debug $(ARCH) --smp $(SMP) --mem $(MEM) -- $(RUN_CMDLINE)
+
+# gdb in batch mode against a halted boot: every helper of faultline.py, checked (a few s/arch).
+GDB_TEST_ARCHES ?= $(ARCH)
+gdb-test: deps
+	$(foreach a,$(GDB_TEST_ARCHES),$(MAKE) ARCH=$(a) all &&) true
+	tools/gdb-test $(GDB_TEST_ARCHES)
 
 include tests/host/host.mk
 
@@ -112,6 +123,8 @@ help:
 	@echo "make libfuzz-vmatree       the same engine under libFuzzer, clang (FUZZ_SECONDS=$(FUZZ_SECONDS))"
 	@echo "make bench-vmatree         VMA tree lookups against a sorted array, -O2: BENCH lines"
 	@echo "make kernel-test           the boots of tools/test-matrix for ARCH only"
+	@echo "make debug                 boot ARCH halted, attach gdb-multiarch (docs/debugging.md)"
+	@echo "make gdb-test              check gdb and its helpers on GDB_TEST_ARCHES (default ARCH)"
 	@echo "make bench                 in-kernel benchmarks (VMA tree lookups), BENCH lines"
 	@echo "make torture               every torture suite for TORTURE_SECONDS (default $(TORTURE_SECONDS)) each, on ARCH"
 	@echo "                           (TORTURE_FLAGS=--singlestep: one instruction per TCG block)"

@@ -1,5 +1,6 @@
 /* printk: format, prefix each line with a timestamp, write to the arch console under one lock so
- * lines from different CPUs do not interleave mid-line. */
+ * lines from different CPUs do not interleave mid-line. Every character written also goes into
+ * a fixed ring (printk_ring), for debuggers: gdb's fl-dmesg prints it (tools/gdb/faultline.py). */
 #include "kernel/printk.h"
 #include "arch/arch.h"
 #include "kernel/param.h"
@@ -9,6 +10,19 @@
 static spinlock_t console_lock = SPINLOCK_INIT;
 static bool at_line_start = true;
 static bool panicking;
+
+/* The last PRINTK_RING_SIZE characters of console output; printk_ring_pos counts every character
+ * ever written, so the oldest kept is at (pos - SIZE) mod SIZE once it has wrapped. Console lock. */
+#define PRINTK_RING_SIZE 16384
+char printk_ring[PRINTK_RING_SIZE];
+unsigned long printk_ring_pos;
+
+static void console_emit(char c)
+{
+	printk_ring[printk_ring_pos % PRINTK_RING_SIZE] = c;
+	printk_ring_pos++;
+	arch_console_putc(c);
+}
 
 static s64 loglevel = LOG_INFO;
 PARAM_INT("loglevel", loglevel, 0, 7, "console messages up to this level: 3 errors, 4 warnings, 6 info, 7 debug");
@@ -32,9 +46,9 @@ static void console_putc(char c, void *ctx)
 		int n = snprintf_k(buf, sizeof(buf), "[%5lu.%06lu] ", (unsigned long)(ns / 1000000000),
 				   (unsigned long)(ns % 1000000000 / 1000));
 		for (int i = 0; i < n; i++)
-			arch_console_putc(buf[i]);
+			console_emit(buf[i]);
 	}
-	arch_console_putc(c);
+	console_emit(c);
 	at_line_start = c == '\n';
 }
 

@@ -30,6 +30,30 @@ struct runqueue {
 static struct runqueue rqs[MAX_CPUS];
 struct thread boot_thread;   /* kmain's; current on CPU 0 from percpu_bind(0) on */
 
+/* Every thread from kthread_create() to thread_join() (and kmain's), for debuggers: gdb's
+ * fl-threads (tools/gdb/faultline.py) walks it. Nothing in the kernel reads it. The lock is
+ * raw and taken with interrupts off, as the run queues' are; it nests inside nothing. */
+static struct list_head thread_list = LIST_HEAD_INIT(thread_list);
+static spinlock_t thread_list_lock = SPINLOCK_INIT;
+
+static void thread_list_add(struct thread *t)
+{
+	unsigned long flags = arch_irq_save();
+	__spin_lock(&thread_list_lock);
+	list_add_tail(&t->all_link, &thread_list);
+	__spin_unlock(&thread_list_lock);
+	arch_irq_restore(flags);
+}
+
+static void thread_list_del(struct thread *t)
+{
+	unsigned long flags = arch_irq_save();
+	__spin_lock(&thread_list_lock);
+	list_del(&t->all_link);
+	__spin_unlock(&thread_list_lock);
+	arch_irq_restore(flags);
+}
+
 static s64 timeslice_ms = 4;
 PARAM_INT("sched.timeslice_ms", timeslice_ms, 1, 1000, "time slice before the tick preempts a thread that others wait for");
 static s64 lockup_secs = 10;
@@ -260,6 +284,7 @@ struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name)
 	completion_init(&t->exited);
 	strlcpy_k(t->name, name, sizeof(t->name));
 	t->sp = arch_thread_stack_init((char *)t->stack + KSTACK_SIZE, thread_entry, t);
+	thread_list_add(t);
 	return t;
 }
 
@@ -307,6 +332,7 @@ bool thread_join_timeout(struct thread *t, u64 timeout_ns)
 		}
 		arch_cpu_relax();
 	}
+	thread_list_del(t);
 	kstack_free(t->stack);
 	kfree(t);
 	return true;
@@ -424,6 +450,7 @@ void sched_init(void *boot_stack)
 	b->info.bound = true;
 	completion_init(&b->exited);
 	strlcpy_k(b->name, "kmain", sizeof(b->name));
+	thread_list_add(b);
 	sched_idle_thread_for(0);
 }
 

@@ -33,6 +33,7 @@ struct thread {
 	unsigned cpu;                /* its run queue; changes under that rq's lock */
 	int pinned_cpu;              /* -1: may run on any CPU; set before start */
 	struct list_head rq_link;    /* on the run queue; rq lock */
+	struct list_head all_link;   /* on thread_list from creation to join; thread_list_lock */
 	void (*fn)(void *);
 	void *arg;
 	struct completion exited;
