@@ -2,7 +2,8 @@
 #   make [ARCH=x86_64|arm64|ppc64]   build build/<arch>/faultline.elf (and the GRUB ISO on
 #                              x86_64, the Image faultline.bin on arm64, the -bios stub on ppc64)
 #   make run             build and boot in QEMU with a command line that shows the kernel working
-#   make test            host unit tests, then every boot the test matrix lists (tools/test-matrix)
+#   make test            host unit tests, gdb's helpers on every arch (tools/gdb-test), then every
+#                        boot the test matrix lists (tools/test-matrix)
 #   make help            every target
 ARCH ?= x86_64
 BUILD := build/$(ARCH)
@@ -92,6 +93,7 @@ test: deps
 	$(MAKE) ARCH=x86_64 all
 	$(MAKE) ARCH=arm64 all
 	$(MAKE) ARCH=ppc64 all
+	tools/gdb-test x86_64 arm64 ppc64
 	tools/test-matrix x86_64 arm64 ppc64
 
 # A long torture run of every suite on one arch: make torture [TORTURE_SECONDS=600] [SMP=4]
