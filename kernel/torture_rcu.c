@@ -98,6 +98,11 @@ static void writer(void *arg)
 		}
 		torture_ops(r, 1);
 		torture_maybe_delay(&rnd);
+		/* Retire the next element at a random point of the next grace period, not always
+		 * while the last one's callbacks still run: a callback queued while a grace period
+		 * is under way must wait for the next one. */
+		if (torture_random(&rnd) % 4 == 0)
+			sleep_ns(torture_random(&rnd) % 1000000);
 		torture_stutter(r);
 	}
 }
@@ -138,12 +143,19 @@ static void reader(void *arg)
 	long n = 0, longs = 0, moves = 0;
 	unsigned last_cpu = ~0u;
 	while (!torture_stop(r)) {
+		/* A long section starts right after a context switch, which reports this CPU's
+		 * quiescent state for the grace period in progress: the section then begins inside
+		 * that grace period, which must not end its callbacks' wait under it. That is where a
+		 * callback that waits for too early a grace period is exposed. */
+		bool go_long = clock_ns() >= next_long;
+		if (go_long)
+			yield();
 		rcu_read_lock();
 		unsigned cpu = smp_processor_id();
 		struct rt_elem *e = rcu_dereference(st->current);
 		if (e) {
 			int pipe;
-			if (clock_ns() >= next_long) {
+			if (go_long) {
 				pipe = hold_long(r, e, LONG_MIN_MS +
 						 (unsigned)(torture_random(&rnd) % LONG_SPAN_MS));
 				next_long = clock_ns() +
