@@ -64,7 +64,7 @@ void torture_error(struct torture_run *r, const char *fmt, ...)
 
 /* The caller's heartbeat. A linear search: threads beat every few dozen operations, and a
  * slot in the caller's own state would make every suite pass its index around. */
-static void torture_beat(struct torture_run *r)
+void torture_alive(struct torture_run *r)
 {
 	struct thread *me = current_thread();
 	for (unsigned i = 0; i < r->nr_threads; i++)
@@ -77,7 +77,7 @@ static void torture_beat(struct torture_run *r)
 void torture_ops(struct torture_run *r, long n)
 {
 	atomic_long_add_return(&r->ops, n);
-	torture_beat(r);
+	torture_alive(r);
 }
 
 void torture_stutter(struct torture_run *r)
@@ -88,7 +88,7 @@ void torture_stutter(struct torture_run *r)
 		waited = true;
 	}
 	if (waited)
-		torture_beat(r);   /* a pause is not a stall */
+		torture_alive(r);   /* a pause is not a stall */
 }
 
 u64 torture_seed_for(struct torture_run *r, unsigned index)

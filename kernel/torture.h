@@ -54,6 +54,9 @@ static inline bool torture_stop(struct torture_run *r) { return READ_ONCE(r->sto
 /* Count n operations done by the calling thread, which is also its heartbeat for the watchdog:
  * every loop must call it at least every few hundred milliseconds. */
 void torture_ops(struct torture_run *r, long n);
+/* A heartbeat alone: for loops whose single operation may take long (a sleeping lock with many
+ * waiters hands over once per context switch), so that a batch of them is not a false stall. */
+void torture_alive(struct torture_run *r);
 void torture_error(struct torture_run *r, const char *fmt, ...) __printf(2, 3);
 /* Wait here while the run is stuttering (paused), so idle and wake-up paths get exercised. */
 void torture_stutter(struct torture_run *r);
