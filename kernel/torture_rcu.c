@@ -144,9 +144,9 @@ static void reader(void *arg)
 	unsigned last_cpu = ~0u;
 	while (!torture_stop(r)) {
 		/* A long section starts right after a context switch, which reports this CPU's
-		 * quiescent state for the grace period in progress: the section then begins inside
-		 * that grace period, which must not end its callbacks' wait under it. That is where a
-		 * callback that waits for too early a grace period is exposed. */
+		 * quiescent state for the grace period in progress: the section then begins
+		 * inside that grace period, which must not end its callbacks' wait under it.
+		 * That is where a callback that waits for too early a grace period shows. */
 		bool go_long = clock_ns() >= next_long;
 		if (go_long)
 			yield();
@@ -175,8 +175,9 @@ static void reader(void *arg)
 			torture_ops(r, 64);
 			torture_stutter(r);
 		}
-		/* Outside the section, an unpinned reader sleeps now and then: it is then preempted
-		 * with its next section to come, and woken on whichever CPU is least loaded. */
+		/* Outside the section, an unpinned reader sleeps now and then: it is then
+		 * preempted with its next section to come, and woken on whichever CPU is least
+		 * loaded. */
 		if (!pinned && torture_random(&rnd) % 16 == 0)
 			sleep_ns(torture_random(&rnd) % 500000);
 		torture_maybe_delay(&rnd);
