@@ -36,7 +36,7 @@ KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %.S,$(BUILD)/obj/%.o,$(KERNEL_ASM))
 
 .PHONY: all run test host-test kernel-test torture bench clean help deps fuzz compile_commands.json \
-	fuzz-vmatree libfuzz-vmatree bench-vmatree debug gdb-test
+	fuzz-vmatree libfuzz-vmatree bench-vmatree debug gdb-test mutants
 all: $(IMAGES)
 
 $(BUILD)/obj/%.o: %.c Makefile arch/$(ARCH)/arch.mk
@@ -105,6 +105,14 @@ torture: deps all
 		--timeout $$(( $(TORTURE_SECONDS) * 4 + 300 )) -- \
 		torture=rcu,lock,rangelock,vmatree torture.seconds=$(TORTURE_SECONDS)
 
+# Mutation testing: each tests/mutants/NAME.patch (a small deliberate breakage) is applied to a
+# scratch copy of the tree, built and booted with the command that must kill it; fails if one
+# survives or no longer applies. make mutants [MUTANTS='name ...'] [MUTANTS_FLAGS=--cheap]
+MUTANTS ?=
+MUTANTS_FLAGS ?=
+mutants: deps
+	tools/mutants --arch $(ARCH) $(MUTANTS_FLAGS) $(MUTANTS)
+
 # In-kernel benchmarks (BENCH lines on the console).
 bench: deps all
 	tools/qemu-run $(ARCH) --smp 1 --mem 1G --timeout 900 -- test=bench_vmatree
@@ -130,6 +138,8 @@ help:
 	@echo "make bench                 in-kernel benchmarks (VMA tree lookups), BENCH lines"
 	@echo "make torture               every torture suite for TORTURE_SECONDS (default $(TORTURE_SECONDS)) each, on ARCH"
 	@echo "                           (TORTURE_FLAGS=--singlestep: one instruction per TCG block)"
+	@echo "make mutants               each tests/mutants/ patch on ARCH: killed or not"
+	@echo "                           (MUTANTS='name ...', MUTANTS_FLAGS=--cheap)"
 	@echo "make deps                  install the Debian packages the project needs (tools/install-deps)"
 	@echo "make compile_commands.json for clangd"
 	@echo "make clean                 remove build/"

@@ -25,6 +25,9 @@ static s64 stutter = 3;
 PARAM_INT("torture.stutter", stutter, 0, 3600, "every this many seconds, pause the threads briefly (0: never)");
 static s64 stat_interval = 5;
 PARAM_INT("torture.stat_interval", stat_interval, 1, 3600, "seconds between progress lines");
+static s64 stall_secs = 10;
+PARAM_INT("torture.stall_secs", stall_secs, 1, 3600,
+	  "a torture thread that shows no progress for this long is stuck: FAILURE with a report");
 static bool busted;
 PARAM_BOOL("torture.busted", busted, "run each suite against its deliberately broken twin, which must FAIL");
 
@@ -40,6 +43,7 @@ int torture_thread(struct torture_run *r, void (*fn)(void *), void *arg, const c
 		return -ENOMEM;
 	if (cpu >= 0)
 		kthread_bind(t, (unsigned)cpu % nr_cpus_online);
+	r->beat[r->nr_threads] = clock_ns();
 	r->threads[r->nr_threads++] = t;
 	thread_start(t);
 	return 0;
@@ -58,10 +62,33 @@ void torture_error(struct torture_run *r, const char *fmt, ...)
 	printk_raw("# torture %s: error: %s\n", r->suite->name, msg);
 }
 
+/* The caller's heartbeat. A linear search: threads beat every few dozen operations, and a
+ * slot in the caller's own state would make every suite pass its index around. */
+void torture_alive(struct torture_run *r)
+{
+	struct thread *me = current_thread();
+	for (unsigned i = 0; i < r->nr_threads; i++)
+		if (r->threads[i] == me) {
+			r->beat[i] = clock_ns();
+			return;
+		}
+}
+
+void torture_ops(struct torture_run *r, long n)
+{
+	atomic_long_add_return(&r->ops, n);
+	torture_alive(r);
+}
+
 void torture_stutter(struct torture_run *r)
 {
-	while (READ_ONCE(r->paused) && !torture_stop(r))
+	bool waited = false;
+	while (READ_ONCE(r->paused) && !torture_stop(r)) {
 		sleep_ns(1000000);
+		waited = true;
+	}
+	if (waited)
+		torture_alive(r);   /* a pause is not a stall */
 }
 
 u64 torture_seed_for(struct torture_run *r, unsigned index)
@@ -103,16 +130,42 @@ static const struct torture_suite *find_suite(const char *name)
 
 enum verdict { SUITE_PASS, SUITE_FAIL, SUITE_STUCK };
 
+/* The watchdog: a live thread whose heartbeat is older than torture.stall_secs is stuck, and the
+ * run ends now with a report of every thread, so a lost wake-up shows up as a FAILURE within
+ * seconds instead of as a host timeout, or as a stop that never comes. Not while paused: the
+ * threads sleep in torture_stutter() then, and beat again when they leave it. */
+static bool check_stalls(struct torture_run *r, u64 now)
+{
+	u64 limit = (u64)stall_secs * 1000000000;
+	for (unsigned i = 0; i < r->nr_threads; i++) {
+		struct thread *t = r->threads[i];
+		u64 beat = r->beat[i];
+		if (completion_done(&t->exited) || now <= beat || now - beat < limit)
+			continue;
+		torture_error(r, "thread %u ('%s') has shown no progress for %lu s: stuck", i,
+			      t->name, (unsigned long)((now - beat) / 1000000000));
+		printk_raw("# torture %s: what the threads are doing:\n", r->suite->name);
+		for (unsigned k = 0; k < r->nr_threads; k++)
+			if (!completion_done(&r->threads[k]->exited))
+				thread_report(r->threads[k]);
+		r->stalled = true;
+		return true;
+	}
+	return false;
+}
+
 /* Join the run's threads; false if one did not stop (it and the run are then left alone: the
  * thread may still use them). */
 static bool join_all(struct torture_run *r)
 {
 	for (unsigned i = 0; i < r->nr_threads; i++) {
 		struct thread *t = r->threads[i];
-		if (thread_join_timeout(t, STOP_WAIT_NS))
+		/* Threads the watchdog found stuck will not stop: do not wait the full limit. */
+		u64 wait = r->stalled ? STOP_WAIT_NS / 15 : STOP_WAIT_NS;
+		if (thread_join_timeout(t, wait))
 			continue;
-		torture_error(r, "thread %u of %u has not stopped within %llu s", i, r->nr_threads,
-			      STOP_WAIT_NS / 1000000000);
+		torture_error(r, "thread %u of %u has not stopped within %lu s", i, r->nr_threads,
+			      (unsigned long)(wait / 1000000000));
 		printk_raw("# torture %s: what the threads still running are doing:\n", r->suite->name);
 		for (unsigned k = i; k < r->nr_threads; k++)
 			if (!completion_done(&r->threads[k]->exited))
@@ -172,6 +225,8 @@ static enum verdict run_suite(const struct torture_suite *s)
 			break;
 		/* A failure is final: stop early rather than drown the log. */
 		if (atomic_long_read(&r->errors) && now - t0 > 1000000000)
+			break;
+		if (!r->paused && check_stalls(r, now))
 			break;
 		if (now >= next_stutter) {
 			WRITE_ONCE(r->paused, !r->paused);

@@ -28,6 +28,10 @@ struct torture_run {
 	atomic_long_t ops, errors;
 	struct thread *threads[TORTURE_MAX_THREADS];
 	unsigned nr_threads;
+	/* clock_ns() of each thread's last sign of life (torture_ops, leaving a stutter): a thread
+	 * silent for torture.stall_secs is stuck (a lost wake-up, a lock never released). */
+	volatile u64 beat[TORTURE_MAX_THREADS];
+	bool stalled;                /* the watchdog reported a stuck thread */
 	void *priv;                  /* the suite's state */
 	char detail[256];            /* the suite's counters for the final line */
 };
@@ -47,7 +51,12 @@ struct torture_suite {
 int torture_thread(struct torture_run *r, void (*fn)(void *), void *arg, const char *name, int cpu);
 
 static inline bool torture_stop(struct torture_run *r) { return READ_ONCE(r->stop); }
-static inline void torture_ops(struct torture_run *r, long n) { atomic_long_add_return(&r->ops, n); }
+/* Count n operations done by the calling thread, which is also its heartbeat for the watchdog:
+ * every loop must call it at least every few hundred milliseconds. */
+void torture_ops(struct torture_run *r, long n);
+/* A heartbeat alone: for loops whose single operation may take long (a sleeping lock with many
+ * waiters hands over once per context switch), so that a batch of them is not a false stall. */
+void torture_alive(struct torture_run *r);
 void torture_error(struct torture_run *r, const char *fmt, ...) __printf(2, 3);
 /* Wait here while the run is stuttering (paused), so idle and wake-up paths get exercised. */
 void torture_stutter(struct torture_run *r);

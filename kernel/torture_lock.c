@@ -149,6 +149,8 @@ static void worker(void *arg)
 		if (n % 32 == 0) {
 			torture_ops(r, 32);
 			torture_stutter(r);
+		} else if (l->type != LT_SPINLOCK && l->type != LT_SEQLOCK) {
+			torture_alive(r);   /* sleeping locks: one hand-off can take a timeslice */
 		}
 		torture_maybe_delay(&rnd);
 	}

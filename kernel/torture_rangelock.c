@@ -96,6 +96,8 @@ static void worker(void *arg)
 		if (n % 32 == 0) {
 			torture_ops(r, 32);
 			torture_stutter(r);
+		} else {
+			torture_alive(r);   /* one hand-off can take a timeslice */
 		}
 		torture_maybe_delay(&rnd);
 	}

@@ -1,11 +1,21 @@
 /*
  * torture=rcu: is a grace period long enough?
  * A writer keeps replacing the published element. Each retired element counts the grace periods
- * that have ended since it was retired (its "pipe" count) and is poisoned and recycled after
- * PIPE_LEN. Readers, inside a read-side section with random delays, record the pipe count of the
- * element they hold: with a correct RCU only counts 0 and 1 can appear; 2 or more means a grace
- * period ended under a reader. Fake writers call synchronize_rcu and call_rcu, and a flood thread
- * queues callbacks as fast as it can: memory must stay bounded and grace periods keep ending.
+ * that have ended since it was retired (its "pipe" count): the writer bumps the count of every
+ * retired element after each synchronize_rcu() it makes, and poisons and recycles an element at
+ * PIPE_LEN. Readers, inside a read-side section, record the pipe count of the element they hold.
+ * The rule is exact: a reader took its element before that element was retired, so every
+ * synchronize_rcu() that could bump the count started after the reader's section began and must
+ * wait for it; a correct RCU lets readers see only count 0. Count 1 or more means a grace period
+ * ended under a reader. (rcutorture bumps at retirement instead and allows 0 and 1; here the bump
+ * comes after the grace period, so 0 is the only legal value.)
+ * Readers are pinned one per CPU, and two more are unpinned and sleep between sections so that
+ * they are preempted and move between CPUs. Now and then (every 100-300 ms) a reader stays inside
+ * its section for 10-50 ms, many grace-period polls (200 us) and ticks (2 ms), re-reading the
+ * count: a grace period that forgets one CPU, or a tick that reports a quiescent state inside a
+ * section, ends while such a reader holds its element.
+ * Fake writers call synchronize_rcu and call_rcu, and a flood thread queues callbacks as fast as
+ * it can: memory must stay bounded and grace periods keep ending.
  * Broken twin: synchronize returns at once and callbacks run at once (a grace period that ends
  * early).
  */
@@ -25,6 +35,10 @@
 #define LIVE 0x11feu
 #define DEAD 0xdeadu
 #define FLOOD_BURST 500
+#define MIGRATING_READERS 2   /* unpinned readers, beside one pinned per CPU */
+#define LONG_EVERY_MS 100        /* a long section every 100..300 ms per reader */
+#define LONG_MIN_MS 10           /* lasting 10..50 ms */
+#define LONG_SPAN_MS 40
 
 struct rt_elem {
 	volatile unsigned magic;
@@ -41,6 +55,7 @@ struct rt_state {
 	atomic_long_t outstanding;        /* flood callbacks queued, not yet run */
 	long flood_max, flood_total;
 	unsigned long gp_start;
+	atomic_long_t long_sections, migrations;
 };
 
 struct rt_cb {
@@ -83,8 +98,38 @@ static void writer(void *arg)
 		}
 		torture_ops(r, 1);
 		torture_maybe_delay(&rnd);
+		/* Retire the next element at a random point of the next grace period, not always
+		 * while the last one's callbacks still run: a callback queued while a grace period
+		 * is under way must wait for the next one. */
+		if (torture_random(&rnd) % 4 == 0)
+			sleep_ns(torture_random(&rnd) % 1000000);
 		torture_stutter(r);
 	}
+}
+
+/* Inside the read-side section: the element must stay live and its pipe count 0 (see above). */
+static int check_elem(struct torture_run *r, struct rt_elem *e)
+{
+	if (e->magic != LIVE)
+		torture_error(r, "reader saw a recycled element (magic %#x)", e->magic);
+	int pipe = e->pipe;
+	if (pipe > PIPE_LEN)
+		pipe = PIPE_LEN;
+	if (pipe > 0)
+		torture_error(r, "a grace period ended under a reader (pipe count %d)", pipe);
+	return pipe;
+}
+
+/* Stay in the section for ms milliseconds, re-checking every ~100 us: the worst count seen. */
+static int hold_long(struct torture_run *r, struct rt_elem *e, unsigned ms)
+{
+	int worst = 0;
+	u64 end = clock_ns() + (u64)ms * 1000000;
+	while (clock_ns() < end && !torture_stop(r)) {
+		torture_udelay(100);
+		worst = MAX(worst, check_elem(r, e));
+	}
+	return worst;
 }
 
 static void reader(void *arg)
@@ -93,30 +138,52 @@ static void reader(void *arg)
 	struct rt_state *st = r->priv;
 	unsigned long hist[PIPE_LEN + 1] = { 0 };
 	u64 rnd = torture_seed_for(r, (unsigned)(uintptr_t)&hist);
-	long n = 0;
+	u64 next_long = clock_ns() + (LONG_EVERY_MS + torture_random(&rnd) % 200) * 1000000;
+	bool pinned = current_thread()->info.bound;
+	long n = 0, longs = 0, moves = 0;
+	unsigned last_cpu = ~0u;
 	while (!torture_stop(r)) {
+		/* A long section starts right after a context switch, which reports this CPU's
+		 * quiescent state for the grace period in progress: the section then begins
+		 * inside that grace period, which must not end its callbacks' wait under it.
+		 * That is where a callback that waits for too early a grace period shows. */
+		bool go_long = clock_ns() >= next_long;
+		if (go_long)
+			yield();
 		rcu_read_lock();
+		unsigned cpu = smp_processor_id();
 		struct rt_elem *e = rcu_dereference(st->current);
 		if (e) {
-			if (e->magic != LIVE)
-				torture_error(r, "reader saw a recycled element (magic %#x)", e->magic);
-			u64 x = torture_random(&rnd) % 100;
-			if (x < 20)
-				torture_udelay((unsigned)(torture_random(&rnd) % 200));
-			int pipe = e->pipe;
-			if (pipe > PIPE_LEN)
-				pipe = PIPE_LEN;
+			int pipe;
+			if (go_long) {
+				pipe = hold_long(r, e, LONG_MIN_MS +
+						 (unsigned)(torture_random(&rnd) % LONG_SPAN_MS));
+				next_long = clock_ns() +
+					    (LONG_EVERY_MS + torture_random(&rnd) % 200) * 1000000;
+				longs++;
+			} else {
+				if (torture_random(&rnd) % 100 < 20)
+					torture_udelay((unsigned)(torture_random(&rnd) % 200));
+				pipe = check_elem(r, e);
+			}
 			hist[pipe]++;
-			if (pipe > 1)
-				torture_error(r, "a reader held an element across %d grace periods", pipe);
 		}
 		rcu_read_unlock();
+		moves += last_cpu != ~0u && cpu != last_cpu;
+		last_cpu = cpu;
 		if (++n % 64 == 0) {
 			torture_ops(r, 64);
 			torture_stutter(r);
 		}
+		/* Outside the section, an unpinned reader sleeps now and then: it is then
+		 * preempted with its next section to come, and woken on whichever CPU is least
+		 * loaded. */
+		if (!pinned && torture_random(&rnd) % 16 == 0)
+			sleep_ns(torture_random(&rnd) % 500000);
 		torture_maybe_delay(&rnd);
 	}
+	atomic_long_add_return(&st->long_sections, longs);
+	atomic_long_add_return(&st->migrations, moves);
 	spin_lock(&st->hist_lock);
 	for (int i = 0; i <= PIPE_LEN; i++)
 		st->pipe_hist[i] += hist[i];
@@ -189,6 +256,8 @@ static int rcu_start(struct torture_run *r)
 	int err = torture_thread(r, writer, r, "rcu_writer", -1);
 	for (unsigned i = 0; !err && i < MAX(r->nthreads, 2u); i++)
 		err = torture_thread(r, reader, r, "rcu_reader", (int)i);
+	for (unsigned i = 0; !err && i < MIGRATING_READERS; i++)
+		err = torture_thread(r, reader, r, "rcu_mreader", -1);
 	for (int i = 0; !err && i < 2; i++)
 		err = torture_thread(r, fake_writer, r, "rcu_fakewriter", -1);
 	if (!err)
@@ -223,8 +292,10 @@ static void rcu_finish(struct torture_run *r)
 	int n = 0;
 	for (int i = 0; i <= PIPE_LEN; i++)
 		n += snprintf_k(hist + n, sizeof(hist) - (size_t)n, "%s%lu", i ? " " : "", st->pipe_hist[i]);
-	snprintf_k(r->detail, sizeof(r->detail), "gps=%lu pipe=[%s] flood=%ld flood_max_outstanding=%ld",
-		   gps, hist, st->flood_total, st->flood_max);
+	snprintf_k(r->detail, sizeof(r->detail),
+		   "gps=%lu pipe=[%s] long_sections=%ld migrations=%ld flood=%ld "
+		   "flood_max_outstanding=%ld", gps, hist, atomic_long_read(&st->long_sections),
+		   atomic_long_read(&st->migrations), st->flood_total, st->flood_max);
 	/* The elements are static in st; the current one and the retired ones are simply dropped. */
 	kfree(st);
 }
