@@ -2,8 +2,9 @@
 #   make [ARCH=x86_64|arm64|ppc64]   build build/<arch>/faultline.elf (and the GRUB ISO on
 #                              x86_64, the Image faultline.bin on arm64, the -bios stub on ppc64)
 #   make run             build and boot in QEMU with a command line that shows the kernel working
-#   make test            host unit tests, gdb's helpers on every arch (tools/gdb-test), then every
-#                        boot the test matrix lists (tools/test-matrix)
+#   make test            host unit tests, gdb's helpers on every arch (tools/gdb-test), the cheap
+#                        mutants (tools/mutants --cheap), then every boot the test matrix lists
+#                        (tools/test-matrix)
 #   make help            every target
 ARCH ?= x86_64
 BUILD := build/$(ARCH)
@@ -94,6 +95,7 @@ test: deps
 	$(MAKE) ARCH=arm64 all
 	$(MAKE) ARCH=ppc64 all
 	tools/gdb-test x86_64 arm64 ppc64
+	tools/mutants --cheap --arch x86_64
 	tools/test-matrix x86_64 arm64 ppc64
 
 # A long torture run of every suite on one arch: make torture [TORTURE_SECONDS=600] [SMP=4]
