@@ -12,7 +12,8 @@ static bool at_line_start = true;
 static bool panicking;
 
 /* The last PRINTK_RING_SIZE characters of console output; printk_ring_pos counts every character
- * ever written, so the oldest kept is at (pos - SIZE) mod SIZE once it has wrapped. Console lock. */
+ * ever written, so the oldest kept is at (pos - SIZE) mod SIZE once it has wrapped.
+ * Console lock. */
 #define PRINTK_RING_SIZE 16384
 char printk_ring[PRINTK_RING_SIZE];
 unsigned long printk_ring_pos;
