@@ -72,9 +72,9 @@ static bool dequeue(struct timer *t, int *running)
 		t->pending = false;
 	}
 	*running = -1;
-	for (unsigned c = 0; c < MAX_CPUS; c++)
-		if (READ_ONCE(bases[c].running) == t)
-			*running = (int)c;
+	for (cpumask_t m = cpu_online_mask; m; m &= m - 1)   /* only online CPUs run timers */
+		if (READ_ONCE(bases[__builtin_ctzll(m)].running) == t)
+			*running = __builtin_ctzll(m);
 	__spin_unlock(&b->lock);
 	arch_irq_restore(flags);
 	return was;
@@ -176,20 +176,26 @@ static void sleeper_fire(struct timer *t)
 	thread_wake(th);
 }
 
+static void sleeper_arm(struct sleeper *s, u64 ns)
+{
+	s->thread = current_thread();
+	s->fired = false;
+	timer_setup(&s->timer, sleeper_fire);
+	timer_arm(&s->timer, ns);
+}
+
 void schedule_timeout(u64 ns)
 {
-	struct sleeper s = { .thread = current_thread(), .fired = false };
-	timer_setup(&s.timer, sleeper_fire);
-	timer_arm(&s.timer, ns);
+	struct sleeper s;
+	sleeper_arm(&s, ns);
 	schedule();
 	timer_cancel(&s.timer);
 }
 
 void sleep_ns(u64 ns)
 {
-	struct sleeper s = { .thread = current_thread(), .fired = false };
-	timer_setup(&s.timer, sleeper_fire);
-	timer_arm(&s.timer, ns);
+	struct sleeper s;
+	sleeper_arm(&s, ns);
 	for (;;) {
 		set_current_sleeping();
 		if (READ_ONCE(s.fired))
