@@ -155,6 +155,10 @@ void timer_cpu_init(void)
 	spin_lock_init(&b->lock);
 	list_init(&b->list);
 	b->running = NULL;
+	/* Count the CPU as ticking from now: the hard-lockup check skips a CPU that never ticked, and
+	 * a thread may disable interrupts on this CPU before its first tick (the online bit, set
+	 * after this, is the release that publishes the stamp). */
+	WRITE_ONCE(this_cpu()->last_tick_ns, clock_ns());
 	b->next_tick = arch_cycles() + ns_to_cycles((u64)tick_us * 1000);
 	arch_timer_arm(b->next_tick);
 }
