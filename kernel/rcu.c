@@ -28,7 +28,7 @@ static struct rcu_cpu rcu_cpus[MAX_CPUS];
 static struct {
 	spinlock_t lock;            /* qs_needed */
 	cpumask_t qs_needed;        /* CPUs the current grace period still waits for */
-	unsigned long completed;    /* grace periods finished */
+	unsigned long gp_seq;       /* 2 * grace periods finished, +1 while one is under way */
 	bool work;                  /* callbacks may be waiting: wake the GP thread */
 	struct wait_queue wq;       /* the GP thread sleeps here for work */
 	struct thread *thread;
@@ -37,7 +37,26 @@ static struct {
 static s64 stall_secs = 10;
 PARAM_INT("rcu.stall_secs", stall_secs, 1, 3600, "warn when a grace period takes longer than this");
 
-unsigned long rcu_gp_completed(void) { return READ_ONCE(rcu.completed); }
+unsigned long rcu_gp_completed(void) { return READ_ONCE(rcu.gp_seq) >> 1; }
+
+/*
+ * Polled grace periods. The cookie is the gp_seq value by which a grace period that starts after
+ * this call has ended: the next one's end if none is under way (gp_seq even), else the end of
+ * the one after the current (a grace period already under way may have passed CPUs that are now
+ * in read-side sections that began before this call).
+ */
+unsigned long get_state_synchronize_rcu(void)
+{
+	smp_mb();   /* the caller's earlier accesses (unpublishing) before the read of gp_seq */
+	return (READ_ONCE(rcu.gp_seq) + 3) & ~1ul;
+}
+
+bool poll_state_synchronize_rcu(unsigned long cookie)
+{
+	bool done = (long)(READ_ONCE(rcu.gp_seq) - cookie) >= 0;
+	smp_mb();   /* seen done: the caller's later accesses (freeing) after the grace period */
+	return done;
+}
 
 static void report_qs(unsigned cpu)
 {
@@ -137,6 +156,10 @@ static struct rcu_head *collect(void)
  */
 static void start_gp(void)
 {
+	/* gp_seq odd before any CPU is asked: a CPU that sees its request (and the full barrier in
+	 * rcu_note_qs, or its idle exit's) and then reads gp_seq reads it odd. */
+	WRITE_ONCE(rcu.gp_seq, rcu.gp_seq + 1);
+	smp_mb();
 	cpumask_t online = cpu_online_mask;
 	unsigned long flags = arch_irq_save();
 	__spin_lock(&rcu.lock);
@@ -162,7 +185,7 @@ static cpumask_t still_needed(void)
 
 static void report_stall(cpumask_t need, u64 secs)
 {
-	pr_warn("rcu: grace period %lu stalled for %lu s\n", rcu.completed + 1, (unsigned long)secs);
+	pr_warn("rcu: grace period %lu stalled for %lu s\n", (rcu.gp_seq >> 1) + 1, (unsigned long)secs);
 	for (unsigned c = 0; c < MAX_CPUS; c++)
 		if (cpumask_test(need, c)) {
 			/* Racy on purpose: the thread may exit and be freed meanwhile (then this
@@ -193,8 +216,8 @@ static void gp_thread(void *arg)
 				next_warn = now + (u64)stall_secs * 1000000000;
 			}
 		}
-		smp_mb();   /* every CPU's quiescent state before any callback */
-		WRITE_ONCE(rcu.completed, rcu.completed + 1);
+		smp_mb();   /* every CPU's quiescent state before the end is seen, and any callback */
+		WRITE_ONCE(rcu.gp_seq, rcu.gp_seq + 1);
 		while (cbs) {
 			struct rcu_head *next = cbs->next;
 			cbs->func(cbs);

@@ -43,6 +43,10 @@ void synchronize_rcu(void);
 void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head));
 /* Wait until every callback queued by call_rcu before this call has run. */
 void rcu_barrier(void);
+/* Polled grace periods: a cookie now, and later whether a full grace period has passed since,
+ * for a caller that can check instead of waiting or queueing a callback. */
+unsigned long get_state_synchronize_rcu(void);
+bool poll_state_synchronize_rcu(unsigned long cookie);
 
 /* Publish p = v so that a reader who sees v also sees everything written to *v before. */
 #define rcu_assign_pointer(p, v) __atomic_store_n(&(p), (v), __ATOMIC_RELEASE)

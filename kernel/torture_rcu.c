@@ -9,6 +9,12 @@
  * wait for it; a correct RCU lets readers see only count 0. Count 1 or more means a grace period
  * ended under a reader. (rcutorture bumps at retirement instead and allows 0 and 1; here the bump
  * comes after the grace period, so 0 is the only legal value.)
+ * The polled grace-period API states the same rule without the writer: a reader takes a cookie
+ * (get_state_synchronize_rcu) once inside its section, and a full grace period from that cookie
+ * must not have passed (poll_state_synchronize_rcu) while it is still inside. And from the
+ * writers' side: a cookie taken before synchronize_rcu() or call_rcu() must have passed when the
+ * wait returns or the callback runs, which a callback that waits only for the grace period
+ * already under way (not a full one after it was queued) fails as soon as it happens.
  * Readers are pinned one per CPU, and two more are unpinned and sleep between sections so that
  * they are preempted and move between CPUs. Now and then (every 100-300 ms) a reader stays inside
  * its section for 10-50 ms, many grace-period polls (200 us) and ticks (2 ms), re-reading the
@@ -63,6 +69,20 @@ struct rt_cb {
 	struct rt_state *st;
 };
 
+struct rt_fake_cb {
+	struct rcu_head head;
+	struct torture_run *r;
+	unsigned long cookie;   /* taken just before call_rcu() */
+};
+
+/* After synchronize_rcu() returns or a callback runs: a full grace period since the cookie. */
+static void check_waited(struct torture_run *r, unsigned long cookie, const char *what)
+{
+	if (!poll_state_synchronize_rcu(cookie))
+		torture_error(r, "%s before a full grace period had passed (gp_seq %lu, cookie %lu)",
+			      what, rcu_gp_completed() * 2, cookie);
+}
+
 static void busted_sync(void) {}
 static void busted_call(struct rcu_head *h, void (*f)(struct rcu_head *)) { f(h); }
 
@@ -86,7 +106,9 @@ static void writer(void *arg)
 		rcu_assign_pointer(st->current, e);
 		if (old)
 			list_add_tail(&old->link, &st->retired);
+		unsigned long cookie = get_state_synchronize_rcu();
 		do_sync(r);
+		check_waited(r, cookie, "synchronize_rcu() returned");
 		/* A grace period has ended since every element now on the list was retired. */
 		struct rt_elem *p, *tmp;
 		list_for_each_entry_safe(p, tmp, &st->retired, link) {
@@ -107,9 +129,13 @@ static void writer(void *arg)
 	}
 }
 
-/* Inside the read-side section: the element must stay live and its pipe count 0 (see above). */
-static int check_elem(struct torture_run *r, struct rt_elem *e)
+/* Inside the read-side section: the element must stay live and its pipe count 0, and no full
+ * grace period may have passed since the section's cookie (see above). */
+static int check_elem(struct torture_run *r, struct rt_elem *e, unsigned long cookie)
 {
+	if (poll_state_synchronize_rcu(cookie))
+		torture_error(r, "a full grace period passed inside a read-side section (cookie %lu)",
+			      cookie);
 	if (e->magic != LIVE)
 		torture_error(r, "reader saw a recycled element (magic %#x)", e->magic);
 	int pipe = e->pipe;
@@ -121,13 +147,13 @@ static int check_elem(struct torture_run *r, struct rt_elem *e)
 }
 
 /* Stay in the section for ms milliseconds, re-checking every ~100 us: the worst count seen. */
-static int hold_long(struct torture_run *r, struct rt_elem *e, unsigned ms)
+static int hold_long(struct torture_run *r, struct rt_elem *e, unsigned long cookie, unsigned ms)
 {
 	int worst = 0;
 	u64 end = clock_ns() + (u64)ms * 1000000;
 	while (clock_ns() < end && !torture_stop(r)) {
 		torture_udelay(100);
-		worst = MAX(worst, check_elem(r, e));
+		worst = MAX(worst, check_elem(r, e, cookie));
 	}
 	return worst;
 }
@@ -151,12 +177,13 @@ static void reader(void *arg)
 		if (go_long)
 			yield();
 		rcu_read_lock();
+		unsigned long cookie = get_state_synchronize_rcu();
 		unsigned cpu = smp_processor_id();
 		struct rt_elem *e = rcu_dereference(st->current);
 		if (e) {
 			int pipe;
 			if (go_long) {
-				pipe = hold_long(r, e, LONG_MIN_MS +
+				pipe = hold_long(r, e, cookie, LONG_MIN_MS +
 						 (unsigned)(torture_random(&rnd) % LONG_SPAN_MS));
 				next_long = clock_ns() +
 					    (LONG_EVERY_MS + torture_random(&rnd) % 200) * 1000000;
@@ -164,7 +191,7 @@ static void reader(void *arg)
 			} else {
 				if (torture_random(&rnd) % 100 < 20)
 					torture_udelay((unsigned)(torture_random(&rnd) % 200));
-				pipe = check_elem(r, e);
+				pipe = check_elem(r, e, cookie);
 			}
 			hist[pipe]++;
 		}
@@ -190,7 +217,13 @@ static void reader(void *arg)
 	spin_unlock(&st->hist_lock);
 }
 
-static void fake_free(struct rcu_head *h) { kfree(h); }
+static void fake_free(struct rcu_head *h)
+{
+	struct rt_fake_cb *cb = container_of(h, struct rt_fake_cb, head);
+	if (!cb->r->busted)   /* the twin runs callbacks at once: the sync check catches it */
+		check_waited(cb->r, cb->cookie, "a call_rcu() callback ran");
+	kfree(cb);
+}
 
 static void fake_writer(void *arg)
 {
@@ -198,11 +231,16 @@ static void fake_writer(void *arg)
 	u64 rnd = torture_seed_for(r, 7);
 	while (!torture_stop(r)) {
 		if (torture_random(&rnd) % 2) {
+			unsigned long cookie = get_state_synchronize_rcu();
 			do_sync(r);
+			check_waited(r, cookie, "synchronize_rcu() returned");
 		} else {
-			struct rcu_head *h = kmalloc(sizeof(*h), 0);
-			if (h)
-				do_call(r, h, fake_free);
+			struct rt_fake_cb *cb = kmalloc(sizeof(*cb), 0);
+			if (cb) {
+				cb->r = r;
+				cb->cookie = get_state_synchronize_rcu();
+				do_call(r, &cb->head, fake_free);
+			}
 		}
 		torture_ops(r, 1);
 		sleep_ns(torture_random(&rnd) % 2000000);
