@@ -4,6 +4,7 @@
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
+#include "kernel/smp.h"
 #include "kernel/thread.h"
 #include "kernel/timer.h"
 #include "lib/printf.h"
@@ -28,6 +29,9 @@ PARAM_INT("torture.stat_interval", stat_interval, 1, 3600, "seconds between prog
 static s64 stall_secs = 10;
 PARAM_INT("torture.stall_secs", stall_secs, 1, 3600,
 	  "a torture thread that shows no progress for this long is stuck: FAILURE with a report");
+static s64 irq_storm_us;
+PARAM_INT("torture.irq_storm_us", irq_storm_us, 0, 1000000,
+	  "while a suite runs, a timer interrupts every CPU every this many us (0: off)");
 static bool busted;
 PARAM_BOOL("torture.busted", busted, "run each suite against its deliberately broken twin, which must FAIL");
 
@@ -199,6 +203,62 @@ static bool run_finish(struct torture_run *r)
 	return false;
 }
 
+/*
+ * The interrupt storm (torture.irq_storm_us): a timer per CPU that re-arms itself and asks for a
+ * reschedule, so the interrupted thread is preempted at the interrupt's end whenever another is
+ * queued on its CPU. A race window of a few instructions (a waiter that tests its condition,
+ * then marks itself sleeping) opens only if something stops that CPU inside it; under TCG an
+ * interrupt lands only at a translation-block boundary, the tick comes every sched.tick_us, and a
+ * preemption only once a timeslice is used up. With the storm, a thread is stopped inside such a
+ * window every few thousand passes, for as long as the threads queued before it run, and the
+ * other CPUs run on meanwhile.
+ */
+static struct {
+	struct timer timer[MAX_CPUS];
+	bool on;
+	atomic_long_t fired;
+} storm;
+
+static void storm_fire(struct timer *t)
+{
+	atomic_long_add_return(&storm.fired, 1);
+	WRITE_ONCE(this_cpu()->need_resched, true);   /* acted on by irq_exit_preempt() */
+	if (READ_ONCE(storm.on))
+		timer_arm(t, (u64)irq_storm_us * 1000);   /* on this CPU, where t fired */
+}
+
+static void storm_arm_here(void *arg)
+{
+	(void)arg;
+	timer_arm(&storm.timer[smp_processor_id()], (u64)irq_storm_us * 1000);
+}
+
+static void storm_start(void)
+{
+	if (!irq_storm_us)
+		return;
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		timer_setup(&storm.timer[c], storm_fire);
+	atomic_long_set(&storm.fired, 0);
+	WRITE_ONCE(storm.on, true);
+	smp_call_function(cpu_online_mask, storm_arm_here, NULL, true);
+}
+
+static void storm_stop(void)
+{
+	if (!irq_storm_us)
+		return;
+	/* A handler that read `on` before this store re-arms once more; timer_cancel() waits for
+	 * it to return and takes that last arming off the list. */
+	WRITE_ONCE(storm.on, false);
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		if (cpumask_test(cpu_online_mask, c))
+			timer_cancel(&storm.timer[c]);
+	printk_raw("# torture: interrupt storm: %ld timer interrupts (each a preemption point), one per "
+		   "CPU every %ld us\n",
+		   atomic_long_read(&storm.fired), (long)irq_storm_us);
+}
+
 /* Run one suite for torture.seconds (less if a failure shows up first). */
 static enum verdict run_suite(const struct torture_suite *s)
 {
@@ -213,6 +273,7 @@ static enum verdict run_suite(const struct torture_suite *s)
 	printk_raw("# torture %s: start: %u CPUs, %u threads, %ld s, seed %ld, stutter %ld s%s%s\n",
 		   s->name, nr_cpus_online, r->nthreads, (long)seconds, (long)seed, (long)stutter,
 		   busted ? ", BROKEN TWIN: " : "", busted ? s->twin : "");
+	storm_start();
 	u64 t0 = clock_ns(), end = t0 + (u64)seconds * 1000000000;
 	int err = s->start(r);
 	if (err)
@@ -246,6 +307,7 @@ static enum verdict run_suite(const struct torture_suite *s)
 	}
 	WRITE_ONCE(r->paused, false);
 	WRITE_ONCE(r->stop, true);
+	storm_stop();
 	if (!join_all(r) || (s->finish && !run_finish(r))) {
 		printk_raw("# torture %s: FAILURE ops=%ld errors=%ld time=%lus stuck threads\n",
 			   s->name, atomic_long_read(&r->ops), atomic_long_read(&r->errors),
