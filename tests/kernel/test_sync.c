@@ -99,7 +99,7 @@ KTEST(spinlock, trylock)
  * virtual CPU: about 0.2 ms each on an idle host, far more on a busy one. test=all does a quick
  * pass; the long one (10^5, the strength that finds a lost wake-up) is a manual case that
  * `make torture` and tools/test-matrix run by name. */
-#define HANDOFFS      2000
+#define HANDOFFS      1000
 #define HANDOFFS_LONG 100000
 
 /* A one-slot mailbox: the producer waits for it to be empty, the consumer for it to be full. */
