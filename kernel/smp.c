@@ -211,9 +211,10 @@ static void __init report_given_up(void)
 		struct cpu_start *s = &cpu_starts[i];
 		if (atomic_read(&s->state) == CPU_START_ARRIVED)
 			continue;
-		while (atomic_read(&s->state) != CPU_START_LATE && clock_ns() < deadline)
+		/* Acquire: LATE is stored after late_cycles (the late CPU's compare-and-swap). */
+		while (smp_load_acquire(&s->state.v) != CPU_START_LATE && clock_ns() < deadline)
 			arch_cpu_relax();
-		if (atomic_read(&s->state) == CPU_START_LATE)
+		if (smp_load_acquire(&s->state.v) == CPU_START_LATE)
 			pr_warn("smp: CPU %u (hw id %#lx) answered late, %lu ms after its start request: "
 				"parked with interrupts off, never used\n", s->attempt, (unsigned long)s->hwid,
 				(unsigned long)cycles_to_ms(s->late_cycles - s->requested_cycles));
@@ -249,6 +250,9 @@ void __init smp_init(struct boot_info *bi)
 			smp_cpus_given_up++;
 		}
 	}
+	if (test_late_cpu >= nr_cpus_possible)
+		pr_warn("smp: smp.test_late_cpu=%ld: the firmware lists no CPU %ld (CPU 0 is the boot "
+			"CPU); no CPU is held back\n", (long)test_late_cpu, (long)test_late_cpu);
 	WRITE_ONCE(starts_done, true);
 	if (smp_cpus_given_up)
 		report_given_up();
