@@ -98,13 +98,16 @@ test: deps
 	tools/mutants --cheap --arch x86_64
 	tools/test-matrix x86_64 arm64 ppc64
 
-# A long torture run of every suite on one arch: make torture [TORTURE_SECONDS=600] [SMP=4]
-# [TORTURE_FLAGS=--singlestep] (interrupts between any two instructions; several times slower)
+# A long torture run of every suite on one arch, after the long manual tests (10^5 cross-CPU
+# wait-queue and completion hand-offs; test=all does a quick pass): make torture
+# [TORTURE_SECONDS=600] [SMP=4] [TORTURE_FLAGS=--singlestep] (interrupts between any two
+# instructions; several times slower)
 TORTURE_SECONDS ?= 300
 TORTURE_FLAGS ?=
+TORTURE_TESTS ?= waitqueue.producer_consumer_long,completion.ping_pong_long
 torture: deps all
 	tools/qemu-run $(ARCH) --smp $(SMP) --mem $(MEM) $(TORTURE_FLAGS) \
-		--timeout $$(( $(TORTURE_SECONDS) * 4 + 300 )) -- \
+		--timeout $$(( $(TORTURE_SECONDS) * 4 + 600 )) -- test=$(TORTURE_TESTS) \
 		torture=rcu,lock,rangelock,vmatree torture.seconds=$(TORTURE_SECONDS)
 
 # Mutation testing: each tests/mutants/NAME.patch (a small deliberate breakage) is applied to a
@@ -138,7 +141,8 @@ help:
 	@echo "make debug                 boot ARCH halted, attach gdb-multiarch (docs/debugging.md)"
 	@echo "make gdb-test              check gdb and its helpers on GDB_TEST_ARCHES (default ARCH)"
 	@echo "make bench                 in-kernel benchmarks (VMA tree lookups), BENCH lines"
-	@echo "make torture               every torture suite for TORTURE_SECONDS (default $(TORTURE_SECONDS)) each, on ARCH"
+	@echo "make torture               the long hand-off tests, then every torture suite for TORTURE_SECONDS"
+	@echo "                           (default $(TORTURE_SECONDS)) each, on ARCH"
 	@echo "                           (TORTURE_FLAGS=--singlestep: one instruction per TCG block)"
 	@echo "make mutants               each tests/mutants/ patch on ARCH: killed or not"
 	@echo "                           (MUTANTS='name ...', MUTANTS_FLAGS=--cheap)"

@@ -25,6 +25,7 @@
 #ifndef ARCH_ARCH_H
 #define ARCH_ARCH_H
 
+#include "kernel/atomic.h"
 #include "kernel/compiler.h"
 
 struct trap_frame;
@@ -162,11 +163,32 @@ void arch_tlb_flush_all_broadcast(void);
  * timer of this CPU, and fill in bi->cpus/bi->nr_cpus (boot CPU first) from the firmware
  * (ACPI MADT, device tree). Interrupts stay disabled. */
 void arch_platform_init(struct boot_info *bi);
-/* Start secondary CPU `cpu` (its firmware id is bi->cpus[cpu].hwid) on the given stack. The new
- * CPU does its own arch set-up (traps, MMU with kernel_pt_root, per-CPU base, interrupt
- * controller, timer) and then calls secondary_entry(cpu) with interrupts disabled. Returns 0 if
- * the start request was made; the generic side waits for the CPU to check in. */
-int arch_cpu_start(unsigned cpu, u64 hwid, void *stack_top);
+/* One try at starting a secondary CPU (kernel/smp.c, docs/smp.md). The boot CPU fills it in before
+ * arch_cpu_start(s) and never reuses it, nor the stack it names; from then on only `state` and,
+ * by a late CPU, `late_cycles` change. The handshake: the new CPU moves state WAITING -> ARRIVED
+ * (smp_secondary_arrive) before it touches anything shared; the boot CPU, when it stops waiting,
+ * moves it WAITING -> ABANDONED. Exactly one of the two wins. A CPU that loses parks. */
+enum { CPU_START_WAITING = 1, CPU_START_ARRIVED, CPU_START_ABANDONED, CPU_START_LATE };
+struct cpu_start {
+	atomic_t state;        /* CPU_START_*; changed only by atomic compare-and-swap */
+	unsigned attempt;      /* the CPU's index in the firmware's list (boot_info.cpus) */
+	unsigned cpu;          /* the number it takes if it arrives in time */
+	u64 hwid;              /* its firmware id: APIC id, MPIDR, interrupt-server number */
+	void *stack_top;       /* its own start-up stack: leaked, never reused, if abandoned */
+	u64 requested_cycles;  /* arch_cycles() when the boot CPU asked the firmware to start it */
+	u64 late_cycles;       /* arch_cycles() when a late CPU answered (it writes this, then LATE) */
+};
+/* Start the CPU s->hwid on s->stack_top. Until smp_secondary_arrive(s) returns, the new CPU may
+ * touch only s, that stack, its own registers and data that are the same for every start (code,
+ * page tables that are only ever added to): a later start may rewrite anything else. Then it owns
+ * CPU number s->cpu: it does its own set-up (traps, MMU with kernel_pt_root, per-CPU base,
+ * interrupt controller, timer) and calls secondary_entry(s->cpu) with interrupts disabled.
+ * Returns 0 if the start request was made; the generic side waits for the handshake. */
+int arch_cpu_start(struct cpu_start *s);
+/* Stop this CPU for good with interrupts off, for a CPU that lost the handshake: it has no per-CPU
+ * data, so this may touch nothing shared but s (x86: cli; hlt; arm64: wfi with every exception
+ * masked; ppc64: RTAS stop-self with a buffer of its own). */
+__noreturn void arch_cpu_park(struct cpu_start *s);
 /* Make this CPU's per-CPU pointer (register: x86 GS base, arm64 TPIDR_EL1, ppc64 r13/SPRG) point
  * at pc. Called once per CPU before anything uses per-CPU data.
  * static inline struct percpu *arch_this_cpu(void);   read it back (fast; hot paths use it)
@@ -205,6 +227,9 @@ void arch_timer_arm(u64 deadline);
 void arch_timer_cancel(void);
 
 /* Called BY the arch: */
+/* First thing on a new CPU (see struct cpu_start): returns the CPU number it now owns, or parks
+ * it for good (arch_cpu_park) if the boot CPU has given up on it. Uses no per-CPU data. */
+unsigned smp_secondary_arrive(struct cpu_start *s);
 __noreturn void secondary_entry(unsigned cpu);
 void timer_interrupt(struct trap_frame *frame);
 void ipi_interrupt(struct trap_frame *frame);

@@ -179,3 +179,31 @@ void ktest_run(const char *selection, struct ktest_totals *tot)
 		tot->fail += unknown;
 	}
 }
+
+/* For `help`: every suite in the .ktest section, in section order, with its manual cases named
+ * (they run only when named). */
+void ktest_print_suites(void)
+{
+	printk_raw("Test suites (test=all runs every case not marked manual; test=suite or "
+		   "test=suite.case runs those named):\n");
+	for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++) {
+		const struct ktest_case *d = __ktest_start;
+		while (strcmp(d->suite, c->suite))
+			d++;
+		if (d != c)
+			continue;   /* listed at its first case */
+		unsigned automatic = 0, manual = 0;
+		for (d = c; d < __ktest_end; d++)
+			if (!strcmp(d->suite, c->suite))
+				(d->flags & KTEST_MANUAL) ? manual++ : automatic++;
+		if (automatic)
+			printk_raw("  %-16s %u case%s%s", c->suite, automatic, automatic == 1 ? "" : "s",
+				   manual ? "; manual:" : "");
+		else
+			printk_raw("  %-16s manual only (test=%s runs them all):", c->suite, c->suite);
+		for (d = c; d < __ktest_end && manual; d++)
+			if (!strcmp(d->suite, c->suite) && (d->flags & KTEST_MANUAL))
+				printk_raw(" %s.%s", d->suite, d->name);
+		printk_raw("\n");
+	}
+}

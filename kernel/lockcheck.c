@@ -66,12 +66,26 @@ static struct lock_pair *find_pair(const void *held, const void *taken, bool ins
 	return NULL;
 }
 
+/* lockcheck_expect_reports: written by the expecting thread, which alone consumes the count;
+ * other threads only compare the pointer with themselves. */
+static struct thread *expecting;
+static unsigned expected;
+
+void lockcheck_expect_reports(unsigned n)
+{
+	expected = n;
+	WRITE_ONCE(expecting, n ? current_thread() : NULL);
+}
+
 static void report_begin(const char *what)
 {
 	lockcheck_reports++;
 	struct thread *t = current_thread();
-	printk_raw("lockcheck: %s (CPU %u, thread '%s')\n", what, raw_smp_processor_id(),
-		   t ? t->name : "?");
+	bool provoked = t && READ_ONCE(expecting) == t && expected > 0;
+	if (provoked && --expected == 0)
+		WRITE_ONCE(expecting, NULL);
+	printk_raw("lockcheck: %s (CPU %u, thread '%s')%s\n", what, raw_smp_processor_id(),
+		   t ? t->name : "?", provoked ? " -- expected: provoked by a test" : "");
 }
 
 void lockcheck_acquire(const void *lock, const char *kind)

@@ -25,6 +25,10 @@ void lockcheck_acquire(const void *lock, const char *kind);
 /* Returns false (after reporting) if the lock is not held by this thread. */
 bool lockcheck_release(const void *lock, const char *kind);
 void lockcheck_might_sleep(const char *what);
+/* For a test that provokes reports on purpose: the calling thread's next n reports say so on
+ * their first line ("expected: provoked by a test"), so that the log does not read as a failure.
+ * They still count in lockcheck_reports. */
+void lockcheck_expect_reports(unsigned n);
 
 #ifdef HOST_BUILD
 #define might_sleep() do { } while (0)

@@ -15,7 +15,8 @@
 #include "mm/vmap.h"
 
 static char test_sel[512];
-PARAM_LIST("test", test_sel, "run in-kernel tests: all, or suites (and suite.case) to run, comma-separated");
+PARAM_LIST("test", test_sel,
+	   "run in-kernel tests: all, or suites (and suite.case) to run, comma-separated (listed below)");
 
 static struct boot_info *boot_info_saved;
 
@@ -80,8 +81,10 @@ __noreturn void kmain(struct boot_info *bi)
 		struct ktest_totals tot = { .fail = (unsigned)bad };
 		finish(&tot);
 	}
-	if (params_help_requested()) {
+	if (params_help_requested()) {   /* the parameters are listed; now what test= and torture= take */
 		struct ktest_totals tot = { 0 };
+		ktest_print_suites();
+		torture_print_suites();
 		finish(&tot);
 	}
 	print_memory_map(bi);

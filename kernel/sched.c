@@ -435,6 +435,15 @@ struct thread *sched_idle_thread_for(unsigned cpu)
 	return t;
 }
 
+/* A CPU that did not answer may still start late, on t's stack: so t leaves the thread list (it
+ * will never run) but neither it nor its stack is freed. Rare enough to leak. */
+void sched_idle_thread_abandon(struct thread *t)
+{
+	thread_list_del(t);
+	if (cpu_block(t->cpu)->idle == t)
+		cpu_block(t->cpu)->idle = NULL;
+}
+
 void sched_init(void *boot_stack)
 {
 	for (unsigned c = 0; c < MAX_CPUS; c++) {

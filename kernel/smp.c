@@ -1,6 +1,11 @@
 /*
  * SMP bring-up and cross-CPU calls.
  *
+ * Bring-up: the boot CPU starts the others one at a time, each through a struct cpu_start that
+ * is used once (arch/arch.h). CPU numbers are handed out in order to the CPUs that answer, so the
+ * online CPUs are always 0 .. nr_cpus_online - 1; a CPU given up on leaves no hole, and if it
+ * answers later it finds its handshake word ABANDONED and parks without touching anything shared.
+ *
  * Each CPU has a small queue of pending calls (its lock, irq-safe). A call is one struct
  * call_data shared by its targets, with a count of targets still to run it; the last one frees
  * it when nobody waits. An IPI makes a target drain its queue (ipi_interrupt). Reschedule
@@ -8,7 +13,9 @@
  */
 #include "kernel/smp.h"
 #include "boot/boot_info.h"
+#include "kernel/errno.h"
 #include "kernel/panic.h"
+#include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/rcu.h"
 #include "kernel/thread.h"
@@ -126,6 +133,97 @@ __noreturn void secondary_entry(unsigned cpu)
 	sched_cpu_idle();
 }
 
+static s64 start_timeout_ms = 1000;
+PARAM_INT("smp.start_timeout_ms", start_timeout_ms, 10, 60000,
+	  "how long the boot CPU waits for each secondary CPU to answer before giving up on it");
+static s64 test_late_cpu;
+PARAM_INT("smp.test_late_cpu", test_late_cpu, 0, MAX_CPUS - 1,
+	  "test: the firmware's CPU N holds back until the boot CPU has given up on it (0: none)");
+
+/* One per CPU the firmware lists, each tried once; [0] is the boot CPU's and stays unused. An
+ * abandoned one stays valid for ever: a late CPU may still read it, and writes its state. */
+static struct cpu_start cpu_starts[MAX_CPUS];
+static bool starts_done;              /* smp_init has tried every CPU (the late-CPU test waits) */
+unsigned smp_cpus_given_up;           /* CPUs the firmware listed that did not come online */
+
+static u64 cycles_to_ms(u64 c) { return c / (arch_cycle_freq() / 1000); }
+
+/* smp.test_late_cpu: answer only after the boot CPU has given up and started every other CPU, so
+ * that this CPU's number already belongs to another. Bounded, in case the boot CPU never gives
+ * up. Reads only s, two variables written before any CPU started, and the cycle counter. */
+static void test_hold_back(const struct cpu_start *s)
+{
+	u64 limit = arch_cycles() + arch_cycle_freq() * (u64)(start_timeout_ms / 1000 + 10);
+	while ((atomic_read(&s->state) == CPU_START_WAITING || !READ_ONCE(starts_done)) &&
+	       (s64)(arch_cycles() - limit) < 0)
+		arch_cpu_relax();
+}
+
+unsigned smp_secondary_arrive(struct cpu_start *s)
+{
+	if (test_late_cpu && s->attempt == (unsigned)test_late_cpu)
+		test_hold_back(s);
+	int expected = CPU_START_WAITING;
+	if (atomic_cmpxchg(&s->state, &expected, CPU_START_ARRIVED))
+		return s->cpu;
+	/* Too late: the boot CPU has moved on, and s->cpu may be another CPU's by now. Say so in
+	 * the only words that are still ours, then stop. */
+	s->late_cycles = arch_cycles();
+	expected = CPU_START_ABANDONED;
+	atomic_cmpxchg(&s->state, &expected, CPU_START_LATE);
+	arch_cpu_park(s);
+}
+
+/* Start s's CPU and wait for the handshake. True if it arrived (and is online on return). */
+static bool __init start_one(struct cpu_start *s)
+{
+	int err = arch_cpu_start(s);
+	if (err) {
+		pr_err("smp: CPU %u (hw id %#lx): start request failed (%s)\n", s->attempt,
+		       (unsigned long)s->hwid, errno_name(err));
+	} else {
+		u64 deadline = clock_ns() + (u64)start_timeout_ms * 1000000;
+		while (atomic_read(&s->state) == CPU_START_WAITING && clock_ns() < deadline)
+			arch_cpu_relax();
+	}
+	int expected = CPU_START_WAITING;
+	if (atomic_cmpxchg(&s->state, &expected, CPU_START_ABANDONED)) {
+		if (!err)
+			pr_err("smp: CPU %u (hw id %#lx) did not answer within %ld ms: given up, its number "
+			       "goes to the next CPU; if it answers later it parks\n", s->attempt,
+			       (unsigned long)s->hwid, (long)start_timeout_ms);
+		return false;
+	}
+	/* It won the handshake (perhaps just now): the number is its own, so wait for it. */
+	u64 limit = clock_ns() + 10000000000ull;
+	while (!smp_load_acquire(&cpu_block(s->cpu)->online))
+		if (clock_ns() > limit)
+			panic("smp: CPU %u (hw id %#lx) answered but did not come online within 10 s",
+			      s->cpu, (unsigned long)s->hwid);
+	return true;
+}
+
+/* A CPU given up on that answers soon after (the late-CPU test's does) is reported as parked. */
+static void __init report_given_up(void)
+{
+	u64 deadline = clock_ns() + (u64)start_timeout_ms * 1000000;
+	for (unsigned i = 1; i < nr_cpus_possible; i++) {
+		struct cpu_start *s = &cpu_starts[i];
+		if (atomic_read(&s->state) == CPU_START_ARRIVED)
+			continue;
+		/* Acquire: LATE is stored after late_cycles (the late CPU's compare-and-swap). */
+		while (smp_load_acquire(&s->state.v) != CPU_START_LATE && clock_ns() < deadline)
+			arch_cpu_relax();
+		if (smp_load_acquire(&s->state.v) == CPU_START_LATE)
+			pr_warn("smp: CPU %u (hw id %#lx) answered late, %lu ms after its start request: "
+				"parked with interrupts off, never used\n", s->attempt, (unsigned long)s->hwid,
+				(unsigned long)cycles_to_ms(s->late_cycles - s->requested_cycles));
+		else
+			pr_warn("smp: CPU %u (hw id %#lx) has not answered: never used\n", s->attempt,
+				(unsigned long)s->hwid);
+	}
+}
+
 void __init smp_init(struct boot_info *bi)
 {
 	for (unsigned c = 0; c < MAX_CPUS; c++)
@@ -134,20 +232,30 @@ void __init smp_init(struct boot_info *bi)
 	percpu_init(nr_cpus_possible);
 	cpu_block(0)->online = true;
 	timer_cpu_init();
-	for (unsigned cpu = 1; cpu < nr_cpus_possible; cpu++) {
-		struct thread *idle = sched_idle_thread_for(cpu);
-		cpu_block(cpu)->hwid = bi->cpus[cpu].hwid;
-		if (arch_cpu_start(cpu, bi->cpus[cpu].hwid, (char *)idle->stack + KSTACK_SIZE)) {
-			pr_err("smp: CPU %u (hw id %#lx): start request failed\n", cpu, bi->cpus[cpu].hwid);
-			continue;
+	unsigned next = 1;   /* the number the next CPU to answer takes */
+	for (unsigned i = 1; i < nr_cpus_possible; i++) {
+		struct cpu_start *s = &cpu_starts[i];
+		struct thread *idle = sched_idle_thread_for(next);
+		s->attempt = i;
+		s->cpu = next;
+		s->hwid = bi->cpus[i].hwid;
+		s->stack_top = (char *)idle->stack + KSTACK_SIZE;
+		s->requested_cycles = arch_cycles();
+		atomic_set(&s->state, CPU_START_WAITING);
+		cpu_block(next)->hwid = s->hwid;
+		if (start_one(s)) {
+			next++;
+		} else {
+			sched_idle_thread_abandon(idle);
+			smp_cpus_given_up++;
 		}
-		u64 deadline = clock_ns() + 1000000000;   /* one second */
-		while (!smp_load_acquire(&cpu_block(cpu)->online) && clock_ns() < deadline)
-			arch_cpu_relax();
-		if (!cpu_block(cpu)->online)
-			pr_err("smp: CPU %u (hw id %#lx) did not come online within 1 s\n", cpu,
-			       bi->cpus[cpu].hwid);
 	}
+	if (test_late_cpu >= nr_cpus_possible)
+		pr_warn("smp: smp.test_late_cpu=%ld: the firmware lists no CPU %ld (CPU 0 is the boot "
+			"CPU); no CPU is held back\n", (long)test_late_cpu, (long)test_late_cpu);
+	WRITE_ONCE(starts_done, true);
+	if (smp_cpus_given_up)
+		report_given_up();
 	pr_info("smp: %u of %u CPUs online\n", nr_cpus_online, nr_cpus_possible);
 }
 

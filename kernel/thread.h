@@ -65,6 +65,8 @@ void set_current_running(void);
 /* Boot: the boot thread and CPU 0's idle thread; then each CPU's idle thread and tick. */
 void sched_init(void *boot_stack);
 struct thread *sched_idle_thread_for(unsigned cpu);
+/* The idle thread of a CPU that was given up on: off the thread list, never freed. */
+void sched_idle_thread_abandon(struct thread *t);
 __noreturn void sched_cpu_idle(void);   /* secondary CPUs end here */
 /* From the timer interrupt: account the tick; from any interrupt exit: preempt if asked. */
 void sched_tick(struct trap_frame *frame);

@@ -15,11 +15,12 @@
 extern const struct torture_suite __torture_start[], __torture_end[];
 
 static char selection[128];
-PARAM_LIST("torture", selection, "torture suites to run, comma-separated (rcu, lock, rangelock, ...)");
+PARAM_LIST("torture", selection, "torture suites to run, comma-separated (listed below)");
 static s64 seconds = 30;
 PARAM_INT("torture.seconds", seconds, 1, 86400, "how long each torture suite runs");
 static s64 nthreads;
-PARAM_INT("torture.threads", nthreads, 0, TORTURE_MAX_THREADS, "threads per suite; 0: one per CPU, at least 2");
+PARAM_INT("torture.threads", nthreads, 0, TORTURE_MAX_THREADS,
+	  "rcu/vmatree readers, rangelock workers, lock threads per type; 0: one per CPU, at least 2");
 static s64 seed = 1;
 PARAM_INT("torture.seed", seed, 0, 0x7fffffffffffffff, "seed of every torture thread's random sequence");
 static s64 stutter = 3;
@@ -34,6 +35,13 @@ PARAM_INT("torture.irq_storm_us", irq_storm_us, 0, 1000000,
 	  "while a suite runs, a timer interrupts every CPU every this many us (0: off)");
 static bool busted;
 PARAM_BOOL("torture.busted", busted, "run each suite against its deliberately broken twin, which must FAIL");
+
+void torture_print_suites(void)
+{
+	printk_raw("Torture suites (torture=a,b,...; torture.busted=1 runs each one's broken twin):\n");
+	for (const struct torture_suite *s = __torture_start; s < __torture_end; s++)
+		printk_raw("  %-16s twin: %s\n", s->name, s->twin);
+}
 
 bool torture_requested(void) { return selection[0] != 0; }
 const char *torture_selection(void) { return selection; }
@@ -259,6 +267,26 @@ static void storm_stop(void)
 		   atomic_long_read(&storm.fired), (long)irq_storm_us);
 }
 
+/* "4 vt_writer, 2 vt_reader": the run's threads, counted by the name its suite gave each. The
+ * threads are running, but a thread's name is written once at creation and it is freed only by
+ * the join at the end. */
+static void describe_threads(const struct torture_run *r, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = 0;
+	for (unsigned i = 0; i < r->nr_threads && n < len; i++) {
+		const char *name = r->threads[i]->name;
+		unsigned count = 0;
+		bool counted = false;
+		for (unsigned j = 0; j < i && !counted; j++)
+			counted = !strcmp(r->threads[j]->name, name);
+		for (unsigned j = i; j < r->nr_threads && !counted; j++)
+			count += !strcmp(r->threads[j]->name, name);
+		if (!counted)
+			n += (size_t)snprintf_k(buf + n, len - n, "%s%u %s", n ? ", " : "", count, name);
+	}
+}
+
 /* Run one suite for torture.seconds (less if a failure shows up first). */
 static enum verdict run_suite(const struct torture_suite *s)
 {
@@ -270,12 +298,17 @@ static enum verdict run_suite(const struct torture_suite *s)
 	r->seed = (u64)seed;
 	r->nthreads = nthreads ? (unsigned)nthreads : MAX(nr_cpus_online, 2u);
 	unsigned long free0 = page_alloc_nr_free();
-	printk_raw("# torture %s: start: %u CPUs, %u threads, %ld s, seed %ld, stutter %ld s%s%s\n",
-		   s->name, nr_cpus_online, r->nthreads, (long)seconds, (long)seed, (long)stutter,
+	printk_raw("# torture %s: start: %u CPUs, %ld s, seed %ld, stutter %ld s%s%s\n",
+		   s->name, nr_cpus_online, (long)seconds, (long)seed, (long)stutter,
 		   busted ? ", BROKEN TWIN: " : "", busted ? s->twin : "");
 	storm_start();
 	u64 t0 = clock_ns(), end = t0 + (u64)seconds * 1000000000;
 	int err = s->start(r);
+	/* After start(): the suite decides how many threads of each kind torture.threads means. The
+	 * start line comes first, so that an error a thread prints at once follows it. */
+	char kinds[192];
+	describe_threads(r, kinds, sizeof(kinds));
+	printk_raw("# torture %s: %u threads (%s)\n", s->name, r->nr_threads, kinds);
 	if (err)
 		torture_error(r, "start failed: %s", errno_name(err));
 	u64 next_stat = t0 + (u64)stat_interval * 1000000000;

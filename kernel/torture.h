@@ -79,6 +79,7 @@ void torture_udelay(unsigned us);
  * counts cases into *pass and *fail. */
 void torture_run_all(const char *selection, unsigned *pass, unsigned *fail);
 bool torture_requested(void);
+void torture_print_suites(void);   /* for `help`: each suite and what its twin breaks */
 const char *torture_selection(void);
 
 #endif

@@ -187,7 +187,13 @@ static int lock_start(struct torture_run *r)
 		for (unsigned i = 0; i < l->nthreads; i++) {
 			l->reader[i] = has_readers && i % 2 == 1;
 			st->workers[t][i] = (struct lt_worker){ r, l, i };
-			int err = torture_thread(r, worker, &st->workers[t][i], type_names[t], -1);
+			char name[24];   /* the runner's start line counts threads by name */
+			if (has_readers)
+				snprintf_k(name, sizeof(name), "%s_%s", type_names[t],
+					   l->reader[i] ? "reader" : "writer");
+			else
+				strlcpy_k(name, type_names[t], sizeof(name));
+			int err = torture_thread(r, worker, &st->workers[t][i], name, -1);
 			if (err)
 				return err;
 		}

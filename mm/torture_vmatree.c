@@ -6,7 +6,9 @@
  * under rcu_read_lock alone and check that what they find covers the address, lies within the
  * bounds its vma records, is not poisoned, and is not from the future. The writer checks the
  * tree against its own list and validate() now and then.
- * Broken twin: the tree frees replaced nodes at once instead of after a grace period.
+ * Broken twin: the tree poisons replaced nodes at once, where readers may still be walking them,
+ * instead of leaving them intact for a grace period (their memory is freed after one): readers
+ * meet dead nodes, which are counted.
  */
 #include "mm/vma_tree.h"
 #include "mm/internal.h"
@@ -349,7 +351,7 @@ static void vt_finish(struct torture_run *r)
 
 TORTURE_SUITE(vmatree_suite) = {
 	.name = "vmatree",
-	.twin = "tree nodes freed without waiting for a grace period",
+	.twin = "replaced tree nodes poisoned at once, not after a grace period",
 	.start = vt_start,
 	.progress = vt_progress,
 	.finish = vt_finish,

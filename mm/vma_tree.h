@@ -1,7 +1,8 @@
 /* The VMA tree: an RCU-safe B+-tree that maps non-overlapping address ranges [start, end) to
  * struct vma pointers, in the spirit of Linux's maple tree. It stores each range itself and never
  * looks inside a struct vma. Lookups and iteration need only rcu_read_lock(); writers are
- * serialised by the caller (mm's mmap_lock) and publish copied nodes with one pointer store.
+ * serialised by the caller (one writer per tree today; the planned mm's mmap_lock) and publish
+ * copied nodes with one pointer store.
  * docs/mm/vma-tree.md draws the node layout and explains why readers are safe. */
 #ifndef MM_VMA_TREE_H
 #define MM_VMA_TREE_H

@@ -1,7 +1,8 @@
 /* Writing the VMA tree. A write rebuilds the nodes it touches and copies every node on the way up
  * to the root, then publishes the new root with one rcu_assign_pointer; the nodes it replaced go
  * to call_rcu. Nothing a reader can reach is modified, except a leaf slot by vma_tree_replace.
- * Locking: the caller serialises writers (mmap_lock); readers need only rcu_read_lock(). */
+ * Locking: the caller serialises writers (the planned mm's mmap_lock); readers need only
+ * rcu_read_lock(). */
 #include "mm/vma_tree.h"
 #include "mm/internal.h"
 

@@ -165,8 +165,8 @@ primary_entry:
 	ldr	x0, =primary_high
 	br	x0
 
-/* PSCI CPU_ON enters here with x0 = the physical address of this CPU's struct arm64_cpu_boot
- * (smp.c): {ttbr1, stack_top, cpu, fn}. The MMU is off, so it is read as Device memory. */
+/* PSCI CPU_ON enters here with x0 = the physical address of this start's struct arm64_cpu_boot
+ * (smp.c): {ttbr1, stack_top, start}. The MMU is off, so it is read as Device memory. */
 	.globl arm64_secondary_head
 arm64_secondary_head:
 	mov	x19, x0

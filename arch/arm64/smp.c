@@ -13,10 +13,12 @@
 #include "lib/string.h"
 #include "mm/internal.h"
 
+/* One per start attempt (indexed by struct cpu_start's attempt), written once before CPU_ON and
+ * never again: a CPU that answers after the boot CPU gave up on it still reads its own. */
 struct arm64_cpu_boot {
 	u64 ttbr1;       /* head.S reads the first two with the MMU off: keep the offsets */
 	u64 stack_top;
-	u64 cpu;
+	struct cpu_start *start;
 } __aligned(64);
 
 static struct arm64_cpu_boot cpu_boot[MAX_CPUS];
@@ -84,16 +86,15 @@ void __init arch_platform_init(struct boot_info *bi)
 		(unsigned long)me);
 }
 
-int arch_cpu_start(unsigned cpu, u64 hwid, void *stack_top)
+int arch_cpu_start(struct cpu_start *s)
 {
-	struct arm64_cpu_boot *b = &cpu_boot[cpu];
+	struct arm64_cpu_boot *b = &cpu_boot[s->attempt];
 	b->ttbr1 = sysreg_read(ttbr1_el1) & ARM64_PTE_ADDR;
-	b->stack_top = (u64)stack_top;
-	b->cpu = cpu;
-	cpu_block(cpu)->hwid = hwid;
+	b->stack_top = (u64)s->stack_top;
+	b->start = s;
 	/* Clean the block to the point of coherency: the new CPU reads memory, not our cache. */
 	__asm__ __volatile__("dc cvac, %0; dsb sy" :: "r"(b) : "memory");
-	long r = psci_cpu_on(hwid, (phys_addr_t)(uintptr_t)arm64_secondary_head,
+	long r = psci_cpu_on(s->hwid, (phys_addr_t)(uintptr_t)arm64_secondary_head,
 			     arch_image_virt_to_phys((uintptr_t)b));
 	switch (r) {
 	case PSCI_SUCCESS:     return 0;
@@ -108,12 +109,19 @@ int arch_cpu_start(unsigned cpu, u64 hwid, void *stack_top)
 __noreturn void arm64_secondary_start(phys_addr_t boot_pa)
 {
 	struct arm64_cpu_boot *b = phys_to_virt(boot_pa);
-	unsigned cpu = (unsigned)b->cpu;
+	unsigned cpu = smp_secondary_arrive(b->start);   /* parks if the boot CPU has given up on us */
 	percpu_bind(cpu);
 	arch_mmu_switch(kernel_pt_root);   /* the identity map goes */
 	arch_tlb_flush_all_local();
 	cpu_irqs_init(cpu);
 	secondary_entry(cpu);
+}
+
+/* Every exception masked: nothing can reach a CPU that has no per-CPU data. */
+__noreturn void arch_cpu_park(struct cpu_start *s)
+{
+	(void)s;
+	arch_halt_forever();
 }
 
 void arch_percpu_set(struct percpu *pc) { sysreg_write(tpidr_el1, pc); }

@@ -17,7 +17,8 @@
  *      addresses in the image are right and nothing needs relocating;
  *   5. sets the TOC pointer (r2) and the boot stack, and calls ppc64_boot(fdt, image_phys).
  * mm_init() later replaces the tree with the kernel's real one (W^X, 4 KiB pages, vmemmap).
- * Secondary CPUs, started by RTAS start-cpu, enter at ppc64_secondary_real with r3 = their index.
+ * Secondary CPUs, started by RTAS start-cpu, enter at ppc64_secondary_real with r3 = the index of
+ * their start attempt (platform.c), which names their stack and start record.
  */
 #include "arch/ppc64/layout.h"
 #include "arch/ppc64/regs.h"
@@ -158,8 +159,9 @@ have_fdt:
 	b enable_translation
 
 /*
- * Secondary CPUs: RTAS start-cpu enters here big-endian, 64-bit, translation off, r3 = the CPU
- * index. The process table and the little-endian interrupt mode are already set for all CPUs.
+ * Secondary CPUs: RTAS start-cpu enters here big-endian, 64-bit, translation off, r3 = the start
+ * attempt's index. The process table and the little-endian interrupt mode are already set for all
+ * CPUs.
  */
 	.globl ppc64_secondary_real
 	.type ppc64_secondary_real, @function

@@ -7,7 +7,7 @@
  *   0xc000000000000000 + 64 TiB   direct map of RAM. With translation off the CPU ignores the top
  *                                 four address bits, so these addresses also work in real mode:
  *                                 exception stubs use them to reach the per-CPU area.
- *   0xc001000000000000 + 1 TiB    kernel stacks, each below an unmapped guard page
+ *   0xc001000000000000 + 1 TiB    kernel stacks, each above an unmapped guard page
  *   0xc002000000000000 + 1 TiB    device (MMIO) mappings
  *   0xc003000000000000 + 1 TiB    vmemmap: struct page for every frame
  *   0xc008000000000000 + 1 GiB    the kernel image, at the offset QEMU loaded it at plus 0

@@ -160,25 +160,31 @@ void ppc64_external_interrupt(struct trap_frame *f)
 
 /* ---- Secondary CPUs ---- */
 
+/* Per start attempt (struct cpu_start's attempt, which start-cpu passes in r3), written once
+ * before start-cpu and never again: a CPU that answers after the boot CPU gave up on it still
+ * finds its own stack and start record. */
 u64 ppc64_secondary_stacks[MAX_CPUS];       /* head.S: the stack each starts on */
+static struct cpu_start *secondary_starts[MAX_CPUS];
 extern const u64 ppc64_secondary_real_offset;
 
-int arch_cpu_start(unsigned cpu, u64 hwid, void *stack_top)
+int arch_cpu_start(struct cpu_start *s)
 {
-	ppc64_secondary_stacks[cpu] = (u64)stack_top;
-	ppc64_cpus[cpu].hwid = (u32)hwid;
+	ppc64_secondary_stacks[s->attempt] = (u64)s->stack_top;
+	secondary_starts[s->attempt] = s;
 	arch_mb();
 	/* start-cpu (PAPR 7.3.8.x): the server number, the real address to start at, r3. */
-	int status = ppc64_rtas_call("start-cpu", 3, 1, NULL, (u32)hwid,
-				     (u32)(ppc64_image_phys + ppc64_secondary_real_offset), cpu);
+	int status = ppc64_rtas_call("start-cpu", 3, 1, NULL, (u32)s->hwid,
+				     (u32)(ppc64_image_phys + ppc64_secondary_real_offset), s->attempt);
 	return status == 0 ? 0 : -EIO;
 }
 
 /* head.S brings a new CPU here with translation on (the kernel's tree, through process-table
- * entry 0) and its idle thread's stack. */
-__noreturn void ppc64_secondary_boot(unsigned cpu)
+ * entry 0) and the stack of its start attempt. */
+__noreturn void ppc64_secondary_boot(unsigned attempt)
 {
-	ppc64_cpu_init(cpu, ppc64_cpus[cpu].hwid);
+	struct cpu_start *s = secondary_starts[attempt];
+	unsigned cpu = smp_secondary_arrive(s);   /* parks if the boot CPU has given up on us */
+	ppc64_cpu_init(cpu, (u32)s->hwid);
 	percpu_bind(cpu);
 	ppc64_mmu_cpu_init();
 	arch_tlb_flush_all_local();

@@ -33,33 +33,58 @@ void __init ppc64_rtas_init(const void *blob)
 		fdt_prop_u32(&f, rtas, services[i].name, &services[i].token);
 }
 
-int ppc64_rtas_call(const char *service, int nargs, int nret, u32 *rets, ...)
+static u32 token_of(const char *service)
 {
-	u32 token = 0;
 	for (unsigned i = 0; i < ARRAY_SIZE(services); i++)
 		if (!strcmp(services[i].name, service))
-			token = services[i].token;
-	if (!token || nargs + nret > 16 || nret < 1)
-		return -1;
+			return services[i].token;
+	return 0;
+}
 
-	va_list ap;
-	va_start(ap, rets);
-	unsigned long flags = arch_irq_save();   /* stay on this CPU, with its buffer */
-	struct rtas_args *a = &rtas_bufs[ppc64_area()->cpu];
+/* One call through buffer a; the caller keeps a to itself. rets gets rets[1..] (after the
+ * status), which is returned. */
+static int call_with(struct rtas_args *a, u32 token, int nargs, int nret, const u32 *args,
+		     u32 *rets)
+{
 	a->token = cpu_to_be32(token);
 	a->nargs = cpu_to_be32((u32)nargs);
 	a->nret = cpu_to_be32((u32)nret);
 	for (int i = 0; i < nargs; i++)
-		a->cells[i] = cpu_to_be32(va_arg(ap, u32));
+		a->cells[i] = cpu_to_be32(args[i]);
 	for (int i = 0; i < nret; i++)
 		a->cells[nargs + i] = 0;
 	ppc64_hcall(KVMPPC_H_RTAS, arch_image_virt_to_phys((uintptr_t)a), 0, 0, 0, 0, 0);
-	int status = (int)be32_to_cpu(a->cells[nargs]);
 	for (int i = 1; i < nret && rets; i++)
 		rets[i - 1] = be32_to_cpu(a->cells[nargs + i]);
-	arch_irq_restore(flags);
+	return (int)be32_to_cpu(a->cells[nargs]);
+}
+
+int ppc64_rtas_call(const char *service, int nargs, int nret, u32 *rets, ...)
+{
+	u32 token = token_of(service), args[16];
+	if (!token || nargs + nret > 16 || nret < 1)
+		return -1;
+	va_list ap;
+	va_start(ap, rets);
+	for (int i = 0; i < nargs; i++)
+		args[i] = va_arg(ap, u32);
 	va_end(ap);
+	unsigned long flags = arch_irq_save();   /* stay on this CPU, with its buffer */
+	int status = call_with(&rtas_bufs[ppc64_area()->cpu], token, nargs, nret, args, rets);
+	arch_irq_restore(flags);
 	return status;
+}
+
+/* A CPU that lost its start-up handshake has no per-CPU area, hence no rtas_bufs slot: it
+ * stops itself through a buffer of its start attempt's. QEMU's stop-self halts the CPU for good
+ * (until a start-cpu that nobody sends). Interrupts are already off. */
+static struct rtas_args park_bufs[MAX_CPUS] __aligned(16);
+
+__noreturn void arch_cpu_park(struct cpu_start *s)
+{
+	call_with(&park_bufs[s->attempt], token_of("stop-self"), 0, 1, NULL, NULL);
+	for (;;)
+		arch_cpu_relax();
 }
 
 /* Pass: RTAS power-off, and QEMU exits with status 0. Fail: ibm,os-term, which QEMU reports as a

@@ -4,9 +4,9 @@
  * GRUB leaves us in 32-bit protected mode with paging off, EAX = 0x36d76289 and EBX = the
  * physical address of the boot information (Multiboot2 spec, "I386 machine state"). This file
  * lives in low memory (.boot sections are linked at their physical address) and:
- *   1. builds page tables mapping the first 4 GiB three times: identity (so the next instruction
- *      after enabling paging still exists), at DIRECT_MAP_BASE (so C can reach RAM) and the first
- *      GiB at KERNEL_VIRT_BASE (where the kernel image is linked);
+ *   1. builds page tables mapping the first 4 GiB twice, identity (so the next instruction after
+ *      enabling paging still exists) and at DIRECT_MAP_BASE (so C can reach RAM), and the first
+ *      GiB a third time at KERNEL_VIRT_BASE (where the kernel image is linked);
  *   2. enables PAE, long mode, no-execute and write protection, then paging;
  *   3. loads a 64-bit GDT, far-jumps into 64-bit code and jumps to the high half, x86_boot().
  * mm_init() later replaces these tables with the kernel's real ones, without the identity map.

@@ -4,7 +4,8 @@
  *   0x0000000000000000 - 0x00007fffffffffff   user (later); the boot identity map lives here
  *                                             only until mm_init() loads the kernel's own root
  *   0xffff800000000000 + 64 TiB               direct map of RAM (PML4 slots 256..383)
- *   0xffffc00000000000 + 1 TiB                kernel stacks, each below an unmapped guard page
+ *   0xffffc00000000000 + 1 TiB                kernel stacks, each above an unmapped guard page
+ *                                             (mm/vmap.c: stacks grow down into it)
  *   0xffffd00000000000 + 1 TiB                device (MMIO) mappings
  *   0xffffe00000000000 + 1 TiB                vmemmap: struct page for every frame
  *   0xffffffff80000000 + 1 GiB                the kernel image (-mcmodel=kernel)

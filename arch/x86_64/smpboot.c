@@ -4,21 +4,37 @@
 #include "arch/x86_64/smpboot.h"
 #include "arch/x86_64/x86.h"
 #include "boot/boot_info.h"
+#include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/internal.h"
 
 extern const char trampoline_start[], trampoline_end[];
-extern const char tramp_cr3[], tramp_stack[], tramp_entry[], tramp_cpu[];
+extern const char tramp_cr3[], tramp_entry[], tramp_boots[], tramp_nr_boots[];
 extern char x86_thread_trampoline[];
 
+static __noreturn void x86_ap_entry(struct cpu_start *s);
+
 /* Tables for the climb to 64-bit: low 2 MiB identity plus the kernel's upper half. Kept in the
- * image so they sit below 4 GiB, where a 32-bit CR3 can point. */
+ * image so they sit below 4 GiB, where a 32-bit CR3 can point. A late AP may still walk them
+ * while the next start refreshes the upper half: that only adds entries, never removes one. */
 static pte_t tramp_pml4[512] __aligned(4096);
 static pte_t tramp_pdpt[512] __aligned(4096);
 static pte_t tramp_pd[512] __aligned(4096);
 static bool trampoline_ready;
+
+/* What an AP looks up by its APIC id (trampoline.S reads the three words by offset). Record i is
+ * filled in before x86_nr_ap_boots counts it, and neither changes again: an AP that answers after
+ * the boot CPU gave up on it still finds its own stack and start record. */
+struct x86_ap_boot {
+	u64 hwid;
+	u64 stack_top;
+	struct cpu_start *start;
+};
+STATIC_ASSERT(sizeof(struct x86_ap_boot) == 24, "trampoline.S steps through them 24 bytes at a time");
+static struct x86_ap_boot x86_ap_boots[MAX_CPUS];
+static u32 x86_nr_ap_boots;
 
 static void set_param(const char *sym, u64 v)
 {
@@ -31,11 +47,17 @@ static void __init trampoline_install(void)
 	tramp_pd[0] = pte_mk_leaf(0, MMU_READ | MMU_WRITE | MMU_EXEC, 1);
 	tramp_pdpt[0] = pte_mk_table(arch_image_virt_to_phys((uintptr_t)tramp_pd));
 	tramp_pml4[0] = pte_mk_table(arch_image_virt_to_phys((uintptr_t)tramp_pdpt));
+	set_param(tramp_cr3, arch_image_virt_to_phys((uintptr_t)tramp_pml4));
+	set_param(tramp_entry, (u64)x86_ap_entry);
+	set_param(tramp_boots, (u64)x86_ap_boots);
+	set_param(tramp_nr_boots, (u64)&x86_nr_ap_boots);
 	trampoline_ready = true;
 }
 
-static __noreturn void x86_ap_entry(unsigned cpu)
+/* The trampoline jumps here on the stack of s, with interrupts off and its own page tables. */
+static __noreturn void x86_ap_entry(struct cpu_start *s)
 {
+	unsigned cpu = smp_secondary_arrive(s);   /* parks if the boot CPU has given up on us */
 	arch_mmu_switch(kernel_pt_root);   /* drop the trampoline's identity map */
 	percpu_bind(cpu);
 	x86_cpu_tables_init(cpu);
@@ -44,25 +66,31 @@ static __noreturn void x86_ap_entry(unsigned cpu)
 	secondary_entry(cpu);
 }
 
-int arch_cpu_start(unsigned cpu, u64 hwid, void *stack_top)
+__noreturn void arch_cpu_park(struct cpu_start *s)
 {
+	(void)s;
+	for (;;)
+		__asm__ __volatile__("cli; hlt");
+}
+
+int arch_cpu_start(struct cpu_start *s)
+{
+	if (x86_nr_ap_boots == MAX_CPUS)
+		return -ENOSPC;
 	if (!trampoline_ready)
 		trampoline_install();
 	/* The kernel half as it is now (the new CPU's stack may sit in a slot added since). */
 	const pte_t *kroot = phys_to_virt(kernel_pt_root);
 	for (int i = 256; i < 512; i++)
-		tramp_pml4[i] = kroot[i];
-	set_param(tramp_cr3, arch_image_virt_to_phys((uintptr_t)tramp_pml4));
-	set_param(tramp_stack, (u64)stack_top);
-	set_param(tramp_entry, (u64)x86_ap_entry);
-	set_param(tramp_cpu, cpu);
-	cpu_block(cpu)->hwid = hwid;
+		WRITE_ONCE(tramp_pml4[i], kroot[i]);
+	x86_ap_boots[x86_nr_ap_boots] = (struct x86_ap_boot){ s->hwid, (u64)s->stack_top, s };
+	smp_store_release(&x86_nr_ap_boots, x86_nr_ap_boots + 1);
 	arch_mb();
-	lapic_send_init((u32)hwid);
+	lapic_send_init((u32)s->hwid);
 	x86_udelay(10000);
-	lapic_send_sipi((u32)hwid, TRAMPOLINE_PHYS >> 12);
+	lapic_send_sipi((u32)s->hwid, TRAMPOLINE_PHYS >> 12);
 	x86_udelay(200);
-	lapic_send_sipi((u32)hwid, TRAMPOLINE_PHYS >> 12);
+	lapic_send_sipi((u32)s->hwid, TRAMPOLINE_PHYS >> 12);
 	return 0;
 }
 

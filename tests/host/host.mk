@@ -67,7 +67,8 @@ libfuzz-vmatree: $(VMATREE_LIBFUZZ_BIN)
 
 # ---- Readers against a writer on threads, under ThreadSanitizer, with the tree validating itself
 # after every write. host-test runs it twice: as is it must pass TSan-clean; with --busted
-# (replaced nodes freed at once instead of after a grace period) it must fail. ----
+# (replaced nodes poisoned at once, while readers may still walk them, and freed only after a
+# grace period) it must fail. ----
 HOST_TSAN_DIR := build/host-tsan
 HOST_TSAN_CFLAGS := $(HOST_NOSAN_CFLAGS) -O1 -fsanitize=thread -DVMA_TREE_DEBUG
 $(eval $(call host_variant_rule,$(HOST_TSAN_DIR),TSANCC ,$(HOST_CC),$(HOST_TSAN_CFLAGS)))

@@ -5,9 +5,11 @@
  * it finds covers the address, lies within the vma's own range, is not poisoned, and was in the
  * tree at some moment between the start and the end of its lookup.
  *   test_vma_tree_rcu [--seconds S] [--readers N] [--busted]
- * --busted builds the tree with VMA_TREE_BUSTED (replaced nodes freed at once): the run must then
- * fail, through ThreadSanitizer, the tree's own freed-node check, or these checks. Built with
- * -fsanitize=thread and VMA_TREE_DEBUG (the tree validates itself after every write). */
+ * --busted builds the tree with VMA_TREE_BUSTED: each replaced node is poisoned at once (dead
+ * type, emptied slots) while readers may still walk it, and freed only after a grace period. The
+ * run must then fail, through ThreadSanitizer (the poisoning races with the readers' loads) or
+ * these checks; readers that reach a dead node are only counted. Built with -fsanitize=thread and
+ * VMA_TREE_DEBUG (the tree validates itself after every write). */
 #include "tests/host/host.h"
 #include "tests/host/host_rcu.h"
 #include "tests/host/vma_tree_model.h"

@@ -269,11 +269,12 @@ KTEST(lockcheck, abba_reported)
 	mutex_unlock(&lock_b);
 	mutex_unlock(&lock_a);
 	KEXPECT_EQ(t, lockcheck_reports, before);
-	printk_raw("        # an AB-BA report is expected next\n");
+	lockcheck_expect_reports(1);
 	mutex_lock(&lock_b);
 	mutex_lock(&lock_a);
 	mutex_unlock(&lock_a);
 	mutex_unlock(&lock_b);
+	lockcheck_expect_reports(0);   /* a report that did not come must not mark a later one */
 	KEXPECT_EQ(t, lockcheck_reports, before + 1);
 }
 
@@ -285,7 +286,7 @@ KTEST(lockcheck, sleep_in_atomic_reported)
 	unsigned long before = lockcheck_reports;
 	might_sleep();
 	KEXPECT_EQ(t, lockcheck_reports, before);
-	printk_raw("        # two reports are expected next: atomic, then RCU\n");
+	lockcheck_expect_reports(2);   /* atomic, then RCU */
 	spin_lock(&l);
 	might_sleep();
 	spin_unlock(&l);
@@ -293,6 +294,7 @@ KTEST(lockcheck, sleep_in_atomic_reported)
 	rcu_read_lock();
 	might_sleep();
 	rcu_read_unlock();
+	lockcheck_expect_reports(0);
 	KEXPECT_EQ(t, lockcheck_reports, before + 2);
 }
 
@@ -302,8 +304,9 @@ KTEST(lockcheck, bad_release_reported)
 		KSKIP(t, "debug.locks=0");
 	spinlock_t l = SPINLOCK_INIT;
 	unsigned long before = lockcheck_reports;
-	printk_raw("        # a report is expected next\n");
+	lockcheck_expect_reports(1);
 	spin_unlock(&l);   /* never taken: reported and ignored, the lock stays usable */
+	lockcheck_expect_reports(0);
 	KEXPECT_EQ(t, lockcheck_reports, before + 1);
 	KEXPECT(t, spin_trylock(&l));
 	spin_unlock(&l);
