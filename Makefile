@@ -12,7 +12,8 @@ V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
 
 # Each arch says how it is built in arch/<arch>/arch.mk: CROSS, ARCH_CFLAGS, ARCH_SRCS (generic
-# files only it needs, e.g. its boot protocol), IMAGES, and rules for images beyond the ELF.
+# files only it needs, e.g. its boot protocol), ARCH_NOT_KERNEL (patterns of files under
+# arch/<arch>/ that are not part of the kernel), IMAGES, and rules for images beyond the ELF.
 ifeq ($(wildcard arch/$(ARCH)/arch.mk),)
 $(error ARCH=$(ARCH) is not ported; the ports are the directories under arch/ with an arch.mk)
 endif
@@ -30,9 +31,17 @@ CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin-printf -fno-pic 
 ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
 LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments
 
-KERNEL_SRCS := $(wildcard kernel/*.c lib/*.c mm/*.c tests/kernel/*.c) \
-	boot/boot_info.c $(wildcard arch/$(ARCH)/*.c) $(ARCH_SRCS)
-KERNEL_ASM := $(wildcard arch/$(ARCH)/*.S)
+# The kernel is every .c and .S file under these directories and arch/$(ARCH)/, at any depth: a
+# new file or folder (mm/fault/, say) is built without a change here. The link order, which is
+# the order of the suites, parameters and torture suites registered in linker sections, is that
+# of the directories below, each one's files sorted by path. A file under arch/<arch>/ that is
+# not kernel code is named in the arch's ARCH_NOT_KERNEL (ppc64's -bios stub).
+KERNEL_DIRS := kernel lib mm tests/kernel
+find_sources = $(sort $(shell find $(1) -type f -name '$(2)'))
+KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(call find_sources,$(d),*.c)) boot/boot_info.c \
+	$(filter-out $(ARCH_NOT_KERNEL),$(call find_sources,arch/$(ARCH),*.c)) $(ARCH_SRCS)
+KERNEL_ASM := $(filter-out $(ARCH_NOT_KERNEL),\
+	$(foreach d,$(KERNEL_DIRS) arch/$(ARCH),$(call find_sources,$(d),*.S)))
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %.S,$(BUILD)/obj/%.o,$(KERNEL_ASM))
 

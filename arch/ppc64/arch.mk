@@ -6,6 +6,8 @@ CROSS ?= powerpc64le-linux-gnu-
 ARCH_CFLAGS := -mlittle-endian -mcpu=power8 -mcmodel=medium -mno-altivec -mno-vsx -msoft-float \
 	-ffixed-r13 -mno-pltseq
 ARCH_SRCS := boot/devicetree.c
+# The -bios stub under bootrom/ is an image of its own (below), not part of the kernel.
+ARCH_NOT_KERNEL := arch/ppc64/bootrom/%
 IMAGES := $(BUILD)/faultline.elf $(BUILD)/bootrom.bin
 
 # QEMU's pseries machine resets the CPU at 0x100 with r3 = the device tree. The -bios stub is
