@@ -22,6 +22,7 @@ include arch/$(ARCH)/arch.mk
 CC := $(CROSS)gcc
 LD := $(CROSS)ld
 OBJCOPY := $(CROSS)objcopy
+NM := $(CROSS)nm
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter
 CFLAGS := -std=gnu11 -O2 -g $(WARN) -ffreestanding -fno-builtin-printf -fno-pic -fno-pie \
@@ -63,9 +64,14 @@ $(BUILD)/linker.ld: linker.ld arch/$(ARCH)/layout.h Makefile
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) -E -P -x c -Iarch/$(ARCH) -D__ASSEMBLY__ -D__LINKER__ $< -o $@
 
-$(BUILD)/faultline.elf: $(KERNEL_OBJS) $(BUILD)/linker.ld
+# A registration that did not reach the image (a source not built, a section the linker script
+# misplaces) fails the build here, naming it, and the image is deleted (tools/check-registrations).
+$(BUILD)/faultline.elf: $(KERNEL_OBJS) $(BUILD)/linker.ld tools/check-registrations
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(LDFLAGS) -T $(BUILD)/linker.ld -o $@ $(KERNEL_OBJS)
+	@$(if $(Q),echo "  CHECK   $@: registrations")
+	$(Q)tools/check-registrations --nm $(NM) $(ARCH) $@ $(KERNEL_SRCS) || \
+		{ rm -f $@; echo "check-registrations: $@ deleted" >&2; exit 1; }
 
 $(eval $(ARCH_IMAGE_RULES))
 

@@ -44,8 +44,10 @@ struct torture_suite {
 	void (*finish)(struct torture_run *r);      /* after every thread has been joined */
 };
 
+/* The object is named __torture_<var>, as tests are __ktest_* and parameters __kparam_*, so that
+ * tools/check-registrations finds every one in the image. */
 #define TORTURE_SUITE(var) \
-	static const struct torture_suite var __used __section(".torture") __aligned(8)
+	static const struct torture_suite __torture_##var __used __section(".torture") __aligned(8)
 
 /* Start fn(arg) as one of the run's threads (pinned to cpu, or -1). */
 int torture_thread(struct torture_run *r, void (*fn)(void *), void *arg, const char *name, int cpu);
