@@ -45,6 +45,10 @@ KERNEL_ASM := $(filter-out $(ARCH_NOT_KERNEL),\
 	$(foreach d,$(KERNEL_DIRS) arch/$(ARCH),$(call find_sources,$(d),*.S)))
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %.S,$(BUILD)/obj/%.o,$(KERNEL_ASM))
+# The list itself, rewritten only when it changes: a removed or renamed file relinks the image.
+SOURCES_LIST := $(BUILD)/sources.list
+$(shell mkdir -p $(BUILD) && echo '$(KERNEL_SRCS) $(KERNEL_ASM)' | cmp -s - $(SOURCES_LIST) || \
+	echo '$(KERNEL_SRCS) $(KERNEL_ASM)' > $(SOURCES_LIST))
 
 .PHONY: all run test host-test kernel-test torture bench clean help deps fuzz compile_commands.json \
 	fuzz-vmatree libfuzz-vmatree bench-vmatree debug gdb-test mutants
@@ -66,7 +70,7 @@ $(BUILD)/linker.ld: linker.ld arch/$(ARCH)/layout.h Makefile
 
 # A registration that did not reach the image (a source not built, a section the linker script
 # misplaces) fails the build here, naming it, and the image is deleted (tools/check-registrations).
-$(BUILD)/faultline.elf: $(KERNEL_OBJS) $(BUILD)/linker.ld tools/check-registrations
+$(BUILD)/faultline.elf: $(KERNEL_OBJS) $(BUILD)/linker.ld $(SOURCES_LIST) tools/check-registrations
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(LD) $(LDFLAGS) -T $(BUILD)/linker.ld -o $@ $(KERNEL_OBJS)
 	@$(if $(Q),echo "  CHECK   $@: registrations")
