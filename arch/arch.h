@@ -2,11 +2,14 @@
  * arch/arch.h: THE contract between generic code and an architecture.
  *
  * Generic code includes this file and nothing under arch/<name>/. A port implements every
- * function declared here; the hot ones are static inline in the arch's own arch_inline.h, which
- * the build finds on the include path (-Iarch/<name>) and which is pulled in at the bottom.
- * arch/host/ implements the same contract on plain memory so tests/host/ can compile mm/ and lib/.
+ * function declared here. The hot ones are declared `static inline` below and defined in the
+ * arch's own arch_inline.h, which is pulled in at the bottom: a definition whose signature
+ * differs from its prototype here is a compile error ("conflicting types"), and one that is
+ * missing is one too ("declared 'static' but never defined"). Both headers are found on the
+ * include path (-Iarch/<name>). arch/host/ implements the same contract on plain memory so
+ * tests/host/ can compile mm/ and lib/.
  *
- * Each arch_inline.h must define, before the declarations below are used:
+ * Each port's arch_defs.h, included first, defines its constants and types:
  *   PAGE_SHIFT                      log2 of the base page size (12 everywhere today)
  *   PT_LEVELS, PT_INDEX_BITS        page-table levels; index bits per level (level 0 = leaf PTEs)
  *   PT_ROOT_INDEX_BITS              optional: index bits of the root level when it differs from
@@ -21,14 +24,26 @@
  *   MAX_CPUS
  *   pte_t                           the raw page-table entry type
  *   struct trap_frame               registers saved on a trap
+ *   ARCH_HAS_TLB_BROADCAST,         feature flags (see the MMU section): defined as 1 by a port
+ *   ARCH_NEEDS_BREAK_BEFORE_MAKE    that has the feature, not defined at all by one that has
+ *                                   not; generic code tests them with #ifdef
  */
 #ifndef ARCH_ARCH_H
 #define ARCH_ARCH_H
 
 #include "kernel/atomic.h"
 #include "kernel/compiler.h"
+#include <arch_defs.h>
 
-struct trap_frame;
+#if defined(ARCH_HAS_TLB_BROADCAST) && (ARCH_HAS_TLB_BROADCAST + 0) != 1
+#error "ARCH_HAS_TLB_BROADCAST is defined as 1 or not at all (arch/arch.h)"
+#endif
+#if defined(ARCH_NEEDS_BREAK_BEFORE_MAKE) && (ARCH_NEEDS_BREAK_BEFORE_MAKE + 0) != 1
+#error "ARCH_NEEDS_BREAK_BEFORE_MAKE is defined as 1 or not at all (arch/arch.h)"
+#endif
+
+struct percpu;
+struct thread;
 
 /* ---- Generic protection bits, translated by the arch's PTE encoder. ---- */
 #define MMU_READ    0x01u  /* readable (every present mapping is) */
@@ -71,17 +86,18 @@ bool extable_fixup(struct trap_frame *frame);
 /* ================================================================================================
  * CPU
  * ============================================================================================== */
-/* static inline void arch_irq_enable(void);
- * static inline void arch_irq_disable(void);
- * static inline unsigned long arch_irq_save(void);         disable, return the previous state
- * static inline void arch_irq_restore(unsigned long flags);
- * static inline bool arch_irqs_enabled(void);
- * static inline void arch_cpu_relax(void);                  inside spin loops
- * static inline void arch_wait_for_interrupt(void);         halt until an interrupt arrives
- * static inline void arch_mb(void), arch_rmb(void), arch_wmb(void);   full/read/write barriers
- * static inline u64 arch_cycles(void);                      free-running cycle counter, the same
- *                                                           timeline on every CPU
- */
+static inline void arch_irq_enable(void);
+static inline void arch_irq_disable(void);
+static inline unsigned long arch_irq_save(void);          /* disable, return the previous state */
+static inline void arch_irq_restore(unsigned long flags);
+static inline bool arch_irqs_enabled(void);
+static inline void arch_cpu_relax(void);                  /* inside spin loops */
+static inline void arch_wait_for_interrupt(void);         /* halt until an interrupt arrives */
+static inline void arch_mb(void);                         /* full barrier */
+static inline void arch_rmb(void);                        /* read barrier: loads only */
+static inline void arch_wmb(void);                        /* write barrier: stores only */
+/* A free-running cycle counter, the same timeline on every CPU. */
+static inline u64 arch_cycles(void);
 u64 arch_cycle_freq(void);       /* cycle counter frequency in Hz, measured or read at boot */
 __noreturn void arch_halt_forever(void);   /* interrupts off, halt this CPU for good */
 
@@ -96,14 +112,13 @@ int arch_console_getc(void);     /* a received byte, or -1 if none is waiting */
  * Traps and diagnostics
  * ============================================================================================== */
 void arch_trap_dump(const struct trap_frame *f);   /* every register, decoded where useful */
-/* static inline uintptr_t arch_frame_ip(const struct trap_frame *f);
- * static inline uintptr_t arch_frame_fp(const struct trap_frame *f);
- * static inline void arch_frame_set_ip(struct trap_frame *f, uintptr_t ip);
- * static inline uintptr_t arch_current_fp(void);            this function's frame pointer
- * static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip);
- *        one step of a frame-pointer backtrace: from frame *fp, load the caller's frame pointer
- *        into *fp and the return address into *ip; false when the chain ends.
- */
+static inline uintptr_t arch_frame_ip(const struct trap_frame *f);
+static inline uintptr_t arch_frame_fp(const struct trap_frame *f);
+static inline void arch_frame_set_ip(struct trap_frame *f, uintptr_t ip);
+static inline uintptr_t arch_current_fp(void);            /* this function's frame pointer */
+/* One step of a frame-pointer backtrace: from frame *fp, load the caller's frame pointer into
+ * *fp and the return address into *ip; false when the chain ends. */
+static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip);
 
 /* Probes that may fault: they return 0, or -EFAULT if the access faulted (through extable). */
 int arch_probe_read(const void *addr, u64 *val);
@@ -116,22 +131,21 @@ __noreturn void arch_call_on_stack(void *stack_top, void (*fn)(void *), void *ar
  * MMU. Generic code (mm/pgtable.c) walks the levels PT_LEVELS-1 (root) down to 0; the arch only
  * encodes and decodes entries. A zero entry is "not present" on every arch.
  * ============================================================================================== */
-/* static inline bool arch_pt_leaf_ok(int level);            may a leaf (block) live at this level?
- * static inline pte_t pte_mk_table(phys_addr_t table_pa);    entry pointing at a next-level table
- * static inline pte_t pte_mk_leaf(phys_addr_t pa, unsigned prot, int level);  MMU_* prot
- * static inline bool pte_present(pte_t e);
- * static inline bool pte_is_table(pte_t e, int level);       present and pointing to a table
- * static inline phys_addr_t pte_addr(pte_t e, int level);    the table or frame it points at
- * static inline unsigned pte_prot(pte_t e, int level);       MMU_* bits of a leaf
- * static inline pte_t pte_read_once(const pte_t *p);
- * static inline void pte_write(pte_t *p, pte_t e);           single untorn store
- * static inline void pte_publish_barrier(void);
- *        order every earlier store to page-table memory (a new table being zeroed or filled)
- *        before the next pte_write (the entry that links that table in), as seen by every
- *        CPU's table walker and by lockless software walkers
- * static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va);
- *        physical address of a byte of the kernel image (its text, data or bss)
- */
+static inline bool arch_pt_leaf_ok(int level);           /* may a leaf (block) live here? */
+static inline pte_t pte_mk_table(phys_addr_t table_pa);   /* points at a next-level table */
+static inline pte_t pte_mk_leaf(phys_addr_t pa, unsigned prot, int level);   /* MMU_* prot */
+static inline bool pte_present(pte_t e);
+static inline bool pte_is_table(pte_t e, int level);      /* present and pointing to a table */
+static inline phys_addr_t pte_addr(pte_t e, int level);   /* the table or frame it points at */
+static inline unsigned pte_prot(pte_t e, int level);      /* MMU_* bits of a leaf */
+static inline pte_t pte_read_once(const pte_t *p);
+static inline void pte_write(pte_t *p, pte_t e);          /* a single untorn store */
+/* Order every earlier store to page-table memory (a new table being zeroed or filled) before
+ * the next pte_write (the entry that links that table in), as seen by every CPU's table walker
+ * and by lockless software walkers. */
+static inline void pte_publish_barrier(void);
+/* The physical address of a byte of the kernel image (its text, data or bss). */
+static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va);
 void arch_mmu_switch(phys_addr_t root);   /* load a page-table root on this CPU */
 phys_addr_t arch_mmu_current_root(void);
 /* Prepare a new kernel root before it is loaded (e.g. entries the arch keeps for itself). */
@@ -144,7 +158,7 @@ void arch_tlb_flush_page_local(uintptr_t va, int level);
 void arch_tlb_flush_all_local(void);      /* including global (kernel) entries */
 /* Broadcast maintenance, for arches whose hardware invalidates every CPU's TLB with one
  * instruction (ppc64 tlbie, arm64 TLBI ...IS): such an arch defines ARCH_HAS_TLB_BROADCAST in
- * its arch_inline.h and implements these, which return once every CPU is done. Elsewhere
+ * its arch_defs.h and implements these, which return once every CPU is done. Elsewhere
  * mm/tlb.c shoots down with IPIs and the local variants. */
 void arch_tlb_flush_page_broadcast(uintptr_t va, int level);
 void arch_tlb_flush_all_broadcast(void);
@@ -154,6 +168,9 @@ void arch_tlb_flush_all_broadcast(void);
  * arch_tlb_flush_page_broadcast before installing the table. Such an arch must have
  * ARCH_HAS_TLB_BROADCAST: the split runs under the page-table lock with interrupts off, where
  * no IPI can be waited for. */
+#if defined(ARCH_NEEDS_BREAK_BEFORE_MAKE) && !defined(ARCH_HAS_TLB_BROADCAST)
+#error "break-before-make flushes with the broadcast TLB calls: define ARCH_HAS_TLB_BROADCAST"
+#endif
 
 /* ================================================================================================
  * Platform, SMP, timers and IPIs. (Being built: x86_64 first, issue "SMP, preemptive scheduling,
@@ -190,28 +207,25 @@ int arch_cpu_start(struct cpu_start *s);
  * masked; ppc64: RTAS stop-self with a buffer of its own). */
 __noreturn void arch_cpu_park(struct cpu_start *s);
 /* Make this CPU's per-CPU pointer (register: x86 GS base, arm64 TPIDR_EL1, ppc64 r13/SPRG) point
- * at pc. Called once per CPU before anything uses per-CPU data.
- * static inline struct percpu *arch_this_cpu(void);   read it back (fast; hot paths use it)
- *
- * The running thread. The generic struct percpu keeps it PERCPU_CURRENT_OFFSET bytes in, and
- * the scheduler updates that field at every switch; but a thread that reads the per-CPU pointer
- * and then the field may be preempted and moved in between, and read another CPU's thread. So:
- * static inline struct thread *arch_current_thread(void);
- *        the running thread, read in one step no interrupt can split: one load relative to the
- *        per-CPU register (x86 %gs, ppc64 r13), or a register that follows the thread (arm64:
- *        x18, reserved with -ffixed-x18). A volatile asm: a thread's own value never changes,
- *        but the scheduler's function changes it in the middle, and a cached or moved read
- *        there picks up the wrong thread.
- * static inline void arch_current_set(struct thread *t);
- *        the scheduler, just before switching to t (interrupts off), and percpu_bind(): make t
- *        what arch_current_thread() returns on this CPU from now on.
- * static inline void arch_switched_frame(void *sp, uintptr_t *fp, uintptr_t *ip);
- *        for a thread switched out by arch_context_switch, whose saved stack pointer is sp: the
- *        frame pointer and ip from which backtrace_print() walks its stack (ip may be 0). */
-#define PERCPU_CURRENT_OFFSET 8
-struct percpu;
-struct thread;
+ * at pc. Called once per CPU before anything uses per-CPU data. */
 void arch_percpu_set(struct percpu *pc);
+static inline struct percpu *arch_this_cpu(void);   /* read it back (fast; hot paths use it) */
+/* The running thread. The generic struct percpu keeps it PERCPU_CURRENT_OFFSET bytes in, and
+ * the scheduler updates that field at every switch; but a thread that reads the per-CPU pointer
+ * and then the field may be preempted and moved in between, and read another CPU's thread. So
+ * arch_current_thread() reads it in one step no interrupt can split: one load relative to the
+ * per-CPU register (x86 %gs, ppc64 r13), or a register that follows the thread (arm64: x18,
+ * reserved with -ffixed-x18). A volatile asm: a thread's own value never changes, but the
+ * scheduler's function changes it in the middle, and a cached or moved read there picks up the
+ * wrong thread. */
+#define PERCPU_CURRENT_OFFSET 8
+static inline struct thread *arch_current_thread(void);
+/* The scheduler, just before switching to t (interrupts off), and percpu_bind(): make t what
+ * arch_current_thread() returns on this CPU from now on. */
+static inline void arch_current_set(struct thread *t);
+/* For a thread switched out by arch_context_switch, whose saved stack pointer is sp: the frame
+ * pointer and ip from which backtrace_print() walks its stack (ip may be 0). */
+static inline void arch_switched_frame(void *sp, uintptr_t *fp, uintptr_t *ip);
 /* Interrupt this CPU; the target calls ipi_interrupt(). Every store this CPU made before the
  * call is visible to the target by the time it runs ipi_interrupt(): the arch fences before the
  * send where the send itself does not order memory (x86 x2APIC: MFENCE; LFENCE before WRMSR;

@@ -4,10 +4,6 @@
 #include "mm/pgtable.h"
 #include "mm/internal.h"
 
-#if defined(ARCH_NEEDS_BREAK_BEFORE_MAKE) && !defined(ARCH_HAS_TLB_BROADCAST)
-#error "break-before-make flushes with the broadcast TLB calls (arch/arch.h)"
-#endif
-
 static inline pte_t *table_of(phys_addr_t pa) { return (pte_t *)phys_to_virt(pa); }
 
 /* Link the table at t, already zeroed or filled, into *e. Walkers that find the entry read the

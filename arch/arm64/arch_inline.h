@@ -1,28 +1,11 @@
-/* arm64 half of the arch contract (see arch/arch.h): the inline functions and types.
+/* arm64 half of the arch contract (see arch/arch.h): the inline functions, whose prototypes
+ * arch.h declares (its constants and types are in arch_defs.h).
  * References are to the Arm Architecture Reference Manual for A-profile (DDI 0487, "ARM ARM"). */
 #ifndef ARCH_ARM64_ARCH_INLINE_H
 #define ARCH_ARM64_ARCH_INLINE_H
 
 #include "arch/arm64/layout.h"
 #include "arch/frame_record.h"
-
-#define PAGE_SHIFT     12
-#define PT_LEVELS      4
-#define PT_INDEX_BITS  9
-#define MAX_CPUS       64
-
-typedef u64 pte_t;
-
-/* Saved by arch/arm64/entry.S on every exception, lowest address first (304 bytes). */
-struct trap_frame {
-	u64 x[31];         /* x0..x30; x29 is the frame pointer, x30 the link register */
-	u64 sp;            /* the interrupted stack pointer */
-	u64 elr;           /* ELR_EL1: the instruction that trapped (or the next, for SVC/IRQ) */
-	u64 spsr;          /* SPSR_EL1: the interrupted PSTATE */
-	u64 esr;           /* ESR_EL1: why (exception class and syndrome) */
-	u64 far;           /* FAR_EL1: the faulting address, for aborts */
-	u64 frame_rec[2];  /* {x29, elr}: links the trap into the frame-pointer chain */
-};
 
 /* System registers by name; the names the assembler knows (or S3_x_Cy_Cz_w encodings). */
 #define sysreg_read(r)                                                     \
@@ -198,10 +181,5 @@ static inline void pte_write(pte_t *p, pte_t e)
  * only once a DSB has completed them (ARM ARM D8.2.8, as for pte_write). So DSB ISHST, not
  * DMB, between filling a table and the store that links it; Linux's set_pmd does the same. */
 static inline void pte_publish_barrier(void) { __asm__ __volatile__("dsb ishst" ::: "memory"); }
-/* TLBI ...IS reaches every CPU in the inner-shareable domain (mmu.c). */
-#define ARCH_HAS_TLB_BROADCAST 1
-/* Changing the block size of a live translation needs break-before-make (ARM ARM D8.14) unless
- * the CPU has FEAT_BBM level 2, which this kernel does not look for. */
-#define ARCH_NEEDS_BREAK_BEFORE_MAKE
 
 #endif

@@ -1,37 +1,11 @@
-/* The arch contract on plain memory, for tests/host/. "Physical memory" is one malloc'd block
- * (host_ram) and physical address 0 is its first byte; the vmemmap is another block.
- * The page-table format is deliberately unlike any real one (3 levels, an explicit table bit)
- * so that code which only works because of x86's encoding fails here. */
+/* The arch contract on plain memory, for tests/host/: the inline functions, whose prototypes
+ * arch.h declares (the constants and types are in arch_defs.h). The page-table format is
+ * deliberately unlike any real one (3 levels, an explicit table bit) so that code which only
+ * works because of x86's encoding fails here. */
 #ifndef ARCH_HOST_ARCH_INLINE_H
 #define ARCH_HOST_ARCH_INLINE_H
 
 #include <time.h>
-
-#define PAGE_SHIFT     12
-#define PT_LEVELS      3
-#define PT_INDEX_BITS  9
-#ifdef HOST_PT_ROOT_INDEX_BITS   /* a root wider than the other levels, as ppc64's radix has */
-#define PT_ROOT_INDEX_BITS HOST_PT_ROOT_INDEX_BITS
-#endif
-#define MAX_CPUS       64
-
-extern unsigned char *host_ram;         /* tests/host/host_arch.c */
-extern void *host_vmemmap;
-extern unsigned long host_ram_size;
-
-#define DIRECT_MAP_BASE   ((uintptr_t)host_ram)
-#define VMEMMAP_BASE      ((uintptr_t)host_vmemmap)
-#define EARLY_MAP_LIMIT   ((phys_addr_t)host_ram_size)
-#define KSTACK_AREA_BASE  0x40000000ul
-#define KSTACK_AREA_SIZE  0x10000000ul
-#define MMIO_AREA_BASE    0x50000000ul
-#define MMIO_AREA_SIZE    0x10000000ul
-
-typedef u64 pte_t;
-
-struct trap_frame {
-	uintptr_t ip, fp;
-};
 
 static inline void arch_irq_enable(void) {}
 static inline void arch_irq_disable(void) {}
@@ -88,10 +62,6 @@ static inline pte_t pte_read_once(const pte_t *p) { return __atomic_load_n(p, __
  * which is pte_publish_barrier's job on hardware (ThreadSanitizer has no fences). */
 static inline void pte_write(pte_t *p, pte_t e) { __atomic_store_n(p, e, __ATOMIC_RELEASE); }
 static inline void pte_publish_barrier(void) { barrier(); }
-/* As arm64 and ppc64: splits go through an invalid entry and a broadcast flush, which the host
- * tests watch (host_tlb_flush_hook, tests/host/host_arch.c). */
-#define ARCH_HAS_TLB_BROADCAST
-#define ARCH_NEEDS_BREAK_BEFORE_MAKE
 static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va) { return va - DIRECT_MAP_BASE; }
 
 #endif

@@ -1,4 +1,5 @@
-/* ppc64 half of the arch contract (see arch/arch.h): the inline functions and types.
+/* ppc64 half of the arch contract (see arch/arch.h): the inline functions, whose prototypes
+ * arch.h declares (its constants and types are in arch_defs.h).
  * Radix page-table entries follow Power ISA 3.0B, Book III, 5.7.10 (Radix Tree Translation).
  * They are big-endian in memory while this kernel runs little-endian: pte_t holds the raw
  * in-memory (big-endian) value, the encoders swap once, and decoders swap back. */
@@ -7,32 +8,6 @@
 
 #include "arch/ppc64/layout.h"
 #include "arch/ppc64/regs.h"
-
-#define PAGE_SHIFT          12
-#define PT_LEVELS           4
-#define PT_INDEX_BITS       9    /* levels 0..2: 512 entries, 4 KiB tables */
-#define PT_ROOT_INDEX_BITS  13   /* level 3: 8192 entries, a 64 KiB root (52-bit tree) */
-#define MAX_CPUS            64
-#define ARCH_HAS_TLB_BROADCAST   /* tlbie: arch/ppc64/mmu.c */
-/* A valid leaf is replaced only through an invalid entry and a tlbie (Book III, 5.10.1.2,
- * "Modifying a Page Table Entry", general case). */
-#define ARCH_NEEDS_BREAK_BEFORE_MAKE
-
-typedef u64 pte_t;
-
-/* Saved by arch/ppc64/entry.S; offsets in regs.h (TF_*). */
-struct trap_frame {
-	u64 back_chain;   /* the interrupted r1 */
-	u64 cr_save;
-	u64 lr_save;      /* the interrupted ip, where an unwinder looks for a return address */
-	u64 toc_save;
-	u64 gpr[32];
-	u64 nip, msr;     /* SRR0, SRR1 */
-	u64 lr, ctr, cr, xer;
-	u64 dar, dsisr;   /* storage interrupts: faulting address and cause */
-	u64 vector;       /* the exception vector offset: 0x300, 0x900, ... */
-	u64 pad;
-};
 
 /* Per-CPU state. In the kernel r13 (reserved by the ABI; built with -ffixed-r13) holds the
  * generic struct percpu, so arch_this_cpu() is one register move. SPRG0 holds this arch area, as
@@ -73,7 +48,8 @@ static inline void arch_irq_restore(unsigned long f)
 static inline bool arch_irqs_enabled(void) { return ppc64_mfmsr() & MSR_EE; }
 /* Lower, then restore, this hardware thread's priority (Book II, 3.2 "or" hints). */
 static inline void arch_cpu_relax(void) { __asm__ __volatile__("or 1,1,1; or 2,2,2" ::: "memory"); }
-void arch_wait_for_interrupt(void);   /* H_CEDE: arch/ppc64/cpu.c */
+void ppc64_cede(void);   /* H_CEDE: arch/ppc64/cpu.c */
+static inline void arch_wait_for_interrupt(void) { ppc64_cede(); }
 static inline void arch_mb(void)  { __asm__ __volatile__("sync" ::: "memory"); }
 static inline void arch_rmb(void) { __asm__ __volatile__("lwsync" ::: "memory"); }
 static inline void arch_wmb(void) { __asm__ __volatile__("lwsync" ::: "memory"); }

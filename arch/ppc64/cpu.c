@@ -66,9 +66,9 @@ void __init ppc64_vectors_install(void)
 	__asm__ __volatile__("sync; isync" ::: "memory");
 }
 
-/* H_CEDE idles this CPU until an interrupt; it returns with MSR[EE] set, so the interrupt is
- * taken right after it (PAPR 14.5.4.3.1). */
-void arch_wait_for_interrupt(void)
+/* arch_wait_for_interrupt(). H_CEDE idles this CPU until an interrupt; it returns with MSR[EE]
+ * set, so the interrupt is taken right after it (PAPR 14.5.4.3.1). */
+void ppc64_cede(void)
 {
 	ppc64_hcall(H_CEDE, 0, 0, 0, 0, 0, 0);
 	arch_irq_disable();

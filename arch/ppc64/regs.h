@@ -84,7 +84,7 @@
 #define PC_PERCPU    88    /* the generic struct percpu, which r13 holds in the kernel */
 #define PC_CR        96    /* the interrupted CR, saved before anything compares */
 
-/* struct trap_frame (arch_inline.h) */
+/* struct trap_frame (arch_defs.h) */
 #define TF_BACKCHAIN 0     /* an ABI frame header, so that unwinding walks through traps */
 #define TF_LR_SAVE   16
 #define TF_GPR       32    /* r0..r31 */

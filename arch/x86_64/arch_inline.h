@@ -1,25 +1,11 @@
-/* x86_64 half of the arch contract (see arch/arch.h): the inline functions and types.
+/* x86_64 half of the arch contract (see arch/arch.h): the inline functions, whose prototypes
+ * arch.h declares (its constants and types are in arch_defs.h).
  * Page-table entries follow the Intel SDM vol. 3A, section 4.5 (4-level paging). */
 #ifndef ARCH_X86_64_ARCH_INLINE_H
 #define ARCH_X86_64_ARCH_INLINE_H
 
 #include "arch/x86_64/layout.h"
 #include "arch/frame_record.h"
-
-#define PAGE_SHIFT     12
-#define PT_LEVELS      4
-#define PT_INDEX_BITS  9
-#define MAX_CPUS       64
-
-typedef u64 pte_t;
-
-/* Saved by arch/x86_64/entry.S, lowest address first. */
-struct trap_frame {
-	u64 r15, r14, r13, r12, r11, r10, r9, r8;
-	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	u64 vector, error;
-	u64 rip, cs, rflags, rsp, ss;   /* pushed by the CPU */
-};
 
 /* ---- CPU ---- */
 static inline void arch_irq_enable(void)  { __asm__ __volatile__("sti" ::: "memory"); }

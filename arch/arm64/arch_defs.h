@@ -1,0 +1,32 @@
+/* arm64's constants and types for the arch contract (see arch/arch.h): page and page-table
+ * sizes, the entry type, the trap frame and the features it has. Its functions are in
+ * arch_inline.h. References are to the ARM ARM (DDI 0487). */
+#ifndef ARCH_ARM64_ARCH_DEFS_H
+#define ARCH_ARM64_ARCH_DEFS_H
+
+#include "arch/arm64/layout.h"
+
+#define PAGE_SHIFT     12
+#define PT_LEVELS      4
+#define PT_INDEX_BITS  9
+#define MAX_CPUS       64
+/* TLBI ...IS reaches every CPU in the inner-shareable domain (mmu.c). */
+#define ARCH_HAS_TLB_BROADCAST 1
+/* Changing the block size of a live translation needs break-before-make (ARM ARM D8.14) unless
+ * the CPU has FEAT_BBM level 2, which this kernel does not look for. */
+#define ARCH_NEEDS_BREAK_BEFORE_MAKE 1
+
+typedef u64 pte_t;
+
+/* Saved by arch/arm64/entry.S on every exception, lowest address first (304 bytes). */
+struct trap_frame {
+	u64 x[31];         /* x0..x30; x29 is the frame pointer, x30 the link register */
+	u64 sp;            /* the interrupted stack pointer */
+	u64 elr;           /* ELR_EL1: the instruction that trapped (or the next, for SVC/IRQ) */
+	u64 spsr;          /* SPSR_EL1: the interrupted PSTATE */
+	u64 esr;           /* ESR_EL1: why (exception class and syndrome) */
+	u64 far;           /* FAR_EL1: the faulting address, for aborts */
+	u64 frame_rec[2];  /* {x29, elr}: links the trap into the frame-pointer chain */
+};
+
+#endif

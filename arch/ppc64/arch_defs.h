@@ -1,0 +1,36 @@
+/* ppc64's constants and types for the arch contract (see arch/arch.h): page and page-table
+ * sizes, the entry type, the trap frame and the features it has. Its functions are in
+ * arch_inline.h. References are to the Power ISA 3.0B. */
+#ifndef ARCH_PPC64_ARCH_DEFS_H
+#define ARCH_PPC64_ARCH_DEFS_H
+
+#include "arch/ppc64/layout.h"
+
+#define PAGE_SHIFT          12
+#define PT_LEVELS           4
+#define PT_INDEX_BITS       9    /* levels 0..2: 512 entries, 4 KiB tables */
+#define PT_ROOT_INDEX_BITS  13   /* level 3: 8192 entries, a 64 KiB root (52-bit tree) */
+#define MAX_CPUS            64
+#define ARCH_HAS_TLB_BROADCAST 1   /* tlbie: arch/ppc64/mmu.c */
+/* A valid leaf is replaced only through an invalid entry and a tlbie (Book III, 5.10.1.2,
+ * "Modifying a Page Table Entry", general case). */
+#define ARCH_NEEDS_BREAK_BEFORE_MAKE 1
+
+/* The raw radix entry as it is in memory: big-endian (arch_inline.h). */
+typedef u64 pte_t;
+
+/* Saved by arch/ppc64/entry.S; offsets in regs.h (TF_*). */
+struct trap_frame {
+	u64 back_chain;   /* the interrupted r1 */
+	u64 cr_save;
+	u64 lr_save;      /* the interrupted ip, where an unwinder looks for a return address */
+	u64 toc_save;
+	u64 gpr[32];
+	u64 nip, msr;     /* SRR0, SRR1 */
+	u64 lr, ctr, cr, xer;
+	u64 dar, dsisr;   /* storage interrupts: faulting address and cause */
+	u64 vector;       /* the exception vector offset: 0x300, 0x900, ... */
+	u64 pad;
+};
+
+#endif

@@ -1,0 +1,23 @@
+/* x86_64's constants and types for the arch contract (see arch/arch.h): page and page-table
+ * sizes, the entry type and the trap frame. Its functions are in arch_inline.h. */
+#ifndef ARCH_X86_64_ARCH_DEFS_H
+#define ARCH_X86_64_ARCH_DEFS_H
+
+#include "arch/x86_64/layout.h"
+
+#define PAGE_SHIFT     12
+#define PT_LEVELS      4
+#define PT_INDEX_BITS  9
+#define MAX_CPUS       64
+
+typedef u64 pte_t;
+
+/* Saved by arch/x86_64/entry.S, lowest address first. */
+struct trap_frame {
+	u64 r15, r14, r13, r12, r11, r10, r9, r8;
+	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	u64 vector, error;
+	u64 rip, cs, rflags, rsp, ss;   /* pushed by the CPU */
+};
+
+#endif
