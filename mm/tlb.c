@@ -41,22 +41,31 @@ static void flush_range(const struct flush_range *r, void (*flush_page)(uintptr_
 	}
 }
 
+#ifdef ARCH_HAS_TLB_BROADCAST
+/* The hardware reaches every CPU's TLB (tlbie, TLBI ...IS). */
+static void flush_every_cpu(struct flush_range *r)
+{
+	flush_range(r, arch_tlb_flush_page_broadcast, arch_tlb_flush_all_broadcast);
+}
+#else
 static void flush_local(void *arg)
 {
 	flush_range(arg, arch_tlb_flush_page_local, arch_tlb_flush_all_local);
 }
 
+/* Each online CPU flushes its own TLB, asked by IPI; the call returns when all are done. */
+static void flush_every_cpu(struct flush_range *r)
+{
+	if (nr_cpus_online > 1)
+		smp_call_function(cpu_online_mask, flush_local, r, true);
+	else
+		flush_local(r);
+}
+#endif
+
 void tlb_flush_kernel_range(uintptr_t va, u64 size, int max_level)
 {
 	struct flush_range r = { va, size, max_level };
-	if (!size)
-		return;
-#ifdef ARCH_HAS_TLB_BROADCAST
-	flush_range(&r, arch_tlb_flush_page_broadcast, arch_tlb_flush_all_broadcast);
-	return;
-#endif
-	if (nr_cpus_online > 1)
-		smp_call_function(cpu_online_mask, flush_local, &r, true);
-	else
-		flush_local(&r);
+	if (size)
+		flush_every_cpu(&r);
 }
