@@ -4,7 +4,7 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 
-static const char *const exc_names[32] = {
+static const char *const exc_names[VEC_NR_EXCEPTIONS] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
 	"#BR bound range", "#UD invalid opcode", "#NM device not available", "#DF double fault",
 	"coprocessor segment overrun", "#TS invalid TSS", "#NP segment not present",
@@ -15,14 +15,14 @@ static const char *const exc_names[32] = {
 
 static const char *exc_name(u64 v)
 {
-	return v < 32 && exc_names[v] ? exc_names[v] : "reserved exception";
+	return v < VEC_NR_EXCEPTIONS && exc_names[v] ? exc_names[v] : "reserved exception";
 }
 
 void arch_trap_dump(const struct trap_frame *f)
 {
+	const char *what = f->vector < VEC_NR_EXCEPTIONS ? exc_name(f->vector) : "irq";
 	printk_raw("RIP: %04lx:%016lx RFLAGS: %08lx vector %lu (%s) error %#lx\n",
-		   f->cs, f->rip, f->rflags, f->vector, f->vector < 32 ? exc_name(f->vector) : "irq",
-		   f->error);
+		   f->cs, f->rip, f->rflags, f->vector, what, f->error);
 	printk_raw("RSP: %04lx:%016lx CR2: %016lx CR3: %016lx\n", f->ss, f->rsp,
 		   x86_read_cr2(), x86_read_cr3());
 	printk_raw("RAX: %016lx RBX: %016lx RCX: %016lx\n", f->rax, f->rbx, f->rcx);
@@ -65,24 +65,24 @@ void x86_trap(struct trap_frame *f)
 		return;
 	case VEC_SPURIOUS:
 		return;   /* no EOI for the spurious vector */
-	case 2:
-		/* NMI: only sent by panic to stop this CPU (arch_send_stop). */
+	case VEC_NMI:
+		/* Only sent by panic to stop this CPU (arch_send_stop). */
 		panic_stop_self(f);
-	case 14:
+	case VEC_PAGE_FAULT:
 		page_fault(f);
 		return;
-	case 13:
+	case VEC_GENERAL_PROT:
 		if (extable_fixup(f))
 			return;
 		break;
-	case 8:
+	case VEC_DOUBLE_FAULT:
 		/* On its own IST stack. A fault while pushing onto an overflowed stack ends here. */
 		panic_trap(f, "double fault (kernel stack overflow?) rsp %#lx cr2 %#lx%s",
 			   f->rsp, x86_read_cr2(), kstack_guard_hint(x86_read_cr2()));
 	default:
 		break;
 	}
-	if (f->vector < 32)
+	if (f->vector < VEC_NR_EXCEPTIONS)
 		panic_trap(f, "unhandled exception %s", exc_name(f->vector));
 	printk(LOG_WARN, "x86: unexpected interrupt vector %lu\n", f->vector);
 }

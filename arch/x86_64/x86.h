@@ -35,7 +35,14 @@ static inline void x86_wrmsr(u32 msr, u64 v)
 #define MSR_TSC_DEADLINE  0x6e0
 #define MSR_GS_BASE       0xc0000101
 
-/* Interrupt vectors (the CPU's exceptions take 0-31). */
+/* The exception vectors the kernel treats apart (Intel SDM vol. 3A, 6.3.1, table 6-1); the
+ * CPU's exceptions take vectors 0-31. */
+#define VEC_NMI              2
+#define VEC_DOUBLE_FAULT     8
+#define VEC_GENERAL_PROT     13
+#define VEC_PAGE_FAULT       14
+#define VEC_NR_EXCEPTIONS    32
+/* Interrupt vectors. */
 #define VEC_TIMER     0xec
 #define VEC_IPI       0xed
 #define VEC_SPURIOUS  0xff
