@@ -9,7 +9,9 @@
  * its physical offset. It:
  *   1. switches the CPU to little-endian (the endian trampoline) and 64-bit mode; under Open
  *      Firmware, fetches the device tree from it;
- *   2. clears .bss, found relative to where the image runs;
+ *   2. checks that the CPU has radix translation (POWER9 and later), or says that it needs it
+ *      and powers off with the failing status; clears .bss, found relative to where the image
+ *      runs;
  *   3. builds a minimal radix tree: 1 GiB leaves mapping the first EARLY_MAP_GIB GiB of RAM at
  *      DIRECT_MAP_BASE and 2 MiB leaves mapping the image at KERNEL_VIRT_BASE, registers the
  *      process table (H_REGISTER_PROC_TBL) and makes interrupts little-endian (H_SET_MODE);
@@ -80,6 +82,30 @@ _start:
 	cmpdi r5, 0
 	bne of_fetch_fdt
 have_fdt:
+	/* Radix translation is the only kind this kernel knows. A CPU without it (POWER8 and
+	 * older: the hashed page table only) would fault at the first instruction after
+	 * translation goes on, with no vectors to take it: refuse it here, where the console
+	 * still works. The firmware says which MMUs the CPU has in each CPU node's
+	 * ibm,pa-features (PAPR, as Linux reads it): after a two-byte header {count of attribute
+	 * bytes, type 0}, attribute byte 40's most significant bit is radix. */
+	bcl 20, 31, 1f
+	.asciz "ibm,pa-features"
+	.balign 4
+1:	mflr r3
+	bl fdt_find_prop
+	cmpdi r3, 0
+	beq no_radix
+	cmpldi r4, 2 + 41               /* the property holds attribute byte 40 */
+	blt no_radix
+	lbz r5, 0(r3)
+	cmpldi r5, 41                   /* ... and its header says that it does */
+	blt no_radix
+	lbz r5, 1(r3)
+	cmpldi r5, 0
+	bne no_radix
+	lbz r5, 2 + 40(r3)
+	andi. r5, r5, 0x80
+	beq no_radix
 
 	/* The image is mapped with 2 MiB leaves below: it must be loaded 2 MiB-aligned. */
 	clrldi. r0, r30, 43
@@ -243,18 +269,134 @@ bad_load:
 	bcl 20, 31, 6f
 	.asciz "faultline: the image must be loaded at a 2 MiB-aligned address\r\n"
 	.balign 4
-6:	mflr r29
-7:	lbz r6, 0(r29)
+6:	mflr r3
+	bl early_puts
+8:	b 8b
+
+/* A CPU without radix translation: say so, end the run as a failed one (the summary line that
+ * tools/qemu-run reads, as a bad boot parameter does) and power off with the failing status,
+ * RTAS ibm,os-term, as arch_power_off does. */
+no_radix:
+	bcl 20, 31, 1f
+	.ascii "faultline: this CPU has no radix MMU (the device tree's ibm,pa-features); "
+	.asciz "the ppc64 port needs POWER9 or later\r\n"
+	.balign 4
+1:	mflr r27                        /* the message, also for ibm,os-term */
+	mr r3, r27
+	bl early_puts
+	bcl 20, 31, 1f
+	.asciz "faultline: done pass=0 fail=1 skip=0\r\n"
+	.balign 4
+1:	mflr r3
+	bl early_puts
+	bcl 20, 31, 1f
+	.asciz "ibm,os-term"
+	.balign 4
+1:	mflr r3
+	bl fdt_find_prop
+	cmpdi r3, 0
+	beq 8b                          /* no RTAS token: stop here */
+	/* The RTAS argument buffer, big-endian cells {token, nargs 1, nret 1, message, status},
+	 * on the boot stack: nothing runs on it yet. */
+	lwbrx r7, 0, r3
+	PHYS(r8, boot_stack)
+	stwbrx r7, 0, r8
+	li r9, 1
+	addi r10, r8, 4
+	stwbrx r9, 0, r10
+	addi r10, r8, 8
+	stwbrx r9, 0, r10
+	addi r10, r8, 12
+	stwbrx r27, 0, r10
+	li r9, 0
+	stw r9, 16(r8)
+	LOAD_IMM64(r3, KVMPPC_H_RTAS)
+	mr r4, r8
+	sc 1
+	b 8b
+
+/* Print the NUL-terminated string at r3 through H_PUT_TERM_CHAR, a byte at a time. Keeps
+ * r27, r30 and r31; uses r28 and r29, which the hcall keeps. */
+early_puts:
+	mflr r28
+	mr r29, r3
+1:	lbz r6, 0(r29)
 	cmpdi r6, 0
-	beq 8f
+	beq 2f
 	sldi r6, r6, 56
 	li r3, H_PUT_TERM_CHAR
 	li r4, 0
 	li r5, 1
 	sc 1
 	addi r29, r29, 1
-	b 7b
-8:	b 8b
+	b 1b
+2:	mtlr r28
+	blr
+
+/*
+ * Find the first property named by the string at r3 in the flattened device tree at r31, in
+ * any node: r3 = its value (0 if there is none), r4 = its length. Good enough for the two
+ * looked for before C runs, which hold the same value wherever they appear ("ibm,pa-features",
+ * in every CPU node) or appear once ("ibm,os-term", in /rtas). The tree is big-endian
+ * (Devicetree Specification, 5.4): a header of 32-bit words, then the structure block, a
+ * sequence of tokens: BEGIN_NODE with the node's name, PROP {len, name offset in the strings
+ * block} with its value, END_NODE, NOP, END, each padded to 4 bytes. Uses r5-r12 only.
+ */
+#define FDT_BEGIN_NODE  1
+#define FDT_END_NODE    2
+#define FDT_PROP        3
+#define FDT_NOP         4
+fdt_find_prop:
+	addi r8, r31, 8
+	lwbrx r5, 0, r8                 /* off_dt_struct */
+	addi r8, r31, 12
+	lwbrx r6, 0, r8                 /* off_dt_strings */
+	addi r8, r31, 36
+	lwbrx r7, 0, r8                 /* size_dt_struct */
+	add r5, r5, r31
+	add r6, r6, r31
+	add r7, r7, r5                  /* the end of the structure block */
+1:	cmpld r5, r7
+	bge 9f
+	lwbrx r8, 0, r5
+	addi r5, r5, 4
+	cmpwi r8, FDT_BEGIN_NODE
+	beq 4f
+	cmpwi r8, FDT_END_NODE
+	beq 1b
+	cmpwi r8, FDT_NOP
+	beq 1b
+	cmpwi r8, FDT_PROP
+	bne 9f                          /* END, or a token this does not know */
+	lwbrx r4, 0, r5                 /* the value's length */
+	addi r8, r5, 4
+	lwbrx r9, 0, r8
+	add r9, r9, r6                  /* the property's name */
+	addi r5, r5, 8                  /* its value */
+	mr r10, r3
+2:	lbz r11, 0(r9)
+	lbz r12, 0(r10)
+	cmpw r11, r12
+	bne 3f
+	addi r9, r9, 1
+	addi r10, r10, 1
+	cmpwi r11, 0
+	bne 2b
+	mr r3, r5                       /* found */
+	blr
+3:	add r5, r5, r4                  /* not this one: past the value */
+	addi r5, r5, 3
+	clrrdi r5, r5, 2
+	b 1b
+4:	lbz r8, 0(r5)                   /* past the node's name */
+	addi r5, r5, 1
+	cmpwi r8, 0
+	bne 4b
+	addi r5, r5, 3
+	clrrdi r5, r5, 2
+	b 1b
+9:	li r3, 0
+	blr
 
 /* ---- From here on: the link address, translation on. ---- */
 	.text
