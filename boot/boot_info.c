@@ -3,6 +3,7 @@
 #include "boot/boot_info.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "lib/string.h"
 
 void __init boot_info_add_memory(struct boot_info *bi, phys_addr_t start, phys_addr_t end,
 				 u32 type)
@@ -20,6 +21,15 @@ void __init boot_info_add_reserved(struct boot_info *bi, phys_addr_t start, phys
 	if (bi->nr_reserved == BOOT_MAX_RANGES)
 		panic_early("boot: too many reserved ranges");
 	bi->reserved[bi->nr_reserved++] = (struct mem_range){ start, end, MEM_RESERVED, name };
+}
+
+void __init boot_info_set_cmdline(struct boot_info *bi, const char *s, size_t max)
+{
+	size_t n = strnlen(s, max);
+	bi->cmdline_len = n;
+	n = MIN(n, sizeof(bi->cmdline) - 1);
+	memcpy(bi->cmdline, s, n);
+	bi->cmdline[n] = 0;
 }
 
 const char *mem_type_name(u32 type)

@@ -38,6 +38,8 @@ struct boot_info {
 	struct boot_module modules[BOOT_MAX_MODULES];
 	unsigned nr_modules;
 	char cmdline[BOOT_CMDLINE_MAX];
+	size_t cmdline_len;        /* the loader's command line's whole length: longer than
+	                            * BOOT_CMDLINE_MAX - 1, cmdline holds only its start */
 	char loader[64];
 	u8 acpi_rsdp[64];          /* a copy of the ACPI RSDP, if the loader gave one */
 	unsigned acpi_rsdp_len;
@@ -51,6 +53,10 @@ struct boot_info {
 void boot_info_add_memory(struct boot_info *bi, phys_addr_t start, phys_addr_t end, u32 type);
 void boot_info_add_reserved(struct boot_info *bi, phys_addr_t start, phys_addr_t end,
 			    const char *name);
+/* The command line, at most max bytes at s (NUL-terminated or not): keep what fits in
+ * bi->cmdline and the whole length in bi->cmdline_len, so that kmain can refuse a line cut
+ * short instead of reading its last word as a parameter. */
+void boot_info_set_cmdline(struct boot_info *bi, const char *s, size_t max);
 const char *mem_type_name(u32 type);
 
 #endif

@@ -67,11 +67,8 @@ int devicetree_parse(struct boot_info *bi, const void *blob, phys_addr_t pa, siz
 	int chosen = fdt_path(&f, "/chosen");
 	u32 len;
 	const char *args = chosen >= 0 ? fdt_prop(&f, chosen, "bootargs", &len) : NULL;
-	if (args) {
-		size_t n = MIN(strnlen(args, len), sizeof(bi->cmdline) - 1);
-		memcpy(bi->cmdline, args, n);
-		bi->cmdline[n] = 0;
-	}
+	if (args)
+		boot_info_set_cmdline(bi, args, len);
 	const char *model = fdt_prop_string(&f, root, "model");
 	strlcpy_k(bi->loader, model ? model : "device tree", sizeof(bi->loader));
 	bi->fdt = blob;

@@ -66,7 +66,7 @@ int multiboot2_parse(struct boot_info *bi, const void *mbi)
 		case MB2_TAG_END:
 			return 0;
 		case MB2_TAG_CMDLINE:
-			copy_string(bi->cmdline, sizeof(bi->cmdline), (const char *)body, len);
+			boot_info_set_cmdline(bi, (const char *)body, len);
 			break;
 		case MB2_TAG_LOADER:
 			copy_string(bi->loader, sizeof(bi->loader), (const char *)body, len);

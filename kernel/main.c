@@ -75,6 +75,13 @@ __noreturn void kmain(struct boot_info *bi)
 	pr_info("boot: cycle counter %lu.%03lu MHz\n", (unsigned long)(arch_cycle_freq() / 1000000),
 		(unsigned long)(arch_cycle_freq() / 1000 % 1000));
 
+	if (bi->cmdline_len >= sizeof(bi->cmdline)) {
+		pr_err("boot: the command line is %lu characters long, over the %lu the kernel keeps; "
+		       "refusing to run with it cut short\n", (unsigned long)bi->cmdline_len,
+		       (unsigned long)sizeof(bi->cmdline) - 1);
+		struct ktest_totals tot = { .fail = 1 };
+		finish(&tot);
+	}
 	int bad = params_apply_boot(bi->cmdline);
 	if (bad) {
 		pr_err("faultline: %d bad boot parameter(s); refusing to run with them\n", bad);

@@ -59,6 +59,22 @@ int main(void)
 	CHECK_EQ(bi->acpi_rsdp_len, 20);
 	CHECK(!memcmp(bi->acpi_rsdp, "RSD PTR ", 8));
 
+	/* A command line longer than the kernel keeps: its start is kept, its length reported;
+	 * one that just fits is whole. */
+	for (u32 len = BOOT_CMDLINE_MAX - 1; len <= BOOT_CMDLINE_MAX + 1000; len += 1001) {
+		memset(bi, 0, sizeof(*bi));
+		begin();
+		char *line = tag(1, 8 + len + 1);
+		memset(line, 'x', len);
+		line[len] = 0;
+		line[0] = 'y';
+		end();
+		CHECK_EQ(multiboot2_parse(bi, buf), 0);
+		CHECK_EQ(bi->cmdline_len, len);
+		CHECK_EQ(strlen(bi->cmdline), BOOT_CMDLINE_MAX - 1);
+		CHECK_EQ(bi->cmdline[0], 'y');
+	}
+
 	/* Malformed: each returns -EINVAL without reading past the structure (ASan watches). */
 	memset(bi, 0, sizeof(*bi));
 	begin(); end(); ((u32 *)buf)[0] = 8;
@@ -73,5 +89,6 @@ int main(void)
 	CHECK_EQ(multiboot2_parse(bi, buf), -EINVAL);
 	begin(); { u32 *m = tag(3, 16); m[0] = 0x5000; m[1] = 0x4000; } end();  /* module ends first */
 	CHECK_EQ(multiboot2_parse(bi, buf), -EINVAL);
+	free(bi);
 	return host_test_done("multiboot2");
 }
