@@ -17,13 +17,8 @@
 #include "mm/page.h"
 #include "mm/slab.h"
 
-/* The kernel's page-table root, loaded on every CPU (mm_init.c). */
-extern phys_addr_t kernel_pt_root;
-
-/* A page for a page table, zeroed: from memblock before the page allocator is up, from the page
- * allocator after. Returns 0 if none is left. */
-phys_addr_t pgtable_page_alloc(void);
-/* A root table: PT_ROOT_SIZE bytes aligned to their size, zeroed (one page on most arches). */
-phys_addr_t pgtable_root_alloc(void);
+/* The direct map covers [DIRECT_MAP_BASE, + this): set once by mm_init, read by kernel_unmap
+ * (kernel_map.c), which must never split it. */
+extern u64 direct_map_size;
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * Building the kernel's address space at boot (boot CPU, once):
+ * Building the kernel's address space at boot (boot CPU, once, before any other CPU runs; the
+ * run-time changes to it are kernel_map.c's):
  *   - the direct map: all RAM at DIRECT_MAP_BASE, read-write, no-execute, large pages;
  *   - the kernel image at its link address, W^X: text read+exec, rodata read-only, data and bss
  *     read-write no-execute, in base pages;
@@ -10,18 +11,15 @@
  */
 #include "mm/mm_init.h"
 #include "mm/internal.h"
+#include "mm/kernel_map.h"
 #include "mm/memblock.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
-#include "mm/tlb.h"
 #include "mm/vma_tree.h"
 #include "mm/vmap.h"
 #include "boot/boot_info.h"
 #include "kernel/sections.h"
 
-phys_addr_t kernel_pt_root;
-static spinlock_t kernel_pt_lock = SPINLOCK_INIT;
-static u64 direct_map_size;   /* the direct map covers [DIRECT_MAP_BASE, + this); set once */
 static void *boot_stack_top;
 
 static void __init map_or_panic(uintptr_t va, phys_addr_t pa, u64 size, unsigned prot, unsigned fl)
@@ -108,26 +106,3 @@ void __init mm_init(struct boot_info *bi)
 }
 
 void *mm_boot_stack_top(void) { return boot_stack_top; }
-
-int kernel_map(uintptr_t va, phys_addr_t pa, u64 size, unsigned prot)
-{
-	unsigned long flags = spin_lock_irqsave(&kernel_pt_lock);
-	int err = pt_map(kernel_pt_root, va, pa, size, prot | MMU_GLOBAL, 0);
-	spin_unlock_irqrestore(&kernel_pt_lock, flags);
-	return err;
-}
-
-void kernel_unmap(uintptr_t va, u64 size)
-{
-	/* Unmapping part of the direct map would split its large leaves by break-before-make,
-	 * unmapping memory that every CPU is using (pgtable.h). */
-	if (va < DIRECT_MAP_BASE + direct_map_size && va + size > DIRECT_MAP_BASE)
-		panic("mm: kernel_unmap(%#lx, %#lx) reaches into the direct map", va, size);
-	int level;
-	unsigned long flags = spin_lock_irqsave(&kernel_pt_lock);
-	int err = pt_unmap(kernel_pt_root, va, size, &level);
-	spin_unlock_irqrestore(&kernel_pt_lock, flags);
-	if (err)
-		panic("mm: kernel_unmap(%#lx, %#lx): %s", va, size, errno_name(err));
-	tlb_flush_kernel_range(va, size, level);
-}

@@ -15,6 +15,7 @@
 #include "mm/page.h"
 #include "mm/internal.h"
 #include "mm/memblock.h"
+#include "mm/pgtable.h"
 
 struct free_area {
 	struct list_head list;

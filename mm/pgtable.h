@@ -57,4 +57,11 @@ int pt_protect(phys_addr_t root, uintptr_t va, u64 size, unsigned prot, int *max
 /* Look up va: 0 and *m filled in, or -ENOENT. */
 int pt_query(phys_addr_t root, uintptr_t va, struct pt_mapping *m);
 
+/* A page for a page table, zeroed: from memblock before the page allocator is up (which panics
+ * when it runs out), from the page allocator after (PG_pgtable, its split lock ready). Returns
+ * 0 if none is left. */
+phys_addr_t pgtable_page_alloc(void);
+/* A root table likewise: PT_ROOT_SIZE bytes aligned to their size (one page on most arches). */
+phys_addr_t pgtable_root_alloc(void);
+
 #endif

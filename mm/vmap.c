@@ -3,7 +3,7 @@
  * from the page allocator (they need not be contiguous). MMIO space is only ever added to. */
 #include "mm/vmap.h"
 #include "mm/internal.h"
-#include "mm/mm_init.h"
+#include "mm/kernel_map.h"
 #include "mm/pgtable.h"
 
 #define SLOT_SIZE (KSTACK_SIZE + PAGE_SIZE)

@@ -12,7 +12,7 @@
  * per-address-space allocator (Linux's arch/arm64/mm/context.c) needs per-mm state, and comes
  * with struct mm. */
 #include "arch/arm64/arm64.h"
-#include "mm/mm_init.h"
+#include "mm/kernel_map.h"
 #include "mm/pgtable.h"
 #include "kernel/panic.h"
 

@@ -11,7 +11,8 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
-#include "mm/internal.h"
+#include "mm/kernel_map.h"
+#include "mm/page.h"
 
 /* One per start attempt (indexed by struct cpu_start's attempt), written once before CPU_ON and
  * never again: a CPU that answers after the boot CPU gave up on it still reads its own. */

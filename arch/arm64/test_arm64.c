@@ -7,8 +7,9 @@
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
 #include "kernel/smp.h"
-#include "mm/internal.h"
-#include "mm/mm_init.h"
+#include "lib/string.h"
+#include "mm/kernel_map.h"
+#include "mm/page.h"
 #include "mm/pgtable.h"
 #include "mm/vmap.h"
 

@@ -8,7 +8,8 @@
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
-#include "mm/internal.h"
+#include "mm/kernel_map.h"
+#include "mm/page.h"
 
 extern const char trampoline_start[], trampoline_end[];
 extern const char tramp_cr3[], tramp_entry[], tramp_boots[], tramp_nr_boots[];

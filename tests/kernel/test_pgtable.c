@@ -3,9 +3,9 @@
 #include "kernel/ktest.h"
 #include "kernel/errno.h"
 #include "kernel/sections.h"
-#include "mm/internal.h"
+#include "mm/kernel_map.h"
 #include "mm/memblock.h"
-#include "mm/mm_init.h"
+#include "mm/page.h"
 #include "mm/pgtable.h"
 #include "mm/vmap.h"
 

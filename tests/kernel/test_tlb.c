@@ -4,8 +4,8 @@
 #include "kernel/ktest.h"
 #include "kernel/errno.h"
 #include "kernel/smp.h"
-#include "mm/internal.h"
-#include "mm/mm_init.h"
+#include "mm/kernel_map.h"
+#include "mm/page.h"
 
 /* Away from test_pgtable's scratch address and from anything mmio_map hands out. */
 #define TLB_TEST_VA (MMIO_AREA_BASE + MMIO_AREA_SIZE / 2 + MiB(64))
