@@ -258,31 +258,10 @@ unsigned long page_alloc_nr_free(void)
 unsigned long page_alloc_nr_managed(void) { return zone.nr_managed; }
 bool page_alloc_ready(void) { return zone.ready; }
 
-/* Page-table pages: zeroed; from memblock until the allocator is up. */
-phys_addr_t pgtable_page_alloc(void)
+/* 2^order zeroed pages for a page table, aligned to their size: from memblock until the
+ * allocator is up, then from the allocator, marked PG_pgtable with the split lock ready. */
+static phys_addr_t pgtable_alloc(unsigned order, const char *what)
 {
-	phys_addr_t pa;
-	if (page_alloc_ready()) {
-		struct page *p = alloc_page(GFP_ZERO);
-		if (!p)
-			return 0;
-		p->flags |= PG_pgtable;
-		spin_lock_init(&p->ptl);
-		return page_to_phys(p);
-	}
-	pa = memblock_alloc(PAGE_SIZE, PAGE_SIZE, EARLY_MAP_LIMIT);
-	if (!pa)
-		panic("mm: out of early memory for page tables");
-	memset(phys_to_virt(pa), 0, PAGE_SIZE);
-	return pa;
-}
-
-phys_addr_t pgtable_root_alloc(void)
-{
-	if (PT_ROOT_SIZE <= PAGE_SIZE)
-		return pgtable_page_alloc();
-	unsigned order = (unsigned)__builtin_ctzl(PT_ROOT_SIZE >> PAGE_SHIFT);
-	phys_addr_t pa;
 	if (page_alloc_ready()) {
 		struct page *p = alloc_pages(order, GFP_ZERO);
 		if (!p)
@@ -291,11 +270,21 @@ phys_addr_t pgtable_root_alloc(void)
 		spin_lock_init(&p->ptl);
 		return page_to_phys(p);
 	}
-	pa = memblock_alloc(PT_ROOT_SIZE, PT_ROOT_SIZE, EARLY_MAP_LIMIT);
+	u64 size = PAGE_SIZE << order;
+	phys_addr_t pa = memblock_alloc(size, size, EARLY_MAP_LIMIT);
 	if (!pa)
-		panic("mm: out of early memory for a page-table root");
-	memset(phys_to_virt(pa), 0, PT_ROOT_SIZE);
+		panic("mm: out of early memory for %s", what);
+	memset(phys_to_virt(pa), 0, size);
 	return pa;
+}
+
+phys_addr_t pgtable_page_alloc(void) { return pgtable_alloc(0, "page tables"); }
+
+phys_addr_t pgtable_root_alloc(void)
+{
+	unsigned order = PT_ROOT_SIZE <= PAGE_SIZE ? 0 :
+			 (unsigned)__builtin_ctzl(PT_ROOT_SIZE >> PAGE_SHIFT);
+	return pgtable_alloc(order, "a page-table root");
 }
 
 /* Hand [start, end) to the allocator as the largest aligned blocks that fit. */
