@@ -88,102 +88,146 @@ static void live_remove(struct vt_tree *vt, unsigned at)
 	vt->nr--;
 }
 
-/* One random change; returns false if it could not be made (out of memory: the tree is then
- * unchanged, which is itself checked). */
+/* The writer's operations. Each makes one random change of its kind to the tree and keeps the
+ * writer's list in step. It returns 0 if the tree changed (writer_step publishes a new
+ * generation), VT_UNCHANGED if it did not (nothing to do here, or a failure it reported
+ * itself), or the negative errno of a write that failed and left the tree as it was, which
+ * writer_step reports unless it is -ENOMEM (the tree must survive running out of memory; an
+ * allocation of the test's own that fails is -ENOMEM too). */
+#define VT_UNCHANGED 1
+
+/* Insert a new vma into a random free gap. */
+static int vt_insert(struct vt_tree *vt, u64 *rnd)
+{
+	unsigned at = (unsigned)(torture_random(rnd) % (vt->nr + 1));
+	uintptr_t lo = at ? vt->live[at - 1]->end : 0;
+	uintptr_t hi = at < vt->nr ? vt->live[at]->start : VT_PAGES * PAGE_SIZE;
+	if (hi - lo < PAGE_SIZE)
+		return VT_UNCHANGED;
+	uintptr_t pages = (hi - lo) / PAGE_SIZE;
+	uintptr_t s = lo + (torture_random(rnd) % pages) * PAGE_SIZE;
+	uintptr_t len = (1 + torture_random(rnd) % MIN(pages, (uintptr_t)16)) * PAGE_SIZE;
+	uintptr_t e = MIN(s + len, hi);
+	struct vma *v = vt_new(vt, s, e);
+	if (!v)
+		return -ENOMEM;
+	int err = vma_tree_insert(&vt->tree, s, e, v);
+	if (err) {
+		kfree(v);
+		return err;
+	}
+	live_insert(vt, at, v);
+	vt->inserts++;
+	return 0;
+}
+
+/* Erase a random vma; it is freed after a grace period. */
+static int vt_erase(struct torture_run *r, struct vt_tree *vt, u64 *rnd)
+{
+	unsigned at = (unsigned)(torture_random(rnd) % vt->nr);
+	struct vma *v = vt->live[at];
+	int err = vma_tree_erase(&vt->tree, v->start, v);
+	if (err) {
+		torture_error(r, "erase of [%#lx, %#lx) failed: %s", v->start, v->end,
+			      errno_name(err));
+		return VT_UNCHANGED;
+	}
+	live_remove(vt, at);
+	vt_retire(v);
+	vt->erases++;
+	return 0;
+}
+
+/* Split a random vma in two at a page boundary, as two publishes. */
+static int vt_split(struct torture_run *r, struct vt_tree *vt, u64 *rnd)
+{
+	unsigned at = (unsigned)(torture_random(rnd) % vt->nr);
+	struct vma *v = vt->live[at];
+	uintptr_t pages = (v->end - v->start) / PAGE_SIZE;
+	if (pages < 2 || vt->nr >= VT_MAX_VMAS - 1)
+		return VT_UNCHANGED;
+	uintptr_t mid = v->start + (1 + torture_random(rnd) % (pages - 1)) * PAGE_SIZE;
+	struct vma *a = vt_new(vt, v->start, mid), *b = vt_new(vt, mid, v->end);
+	int err = a && b ? vma_tree_store_range(&vt->tree, v->start, mid, a) : -ENOMEM;
+	if (err) {
+		kfree(a), kfree(b);
+		return err;
+	}
+	if ((err = vma_tree_store_range(&vt->tree, mid, v->end, b))) {
+		/* Half done: put the left part back under v so the state stays consistent. */
+		if (vma_tree_replace(&vt->tree, v->start, a, v))
+			torture_error(r, "split: could not undo a half-done split");
+		vt_retire(a);
+		kfree(b);
+		return err;
+	}
+	vt->live[at] = a;
+	live_insert(vt, at + 1, b);
+	vt_retire(v);
+	vt->splits++;
+	return 0;
+}
+
+/* Merge two random neighbours that touch, in one publish. */
+static int vt_merge(struct vt_tree *vt, u64 *rnd)
+{
+	if (vt->nr < 2)
+		return VT_UNCHANGED;
+	unsigned at = (unsigned)(torture_random(rnd) % (vt->nr - 1));
+	struct vma *p = vt->live[at], *q = vt->live[at + 1];
+	if (p->end != q->start)
+		return VT_UNCHANGED;
+	struct vma *m = vt_new(vt, p->start, q->end);
+	int err = m ? vma_tree_store_range(&vt->tree, p->start, q->end, m) : -ENOMEM;
+	if (err) {
+		kfree(m);
+		return err;
+	}
+	vt->live[at] = m;
+	live_remove(vt, at + 1);
+	vt_retire(p);
+	vt_retire(q);
+	vt->merges++;
+	return 0;
+}
+
+/* Replace a random vma in place with a newer generation (what mprotect does to a whole vma). */
+static int vt_replace(struct torture_run *r, struct vt_tree *vt, u64 *rnd)
+{
+	unsigned at = (unsigned)(torture_random(rnd) % vt->nr);
+	struct vma *v = vt->live[at], *n = vt_new(vt, v->start, v->end);
+	if (!n)
+		return -ENOMEM;
+	int err = vma_tree_replace(&vt->tree, v->start, v, n);
+	if (err) {
+		torture_error(r, "replace failed: %s", errno_name(err));
+		kfree(n);
+		return VT_UNCHANGED;
+	}
+	vt->live[at] = n;
+	vt_retire(v);
+	vt->replaces++;
+	return 0;
+}
+
+/* One random change: mostly inserts while the tree is small, then a mix of every operation. */
 static void writer_step(struct torture_run *r, struct vt_tree *vt, u64 *rnd)
 {
 	unsigned op = (unsigned)(torture_random(rnd) % 100);
-	int err = 0;
-	if (vt->nr < 8 || (op < 30 && vt->nr < VT_MAX_VMAS - 1)) {
-		/* insert into a random free gap */
-		unsigned at = (unsigned)(torture_random(rnd) % (vt->nr + 1));
-		uintptr_t lo = at ? vt->live[at - 1]->end : 0;
-		uintptr_t hi = at < vt->nr ? vt->live[at]->start : VT_PAGES * PAGE_SIZE;
-		if (hi - lo < PAGE_SIZE)
-			return;
-		uintptr_t pages = (hi - lo) / PAGE_SIZE;
-		uintptr_t s = lo + (torture_random(rnd) % pages) * PAGE_SIZE;
-		uintptr_t len = (1 + torture_random(rnd) % MIN(pages, (uintptr_t)16)) * PAGE_SIZE;
-		uintptr_t e = MIN(s + len, hi);
-		struct vma *v = vt_new(vt, s, e);
-		if (!v || (err = vma_tree_insert(&vt->tree, s, e, v))) {
-			kfree(v);
-			goto failed;
-		}
-		live_insert(vt, at, v);
-		vt->inserts++;
-	} else if (op < 50) {
-		unsigned at = (unsigned)(torture_random(rnd) % vt->nr);
-		struct vma *v = vt->live[at];
-		if ((err = vma_tree_erase(&vt->tree, v->start, v))) {
-			torture_error(r, "erase of [%#lx, %#lx) failed: %s", v->start, v->end, errno_name(err));
-			return;
-		}
-		live_remove(vt, at);
-		vt_retire(v);
-		vt->erases++;
-	} else if (op < 70) {
-		/* split one vma in two at a page boundary, as two publishes */
-		unsigned at = (unsigned)(torture_random(rnd) % vt->nr);
-		struct vma *v = vt->live[at];
-		uintptr_t pages = (v->end - v->start) / PAGE_SIZE;
-		if (pages < 2 || vt->nr >= VT_MAX_VMAS - 1)
-			return;
-		uintptr_t mid = v->start + (1 + torture_random(rnd) % (pages - 1)) * PAGE_SIZE;
-		struct vma *a = vt_new(vt, v->start, mid), *b = vt_new(vt, mid, v->end);
-		if (!a || !b || (err = vma_tree_store_range(&vt->tree, v->start, mid, a))) {
-			kfree(a), kfree(b);
-			goto failed;
-		}
-		if ((err = vma_tree_store_range(&vt->tree, mid, v->end, b))) {
-			/* Half done: put the left part back under v so the state stays consistent. */
-			if (vma_tree_replace(&vt->tree, v->start, a, v))
-				torture_error(r, "split: could not undo a half-done split");
-			vt_retire(a);
-			kfree(b);
-			goto failed;
-		}
-		vt->live[at] = a;
-		live_insert(vt, at + 1, b);
-		vt_retire(v);
-		vt->splits++;
-	} else if (op < 85) {
-		/* merge two neighbours that touch, in one publish */
-		if (vt->nr < 2)
-			return;
-		unsigned at = (unsigned)(torture_random(rnd) % (vt->nr - 1));
-		struct vma *p = vt->live[at], *q = vt->live[at + 1];
-		if (p->end != q->start)
-			return;
-		struct vma *m = vt_new(vt, p->start, q->end);
-		if (!m || (err = vma_tree_store_range(&vt->tree, p->start, q->end, m))) {
-			kfree(m);
-			goto failed;
-		}
-		vt->live[at] = m;
-		live_remove(vt, at + 1);
-		vt_retire(p);
-		vt_retire(q);
-		vt->merges++;
-	} else {
-		/* replace in place with a newer generation (what mprotect does to a whole vma) */
-		unsigned at = (unsigned)(torture_random(rnd) % vt->nr);
-		struct vma *v = vt->live[at], *n = vt_new(vt, v->start, v->end);
-		if (!n)
-			return;
-		if ((err = vma_tree_replace(&vt->tree, v->start, v, n))) {
-			torture_error(r, "replace failed: %s", errno_name(err));
-			kfree(n);
-			return;
-		}
-		vt->live[at] = n;
-		vt_retire(v);
-		vt->replaces++;
-	}
-	WRITE_ONCE(vt->gen, vt->gen + 1);
-	return;
-failed:
-	if (err && err != -ENOMEM)
+	int err;
+	if (vt->nr < 8 || (op < 30 && vt->nr < VT_MAX_VMAS - 1))
+		err = vt_insert(vt, rnd);
+	else if (op < 50)
+		err = vt_erase(r, vt, rnd);
+	else if (op < 70)
+		err = vt_split(r, vt, rnd);
+	else if (op < 85)
+		err = vt_merge(vt, rnd);
+	else
+		err = vt_replace(r, vt, rnd);
+	if (err == 0)
+		WRITE_ONCE(vt->gen, vt->gen + 1);
+	else if (err < 0 && err != -ENOMEM)
 		torture_error(r, "tree write failed: %s", errno_name(err));
 }
 
