@@ -193,7 +193,8 @@ struct cpu_start {
 	u64 hwid;              /* its firmware id: APIC id, MPIDR, interrupt-server number */
 	void *stack_top;       /* its own start-up stack: leaked, never reused, if abandoned */
 	u64 requested_cycles;  /* arch_cycles() when the boot CPU asked the firmware to start it */
-	u64 late_cycles;       /* arch_cycles() when a late CPU answered (it writes this, then LATE) */
+	u64 late_cycles;       /* arch_cycles() when a late CPU answered (it writes this first,
+	                        * then LATE) */
 };
 /* Start the CPU s->hwid on s->stack_top. Until smp_secondary_arrive(s) returns, the new CPU may
  * touch only s, that stack, its own registers and data that are the same for every start (code,

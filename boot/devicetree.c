@@ -58,7 +58,8 @@ int devicetree_parse(struct boot_info *bi, const void *blob, phys_addr_t pa, siz
 		if (reserve(bi, addr, size, "/memreserve/"))
 			return -E2BIG;
 	int rm = fdt_path(&f, "/reserved-memory");
-	for (int n = rm >= 0 ? fdt_first_child(&f, rm) : -ENOENT; n >= 0; n = fdt_next_sibling(&f, n))
+	for (int n = rm >= 0 ? fdt_first_child(&f, rm) : -ENOENT; n >= 0;
+	     n = fdt_next_sibling(&f, n))
 		if (add_regs(bi, &f, n, false, "/reserved-memory"))
 			return -E2BIG;
 	if (reserve(bi, pa, f.size, "device tree"))

@@ -81,7 +81,8 @@ int multiboot2_parse(struct boot_info *bi, const void *mbi)
 				struct boot_module *m = &bi->modules[bi->nr_modules++];
 				m->start = r[0];
 				m->end = r[1];
-				copy_string(m->name, sizeof(m->name), (const char *)(r + 2), len - 8);
+				copy_string(m->name, sizeof(m->name), (const char *)(r + 2),
+					    len - 8);
 			}
 			boot_info_add_reserved(bi, r[0], r[1], "boot module");
 			break;
@@ -96,7 +97,8 @@ int multiboot2_parse(struct boot_info *bi, const void *mbi)
 				const struct mb2_mmap_entry *m = (const void *)(body + e);
 				if (m->len == 0 || m->base + m->len < m->base)
 					continue;
-				boot_info_add_memory(bi, m->base, m->base + m->len, mb2_type(m->type));
+				boot_info_add_memory(bi, m->base, m->base + m->len,
+						     mb2_type(m->type));
 			}
 			break;
 		}

@@ -142,7 +142,8 @@ static inline pte_t pte_mk_leaf(phys_addr_t pa, unsigned prot, int level)
 static inline bool pte_present(pte_t e) { return e & ARM64_PTE_VALID; }
 static inline bool pte_is_table(pte_t e, int level)
 {
-	return level > 0 && (e & (ARM64_PTE_VALID | ARM64_PTE_TYPE)) == (ARM64_PTE_VALID | ARM64_PTE_TYPE);
+	const pte_t table = ARM64_PTE_VALID | ARM64_PTE_TYPE;
+	return level > 0 && (e & table) == table;
 }
 static inline phys_addr_t pte_addr(pte_t e, int level)
 {

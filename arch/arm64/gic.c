@@ -133,8 +133,9 @@ int __init gic_init(const struct fdt *f)
 	wait_clear(d + GICD_CTLR, GICD_CTLR_RWP);
 	mmio_write32(d + GICD_CTLR, (1u << 4) | (1u << 1) | (1u << 0));
 	wait_clear(d + GICD_CTLR, GICD_CTLR_RWP);
+	bool one_state = mmio_read32(d + GICD_CTLR) & GICD_CTLR_DS;
 	pr_info("gic: GICv3 distributor %s, %u interrupt lines%s\n", fdt_node_name(f, node),
-		gic.nr_irqs, mmio_read32(d + GICD_CTLR) & GICD_CTLR_DS ? ", one security state" : "");
+		gic.nr_irqs, one_state ? ", one security state" : "");
 	return 0;
 }
 

@@ -61,7 +61,7 @@ _start:
 	.long	0                             /* code1 */
 	.quad	TEXT_OFFSET                   /* where in a 2 MiB block the loader places us */
 	.quad	__image_phys_end - KERNEL_LOAD_PHYS   /* image size, .bss included (non-zero!) */
-	.quad	0x2                           /* flags: little-endian, 4 KiB pages, 2 MiB-aligned base */
+	.quad	0x2                           /* flags: LE, 4 KiB pages, 2 MiB-aligned base */
 	.quad	0, 0, 0                       /* reserved */
 	.ascii	"ARM\x64"                     /* magic */
 	.long	0                             /* reserved (PE/COFF header offset) */
@@ -106,8 +106,8 @@ primary_entry:
 	orr	x3, x3, x4
 	str	x3, [x1, x2, lsl #3]
 
-	/* Direct map: 1 GiB blocks from the image's GiB (RAM holds the image, so it starts no later)
-	 * up to EARLY_MAP_LIMIT. Below is device space on QEMU's virt; it stays unmapped. */
+	/* Direct map: 1 GiB blocks from the image's GiB (RAM holds the image, so it starts no
+	 * later) up to EARLY_MAP_LIMIT. Below is device space on QEMU's virt; it stays unmapped. */
 	adr	x0, boot_l0_hi
 	adr	x1, boot_l1_dm
 	ldr	x5, =DIRECT_MAP_BASE

@@ -114,7 +114,8 @@ static inline u64 tlbi_va(uintptr_t va) { return (va >> PAGE_SHIFT) & ((1ull << 
 void arch_tlb_flush_page_local(uintptr_t va, int level)
 {
 	(void)level;
-	__asm__ __volatile__("dsb nshst; tlbi vaae1, %0; dsb nsh; isb" :: "r"(tlbi_va(va)) : "memory");
+	__asm__ __volatile__("dsb nshst; tlbi vaae1, %0; dsb nsh; isb"
+			     :: "r"(tlbi_va(va)) : "memory");
 }
 
 void arch_tlb_flush_all_local(void)
@@ -125,7 +126,8 @@ void arch_tlb_flush_all_local(void)
 void arch_tlb_flush_page_broadcast(uintptr_t va, int level)
 {
 	(void)level;
-	__asm__ __volatile__("dsb ishst; tlbi vaae1is, %0; dsb ish; isb" :: "r"(tlbi_va(va)) : "memory");
+	__asm__ __volatile__("dsb ishst; tlbi vaae1is, %0; dsb ish; isb"
+			     :: "r"(tlbi_va(va)) : "memory");
 }
 
 void arch_tlb_flush_all_broadcast(void)

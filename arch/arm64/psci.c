@@ -32,9 +32,11 @@ static long psci_call(u64 fn, u64 a1, u64 a2, u64 a3)
 #define SMCCC_CLOBBERS "x4", "x5", "x6", "x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", \
 	"x15", "x16", "x17", "memory"
 	if (conduit_known ? use_smc : arm64_boot_el == 2)
-		__asm__ __volatile__("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) :: SMCCC_CLOBBERS);
+		__asm__ __volatile__("smc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+				     :: SMCCC_CLOBBERS);
 	else
-		__asm__ __volatile__("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3) :: SMCCC_CLOBBERS);
+		__asm__ __volatile__("hvc #0" : "+r"(x0), "+r"(x1), "+r"(x2), "+r"(x3)
+				     :: SMCCC_CLOBBERS);
 	return (long)(s32)x0;
 }
 
@@ -50,7 +52,8 @@ void __init psci_init(const struct fdt *f)
 	if (method && (!strcmp(method, "hvc") || !strcmp(method, "smc"))) {
 		use_smc = method[0] == 's';
 	} else {
-		pr_warn("psci: no /psci method in the device tree; assuming %s\n", use_smc ? "smc" : "hvc");
+		pr_warn("psci: no /psci method in the device tree; assuming %s\n",
+			use_smc ? "smc" : "hvc");
 	}
 	/* PSCI 0.1 firmware names its own function ids; 0.2 and later use the standard ones. */
 	if (node >= 0 && !fdt_is_compatible(f, node, "arm,psci-0.2") &&

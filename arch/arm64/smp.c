@@ -47,7 +47,8 @@ static bool __init find_cpus(struct boot_info *bi, const struct fdt *f, u64 me)
 	unsigned n = 1, limit = MIN((unsigned)BOOT_MAX_CPUS, (unsigned)MAX_CPUS);
 	bool found_me = false;
 	int cpus = fdt_path(f, "/cpus");
-	for (int c = cpus >= 0 ? fdt_first_child(f, cpus) : -ENOENT; c >= 0; c = fdt_next_sibling(f, c)) {
+	for (int c = cpus >= 0 ? fdt_first_child(f, cpus) : -ENOENT; c >= 0;
+	     c = fdt_next_sibling(f, c)) {
 		const char *type = fdt_prop_string(f, c, "device_type");
 		const char *status = fdt_prop_string(f, c, "status");
 		u64 hwid, unused;
@@ -59,8 +60,8 @@ static bool __init find_cpus(struct boot_info *bi, const struct fdt *f, u64 me)
 		} else if (n < limit) {
 			bi->cpus[n++].hwid = hwid;
 		} else {
-			pr_warn("arm64: more than %u CPUs in the device tree; MPIDR %#lx left out\n", limit,
-				(unsigned long)hwid);
+			pr_warn("arm64: more than %u CPUs in the device tree; MPIDR %#lx left "
+				"out\n", limit, (unsigned long)hwid);
 		}
 	}
 	bi->cpus[0].hwid = me;
@@ -74,11 +75,12 @@ void __init arch_platform_init(struct boot_info *bi)
 	u64 me = arm64_mpidr();
 	cpu_block(0)->hwid = me;
 	if (!find_cpus(bi, f, me))
-		pr_warn("arm64: this CPU (MPIDR %#lx) is not in the device tree's /cpus; running on it "
-			"alone\n", (unsigned long)me);
+		pr_warn("arm64: this CPU (MPIDR %#lx) is not in the device tree's /cpus; "
+			"running on it alone\n", (unsigned long)me);
 	int err = gic_init(f);
 	if (err)
-		panic("arm64: no usable GICv3 (%s); run QEMU with -M virt,gic-version=3", errno_name(err));
+		panic("arm64: no usable GICv3 (%s); run QEMU with -M virt,gic-version=3",
+		      errno_name(err));
 	gic_set_handler(SGI_IPI, ipi_irq);
 	gic_set_handler(SGI_STOP, stop_irq);
 	arm64_timer_init(f);
@@ -110,7 +112,7 @@ int arch_cpu_start(struct cpu_start *s)
 __noreturn void arm64_secondary_start(phys_addr_t boot_pa)
 {
 	struct arm64_cpu_boot *b = phys_to_virt(boot_pa);
-	unsigned cpu = smp_secondary_arrive(b->start);   /* parks if the boot CPU has given up on us */
+	unsigned cpu = smp_secondary_arrive(b->start);   /* parks if the boot CPU gave up on us */
 	percpu_bind(cpu);
 	arch_mmu_switch(kernel_pt_root);   /* the identity map goes */
 	arch_tlb_flush_all_local();

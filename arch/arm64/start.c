@@ -91,8 +91,8 @@ __noreturn void __init arm64_boot(phys_addr_t fdt_pa)
 		pr_warn("arm64: console: no PL011 in the device tree; using QEMU virt's at %#lx\n",
 			(unsigned long)uart);
 	if (!fdt)
-		panic("arm64: no valid device tree at x0 = %#lx (boot build/arm64/faultline.bin with "
-		      "-kernel: QEMU passes none to an ELF)", (unsigned long)fdt_pa);
+		panic("arm64: no valid device tree at x0 = %#lx (boot build/arm64/faultline.bin "
+		      "with -kernel: QEMU passes none to an ELF)", (unsigned long)fdt_pa);
 
 	psci_init(f);
 	boot_info_add_reserved(bi, (phys_addr_t)(uintptr_t)__image_phys_start,

@@ -22,7 +22,8 @@ KTEST(arm64, pte_encoding)
 	static const unsigned prots[] = {
 		MMU_READ, MMU_READ | MMU_WRITE, MMU_READ | MMU_EXEC, MMU_READ | MMU_USER,
 		MMU_READ | MMU_WRITE | MMU_USER, MMU_READ | MMU_EXEC | MMU_USER,
-		MMU_READ | MMU_GLOBAL, MMU_READ | MMU_WRITE | MMU_GLOBAL, MMU_READ | MMU_EXEC | MMU_GLOBAL,
+		MMU_READ | MMU_GLOBAL, MMU_READ | MMU_WRITE | MMU_GLOBAL,
+		MMU_READ | MMU_EXEC | MMU_GLOBAL,
 		MMU_READ | MMU_WRITE | MMU_DEVICE | MMU_GLOBAL,
 	};
 	for (int level = 0; level <= 2; level++) {
@@ -126,7 +127,8 @@ KTEST(arm64, context_switch)
 		}
 		a += 1, b += 2, c += 3, d += 4, e += 5, g += 6;
 	}
-	KEXPECT_EQ(t, a + b + c + d + e + g, 0x1111 + 0x2222 + 0x3333 + 0x4444 + 0x5555 + 0x6666 + 21000);
+	KEXPECT_EQ(t, a + b + c + d + e + g,
+		   0x1111 + 0x2222 + 0x3333 + 0x4444 + 0x5555 + 0x6666 + 21000);
 	/* Every callee-saved register, by name, on both sides. */
 	KEXPECT_EQ(t, switch_keeps_regs(&main_sp, thread_sp, 0xa5), 0);
 	KEXPECT_EQ(t, switch_keeps_regs(&main_sp, thread_sp, 0xa5), 0);
@@ -182,7 +184,8 @@ KTEST(arm64, every_cpu_alike)
 	}
 	KEXPECT_EQ(t, regs[0].sctlr & 0x5, 0x5);   /* MMU and data caches on */
 	ktest_log(t, "%u CPU(s): TCR %#lx, MAIR %#lx, SCTLR %#lx", nr_cpus_online,
-		  (unsigned long)regs[0].tcr, (unsigned long)regs[0].mair, (unsigned long)regs[0].sctlr);
+		  (unsigned long)regs[0].tcr, (unsigned long)regs[0].mair,
+		  (unsigned long)regs[0].sctlr);
 }
 
 /* ---- TTBR0 address spaces ---- */

@@ -64,7 +64,7 @@ int __init arm64_timer_init(const struct fdt *f)
 		counter_hz = 62500000;
 	}
 	gic_set_handler(vtimer_intid, vtimer_irq);
-	pr_info("timer: generic timer at %lu Hz, virtual timer INTID %u\n", (unsigned long)counter_hz,
-		vtimer_intid);
+	pr_info("timer: generic timer at %lu Hz, virtual timer INTID %u\n",
+		(unsigned long)counter_hz, vtimer_intid);
 	return 0;
 }

@@ -83,7 +83,8 @@ static bool is_abort(u64 esr)
 static void esr_describe(u64 esr, char *buf, size_t cap)
 {
 	unsigned iss = ESR_ISS(esr), fsc = iss & 0x3f;
-	int n = snprintf_k(buf, cap, "EC 0x%02x %s", (unsigned)ESR_EC(esr), arm64_esr_class_name(esr));
+	int n = snprintf_k(buf, cap, "EC 0x%02x %s", (unsigned)ESR_EC(esr),
+			   arm64_esr_class_name(esr));
 	if (is_abort(esr) && (size_t)n < cap) {
 		bool data = ESR_EC(esr) == EC_DABT_CUR || ESR_EC(esr) == EC_DABT_LOW;
 		n += snprintf_k(buf + n, cap - n, ": %s 0x%02x %s", data ? "DFSC" : "IFSC", fsc,
@@ -91,8 +92,10 @@ static void esr_describe(u64 esr, char *buf, size_t cap)
 		if (fsc < 0x10 && (size_t)n < cap)
 			n += snprintf_k(buf + n, cap - n, ", level %u", fsc & 3);
 		if (data && (size_t)n < cap)
-			snprintf_k(buf + n, cap - n, "; %s%s%s", iss & ISS_CM ? "cache maintenance" :
-				   iss & ISS_WNR ? "write" : "read", iss & ISS_FNV ? ", FAR not valid" : "",
+			snprintf_k(buf + n, cap - n, "; %s%s%s",
+				   iss & ISS_CM ? "cache maintenance" :
+				   iss & ISS_WNR ? "write" : "read",
+				   iss & ISS_FNV ? ", FAR not valid" : "",
 				   iss & (1u << 7) ? ", during the table walk" : "");
 	} else if ((size_t)n < cap) {
 		snprintf_k(buf + n, cap - n, ": ISS 0x%07x", iss);
@@ -126,14 +129,15 @@ void arch_trap_dump(const struct trap_frame *f)
 	printk_raw("FAR:  %016lx\n", f->far);
 	for (int r = 0; r < 31; r += 3) {
 		for (int k = r; k < r + 3 && k < 31; k++)
-			printk_raw("%s%sx%d: %016lx", k > r ? "  " : "", k < 10 ? " " : "", k, f->x[k]);
+			printk_raw("%s%sx%d: %016lx", k > r ? "  " : "", k < 10 ? " " : "", k,
+				   f->x[k]);
 		printk_raw("\n");
 	}
 	printk_raw("TTBR0: %016lx  TTBR1: %016lx  TCR: %016lx\n", sysreg_read(ttbr0_el1),
 		   sysreg_read(ttbr1_el1), sysreg_read(tcr_el1));
 	printk_raw("SCTLR: %016lx  MAIR: %016lx  TPIDR: %016lx  CPU %u (MPIDR %#lx)\n",
-		   sysreg_read(sctlr_el1), sysreg_read(mair_el1), sysreg_read(tpidr_el1), smp_processor_id(),
-		   sysreg_read(mpidr_el1));
+		   sysreg_read(sctlr_el1), sysreg_read(mair_el1), sysreg_read(tpidr_el1),
+		   smp_processor_id(), sysreg_read(mpidr_el1));
 }
 
 static void abort_fault(struct trap_frame *f)
@@ -147,8 +151,8 @@ static void abort_fault(struct trap_frame *f)
 		struct fault_info fi = {
 			.addr = f->far,
 			.ip = f->elr,
-			.access = (exec ? FAULT_EXEC : (iss & ISS_WNR) && !(iss & ISS_CM) ? FAULT_WRITE
-									       : FAULT_READ) |
+			.access = (exec ? FAULT_EXEC :
+				   (iss & ISS_WNR) && !(iss & ISS_CM) ? FAULT_WRITE : FAULT_READ) |
 				  (user ? FAULT_USER : 0) | (fsc >> 2 >= 2 ? FAULT_PRESENT : 0),
 		};
 		if (fault_entry(&fi, f) == 0)
@@ -194,7 +198,9 @@ __noreturn void arm64_stack_overflow(struct trap_frame *f)
 
 __noreturn void arm64_bad_vector(struct trap_frame *f, unsigned long vector)
 {
-	static const char *const from[] = { "EL1 on SP_EL0", "EL1", "EL0 (AArch64)", "EL0 (AArch32)" };
+	static const char *const from[] = {
+		"EL1 on SP_EL0", "EL1", "EL0 (AArch64)", "EL0 (AArch32)",
+	};
 	static const char *const kind[] = { "synchronous exception", "IRQ", "FIQ", "SError" };
 	panic_trap(f, "unexpected %s from %s", kind[vector & 3], from[vector >> 2]);
 }
@@ -207,7 +213,8 @@ void arm64_irq(struct trap_frame *f)
 	irq_handler_t h = gic_handler(intid);
 	if (intid < 32) {
 		/* SGIs and PPIs end first: their handlers (IPIs, the tick) may switch threads. A
-		 * level-triggered PPI must be quiesced by its handler before interrupts come back on. */
+		 * level-triggered PPI must be quiesced by its handler before interrupts come back
+		 * on. */
 		gic_eoi(intid);
 		if (h)
 			h(intid, f);

@@ -47,16 +47,26 @@ static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip) { (void)fp, (void)i
 #define HOST_PTE_ADDR  0x000ffffffffff000ull
 
 static inline bool arch_pt_leaf_ok(int level) { return level <= 2; }
-static inline pte_t pte_mk_table(phys_addr_t pa) { return (pa & HOST_PTE_ADDR) | HOST_PTE_P | HOST_PTE_TABLE; }
+static inline pte_t pte_mk_table(phys_addr_t pa)
+{
+	return (pa & HOST_PTE_ADDR) | HOST_PTE_P | HOST_PTE_TABLE;
+}
 static inline pte_t pte_mk_leaf(phys_addr_t pa, unsigned prot, int level)
 {
 	(void)level;
 	return (pa & HOST_PTE_ADDR) | HOST_PTE_P | ((u64)(prot & 0x3f) << 2);
 }
 static inline bool pte_present(pte_t e) { return e & HOST_PTE_P; }
-static inline bool pte_is_table(pte_t e, int level) { return level > 0 && (e & HOST_PTE_TABLE) && (e & HOST_PTE_P); }
+static inline bool pte_is_table(pte_t e, int level)
+{
+	return level > 0 && (e & HOST_PTE_TABLE) && (e & HOST_PTE_P);
+}
 static inline phys_addr_t pte_addr(pte_t e, int level) { (void)level; return e & HOST_PTE_ADDR; }
-static inline unsigned pte_prot(pte_t e, int level) { (void)level; return (unsigned)((e >> 2) & 0x3f) | MMU_READ; }
+static inline unsigned pte_prot(pte_t e, int level)
+{
+	(void)level;
+	return (unsigned)((e >> 2) & 0x3f) | MMU_READ;
+}
 static inline pte_t pte_read_once(const pte_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
 /* A release store: in C11 terms it orders a new table's stores before the entry linking it,
  * which is pte_publish_barrier's job on hardware (ThreadSanitizer has no fences). */

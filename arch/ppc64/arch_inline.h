@@ -32,8 +32,14 @@ static inline unsigned long ppc64_mfmsr(void)
 	return m;
 }
 /* mtmsrd with L=1 changes only EE and RI (Book III, 4.4.3). */
-static inline void arch_irq_enable(void)  { __asm__ __volatile__("mtmsrd %0, 1" :: "r"(MSR_EE | MSR_RI) : "memory"); }
-static inline void arch_irq_disable(void) { __asm__ __volatile__("mtmsrd %0, 1" :: "r"(MSR_RI) : "memory"); }
+static inline void arch_irq_enable(void)
+{
+	__asm__ __volatile__("mtmsrd %0, 1" :: "r"(MSR_EE | MSR_RI) : "memory");
+}
+static inline void arch_irq_disable(void)
+{
+	__asm__ __volatile__("mtmsrd %0, 1" :: "r"(MSR_RI) : "memory");
+}
 static inline unsigned long arch_irq_save(void)
 {
 	unsigned long m = ppc64_mfmsr();

@@ -29,7 +29,8 @@ int arch_console_getc(void)
 {
 	if (rx_pos == rx_len) {
 		u64 ret[4];
-		if (ppc64_hcall_ret(ret, H_GET_TERM_CHAR, VTERM, 0, 0, 0, 0) != H_SUCCESS || !ret[0])
+		long status = ppc64_hcall_ret(ret, H_GET_TERM_CHAR, VTERM, 0, 0, 0, 0);
+		if (status != H_SUCCESS || !ret[0])
 			return -1;
 		rx_len = ret[0] > 16 ? 16 : (unsigned)ret[0];
 		for (unsigned i = 0; i < rx_len; i++)

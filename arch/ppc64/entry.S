@@ -15,7 +15,7 @@
 
 	.abiversion 2
 
-/* ---- The low-memory stubs: assembled here, copied to real 0x100.. by ppc64_vectors_install ---- */
+/* ---- The low-memory stubs: assembled here, copied to real 0x100.. by ppc64_vectors_install */
 	.section .text.ppc64_vectors, "ax"
 	.balign 128
 	.globl ppc64_vectors_start, ppc64_vectors_end
@@ -164,7 +164,8 @@ ppc64_trap_return:                      /* r1 = MIN_FRAME below a trap frame */
 2:	ld r0, TF_CR(r12)
 	mtcrf 0xff, r0
 	ld r0, TF_GPR + 0*8(r12)
-	.irp n, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31
+	.irp n, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, \
+		26, 27, 28, 29, 30, 31
 	ld %r\n, TF_GPR + \n*8(r12)
 	.endr
 	ld r1, TF_GPR + 1*8(r12)

@@ -78,10 +78,11 @@ void arch_tlb_flush_page_local(uintptr_t va, int level)
 void arch_tlb_flush_all_local(void)
 {
 	__asm__ __volatile__("ptesync" ::: "memory");
-	__asm__ __volatile__(ISA300("tlbiel %0, %1, 2, 1, 1") :: "r"(TLBI_IS_PID), "r"(0ul) : "memory");
+	__asm__ __volatile__(ISA300("tlbiel %0, %1, 2, 1, 1")
+			     :: "r"(TLBI_IS_PID), "r"(0ul) : "memory");
 	for (unsigned long set = 1; set < TLB_SETS; set++)
-		__asm__ __volatile__(ISA300("tlbiel %0, %1, 0, 1, 1") :: "r"((set << 12) | TLBI_IS_PID),
-				     "r"(0ul) : "memory");
+		__asm__ __volatile__(ISA300("tlbiel %0, %1, 0, 1, 1")
+				     :: "r"((set << 12) | TLBI_IS_PID), "r"(0ul) : "memory");
 	__asm__ __volatile__("ptesync" ::: "memory");
 }
 

@@ -38,7 +38,8 @@ static unsigned __init find_cpus(const struct fdt *f, u32 boot, u64 *ids, unsign
 	bool boot_seen = false;
 	ids[0] = boot;
 	int cpus = fdt_path(f, "/cpus");
-	for (int c = cpus >= 0 ? fdt_first_child(f, cpus) : -1; c >= 0; c = fdt_next_sibling(f, c)) {
+	for (int c = cpus >= 0 ? fdt_first_child(f, cpus) : -1; c >= 0;
+	     c = fdt_next_sibling(f, c)) {
 		const char *type = fdt_prop_string(f, c, "device_type");
 		const char *status = fdt_prop_string(f, c, "status");
 		if (!type || strcmp(type, "cpu") || (status && strcmp(status, "okay")))
@@ -74,7 +75,8 @@ void __init arch_platform_init(struct boot_info *bi)
 	if (fdt_find_compatible(&f, -1, "IBM,ppc-xicp") < 0)
 		panic("ppc64: no XICS interrupt controller (IBM,ppc-xicp) in the device tree");
 	u64 ids[BOOT_MAX_CPUS];
-	bi->nr_cpus = find_cpus(&f, f.boot_cpuid, ids, MIN((unsigned)BOOT_MAX_CPUS, (unsigned)MAX_CPUS));
+	bi->nr_cpus = find_cpus(&f, f.boot_cpuid, ids,
+				MIN((unsigned)BOOT_MAX_CPUS, (unsigned)MAX_CPUS));
 	for (unsigned i = 0; i < bi->nr_cpus; i++)
 		bi->cpus[i].hwid = ids[i];
 	ppc64_area()->hwid = f.boot_cpuid;
@@ -173,8 +175,8 @@ int arch_cpu_start(struct cpu_start *s)
 	secondary_starts[s->attempt] = s;
 	arch_mb();
 	/* start-cpu (PAPR 7.3.8.x): the server number, the real address to start at, r3. */
-	int status = ppc64_rtas_call("start-cpu", 3, 1, NULL, (u32)s->hwid,
-				     (u32)(ppc64_image_phys + ppc64_secondary_real_offset), s->attempt);
+	u32 entry = (u32)(ppc64_image_phys + ppc64_secondary_real_offset);
+	int status = ppc64_rtas_call("start-cpu", 3, 1, NULL, (u32)s->hwid, entry, s->attempt);
 	return status == 0 ? 0 : -EIO;
 }
 

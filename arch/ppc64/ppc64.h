@@ -1,4 +1,5 @@
-/* ppc64-private declarations shared by the files of arch/ppc64/ (never included by generic code). */
+/* ppc64-private declarations shared by the files of arch/ppc64/ (never included by generic
+ * code). */
 #ifndef ARCH_PPC64_PPC64_H
 #define ARCH_PPC64_PPC64_H
 

@@ -20,7 +20,8 @@ u64 arch_cycle_freq(void) { return ppc64_tb_freq; }
 static u64 __init timebase_frequency(const struct fdt *f)
 {
 	int cpus = fdt_path(f, "/cpus");
-	for (int c = cpus >= 0 ? fdt_first_child(f, cpus) : -1; c >= 0; c = fdt_next_sibling(f, c)) {
+	for (int c = cpus >= 0 ? fdt_first_child(f, cpus) : -1; c >= 0;
+	     c = fdt_next_sibling(f, c)) {
 		const char *type = fdt_prop_string(f, c, "device_type");
 		u32 hz;
 		if (type && !strcmp(type, "cpu") && fdt_prop_u32(f, c, "timebase-frequency", &hz))
@@ -42,8 +43,8 @@ __noreturn void __init ppc64_boot(phys_addr_t fdt_pa, phys_addr_t image_phys)
 	/* The -bios stub passes the device tree in r3; SLOF and VOF pass none (docs/ppc64.md). */
 	const u8 *fdt = (const u8 *)(DIRECT_MAP_BASE + fdt_pa);
 	if (fdt_pa == 0 || fdt_pa + 40 > EARLY_MAP_LIMIT || fdt_be32(fdt) != FDT_MAGIC)
-		panic("ppc64: no device tree in r3 (%#lx); boot with the -bios stub (tools/qemu-run)",
-		      fdt_pa);
+		panic("ppc64: no device tree in r3 (%#lx); boot with the -bios stub "
+		      "(tools/qemu-run)", fdt_pa);
 	u32 size = fdt_be32(fdt + 4);
 	if (fdt_pa + size > EARLY_MAP_LIMIT || devicetree_parse(bi, fdt, fdt_pa, size) < 0)
 		panic("ppc64: malformed device tree at %#lx", fdt_pa);

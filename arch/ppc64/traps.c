@@ -58,8 +58,9 @@ void arch_trap_dump(const struct trap_frame *f)
 		   f->msr & MSR_EE ? " EE" : "", f->msr & MSR_IR ? " IR" : "",
 		   f->msr & MSR_DR ? " DR" : "", f->msr & MSR_LE ? " LE" : "");
 	for (int r = 0; r < 32; r += 4)
-		printk_raw("R%-2d: %016lx R%-2d: %016lx R%-2d: %016lx R%-2d: %016lx\n", r, f->gpr[r],
-			   r + 1, f->gpr[r + 1], r + 2, f->gpr[r + 2], r + 3, f->gpr[r + 3]);
+		printk_raw("R%-2d: %016lx R%-2d: %016lx R%-2d: %016lx R%-2d: %016lx\n",
+			   r, f->gpr[r], r + 1, f->gpr[r + 1], r + 2, f->gpr[r + 2],
+			   r + 3, f->gpr[r + 3]);
 }
 
 /* Data and instruction storage interrupts, and the segment interrupts radix raises for addresses

@@ -28,7 +28,10 @@ static inline bool arch_irqs_enabled(void)
 	return f & (1ul << 9);
 }
 static inline void arch_cpu_relax(void) { __asm__ __volatile__("pause" ::: "memory"); }
-static inline void arch_wait_for_interrupt(void) { __asm__ __volatile__("sti; hlt; cli" ::: "memory"); }
+static inline void arch_wait_for_interrupt(void)
+{
+	__asm__ __volatile__("sti; hlt; cli" ::: "memory");
+}
 static inline void arch_mb(void)  { __asm__ __volatile__("mfence" ::: "memory"); }
 static inline void arch_rmb(void) { __asm__ __volatile__("" ::: "memory"); }  /* TSO */
 static inline void arch_wmb(void) { __asm__ __volatile__("" ::: "memory"); }  /* TSO */
@@ -63,10 +66,24 @@ static inline void arch_switched_frame(void *sp, uintptr_t *fp, uintptr_t *ip)
 
 
 /* ---- Port I/O ---- */
-static inline void outb(u16 port, u8 v) { __asm__ __volatile__("outb %0, %1" :: "a"(v), "Nd"(port)); }
-static inline void outw(u16 port, u16 v) { __asm__ __volatile__("outw %0, %1" :: "a"(v), "Nd"(port)); }
-static inline void outl(u16 port, u32 v) { __asm__ __volatile__("outl %0, %1" :: "a"(v), "Nd"(port)); }
-static inline u8 inb(u16 port) { u8 v; __asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline void outb(u16 port, u8 v)
+{
+	__asm__ __volatile__("outb %0, %1" :: "a"(v), "Nd"(port));
+}
+static inline void outw(u16 port, u16 v)
+{
+	__asm__ __volatile__("outw %0, %1" :: "a"(v), "Nd"(port));
+}
+static inline void outl(u16 port, u32 v)
+{
+	__asm__ __volatile__("outl %0, %1" :: "a"(v), "Nd"(port));
+}
+static inline u8 inb(u16 port)
+{
+	u8 v;
+	__asm__ __volatile__("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
 
 /* ---- Trap frames and unwinding ---- */
 static inline uintptr_t arch_frame_ip(const struct trap_frame *f) { return f->rip; }

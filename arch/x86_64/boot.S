@@ -38,7 +38,8 @@ _start32:
 	movl %eax, boot_magic
 	movl %ebx, boot_mbi
 
-	/* Long mode needs CPUID leaf 0x80000001 with the LM bit; say so on the serial port if not. */
+	/* Long mode needs CPUID leaf 0x80000001 with the LM bit; say so on the serial port if
+	 * not. */
 	movl $0x80000000, %eax
 	cpuid
 	cmpl $0x80000001, %eax

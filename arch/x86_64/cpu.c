@@ -52,7 +52,8 @@ static void __init idt_init(void)
 		idt[v] = (struct idt_gate){
 			.offset_lo = a & 0xffff,
 			.selector = X86_KERNEL_CS,
-			.ist = v == VEC_DOUBLE_FAULT ? IST_DOUBLE_FAULT : v == VEC_NMI ? IST_NMI : 0,
+			.ist = v == VEC_DOUBLE_FAULT ? IST_DOUBLE_FAULT :
+			       v == VEC_NMI ? IST_NMI : 0,
 			.type_attr = 0x8e,
 			.offset_mid = (a >> 16) & 0xffff,
 			.offset_hi = a >> 32,

@@ -33,7 +33,8 @@ struct x86_ap_boot {
 	u64 stack_top;
 	struct cpu_start *start;
 };
-STATIC_ASSERT(sizeof(struct x86_ap_boot) == 24, "trampoline.S steps through them 24 bytes at a time");
+STATIC_ASSERT(sizeof(struct x86_ap_boot) == 24,
+	      "trampoline.S steps through them 24 bytes at a time");
 static struct x86_ap_boot x86_ap_boots[MAX_CPUS];
 static u32 x86_nr_ap_boots;
 
@@ -44,7 +45,8 @@ static void set_param(const char *sym, u64 v)
 
 static void __init trampoline_install(void)
 {
-	memcpy(phys_to_virt(TRAMPOLINE_PHYS), trampoline_start, (size_t)(trampoline_end - trampoline_start));
+	memcpy(phys_to_virt(TRAMPOLINE_PHYS), trampoline_start,
+	       (size_t)(trampoline_end - trampoline_start));
 	tramp_pd[0] = pte_mk_leaf(0, MMU_READ | MMU_WRITE | MMU_EXEC, 1);
 	tramp_pdpt[0] = pte_mk_table(arch_image_virt_to_phys((uintptr_t)tramp_pd));
 	tramp_pml4[0] = pte_mk_table(arch_image_virt_to_phys((uintptr_t)tramp_pdpt));

@@ -23,7 +23,8 @@ __noreturn void __init x86_boot(u32 magic, u32 mbi_phys)
 	x86_tsc_calibrate();
 
 	if (magic != MB2_BOOTLOADER_MAGIC)
-		panic("x86: not booted by a multiboot2 loader (eax=%#x); use the GRUB image", magic);
+		panic("x86: not booted by a multiboot2 loader (eax=%#x); use the GRUB image",
+		      magic);
 	boot_info_add_reserved(bi, 0, 0x100000, "low memory (BIOS data, real-mode area)");
 	boot_info_add_reserved(bi, (phys_addr_t)__image_phys_start, (phys_addr_t)__image_phys_end,
 			       "kernel image");

@@ -76,7 +76,7 @@ void x86_trap(struct trap_frame *f)
 			return;
 		break;
 	case VEC_DOUBLE_FAULT:
-		/* On its own IST stack. A fault while pushing onto an overflowed stack ends here. */
+		/* On its own IST stack: a fault pushing onto an overflowed stack ends here. */
 		panic_trap(f, "double fault (kernel stack overflow?) rsp %#lx cr2 %#lx%s",
 			   f->rsp, x86_read_cr2(), kstack_guard_hint(x86_read_cr2()));
 	default:

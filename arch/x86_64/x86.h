@@ -9,15 +9,42 @@
 #define X86_KERNEL_DS 0x10
 #define X86_CR4_PGE   (1ul << 7)
 
-static inline u64 x86_read_cr2(void) { u64 v; __asm__ __volatile__("mov %%cr2, %0" : "=r"(v)); return v; }
-static inline u64 x86_read_cr3(void) { u64 v; __asm__ __volatile__("mov %%cr3, %0" : "=r"(v)); return v; }
-static inline void x86_write_cr3(u64 v) { __asm__ __volatile__("mov %0, %%cr3" :: "r"(v) : "memory"); }
-static inline u64 x86_read_cr0(void) { u64 v; __asm__ __volatile__("mov %%cr0, %0" : "=r"(v)); return v; }
-static inline u64 x86_read_cr4(void) { u64 v; __asm__ __volatile__("mov %%cr4, %0" : "=r"(v)); return v; }
-static inline void x86_write_cr4(u64 v) { __asm__ __volatile__("mov %0, %%cr4" :: "r"(v) : "memory"); }
+static inline u64 x86_read_cr2(void)
+{
+	u64 v;
+	__asm__ __volatile__("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+static inline u64 x86_read_cr3(void)
+{
+	u64 v;
+	__asm__ __volatile__("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+static inline void x86_write_cr3(u64 v)
+{
+	__asm__ __volatile__("mov %0, %%cr3" :: "r"(v) : "memory");
+}
+static inline u64 x86_read_cr0(void)
+{
+	u64 v;
+	__asm__ __volatile__("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+static inline u64 x86_read_cr4(void)
+{
+	u64 v;
+	__asm__ __volatile__("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+static inline void x86_write_cr4(u64 v)
+{
+	__asm__ __volatile__("mov %0, %%cr4" :: "r"(v) : "memory");
+}
 static inline void x86_cpuid(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 {
-	__asm__ __volatile__("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+	__asm__ __volatile__("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
+			     : "a"(leaf), "c"(sub));
 }
 
 static inline u64 x86_rdmsr(u32 msr)
@@ -63,7 +90,8 @@ void lapic_send_init(u32 apic_id);
 void lapic_send_sipi(u32 apic_id, u8 vector_page);
 const char *lapic_timer_mode(void);
 /* acpi.c: the Local APIC ids of the CPUs the MADT lists as usable, boot CPU first. */
-unsigned acpi_find_cpus(const u8 *rsdp, unsigned rsdp_len, u32 boot_apic_id, u64 *ids, unsigned max);
+unsigned acpi_find_cpus(const u8 *rsdp, unsigned rsdp_len, u32 boot_apic_id, u64 *ids,
+			unsigned max);
 void x86_udelay(u64 us);
 static inline u64 x86_cpu_hwid(unsigned cpu) { return cpu_block(cpu)->hwid; }
 
