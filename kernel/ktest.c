@@ -95,15 +95,16 @@ static int select_suites(const char *selection)
 			for (const struct ktest_case *c = __ktest_start; c < __ktest_end; c++)
 				if (!(c->flags & KTEST_MANUAL) && !already_selected(c->suite) &&
 				    nr_suites_selected < MAX_SUITES)
-					selected[nr_suites_selected++] = (struct suite_sel){ c->suite, NULL, "" };
+					selected[nr_suites_selected++] =
+						(struct suite_sel){ c->suite, NULL, "" };
 			continue;
 		}
 		char *dot = strchr(item, '.');
 		size_t slen = dot ? (size_t)(dot - item) : strlen(item);
 		const char *suite;
 		if (!suite_known(item, slen, &suite) || (dot && !case_known(suite, dot + 1))) {
-			pr_err("test: no test %s named '%s' (boot with test=all, or see README.md)\n",
-			       dot ? "case" : "suite", item);
+			pr_err("test: no test %s named '%s' (boot with test=all, or see "
+			       "README.md)\n", dot ? "case" : "suite", item);
 			errors++;
 			continue;
 		}
@@ -159,15 +160,16 @@ void ktest_run(const char *selection, struct ktest_totals *tot)
 			u64 ms = (clock_ns() - t0) / 1000000;
 			idx++;
 			if (t.failures) {
-				printk_raw("    not ok %d %s # %d failed check(s), %lu ms\n", idx, c->name,
-					   t.failures, (unsigned long)ms);
+				printk_raw("    not ok %d %s # %d failed check(s), %lu ms\n", idx,
+					   c->name, t.failures, (unsigned long)ms);
 				tot->fail++;
 				suite_ok = false;
 			} else if (t.skipped) {
 				printk_raw("    ok %d %s # SKIP %s\n", idx, c->name, t.skip_reason);
 				tot->skip++;
 			} else {
-				printk_raw("    ok %d %s # %lu ms\n", idx, c->name, (unsigned long)ms);
+				printk_raw("    ok %d %s # %lu ms\n", idx, c->name,
+					   (unsigned long)ms);
 				tot->pass++;
 			}
 		}
@@ -197,10 +199,11 @@ void ktest_print_suites(void)
 			if (!strcmp(d->suite, c->suite))
 				(d->flags & KTEST_MANUAL) ? manual++ : automatic++;
 		if (automatic)
-			printk_raw("  %-16s %u case%s%s", c->suite, automatic, automatic == 1 ? "" : "s",
-				   manual ? "; manual:" : "");
+			printk_raw("  %-16s %u case%s%s", c->suite, automatic,
+				   automatic == 1 ? "" : "s", manual ? "; manual:" : "");
 		else
-			printk_raw("  %-16s manual only (test=%s runs them all):", c->suite, c->suite);
+			printk_raw("  %-16s manual only (test=%s runs them all):", c->suite,
+				   c->suite);
 		for (d = c; d < __ktest_end && manual; d++)
 			if (!strcmp(d->suite, c->suite) && (d->flags & KTEST_MANUAL))
 				printk_raw(" %s.%s", d->suite, d->name);

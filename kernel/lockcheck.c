@@ -9,7 +9,8 @@
 #include "kernel/thread.h"
 
 bool lockcheck_enabled = true;
-PARAM_BOOL("debug.locks", lockcheck_enabled, "check lock order, sleeping in atomic context and bad releases");
+PARAM_BOOL("debug.locks", lockcheck_enabled,
+	   "check lock order, sleeping in atomic context and bad releases");
 unsigned long lockcheck_reports;
 
 #define PAIRS 4096
@@ -106,7 +107,8 @@ void lockcheck_acquire(const void *lock, const char *kind)
 			report_begin("possible AB-BA deadlock");
 			printk_raw("  taking %s %p while holding %p, here:\n", kind, lock, held);
 			backtrace_print(fp, 0);
-			printk_raw("  but earlier %p was taken while holding %p, here:\n", held, lock);
+			printk_raw("  but earlier %p was taken while holding %p, here:\n", held,
+				   lock);
 			print_trace(opposite->trace);
 		}
 		struct lock_pair *p = find_pair(held, lock, true);

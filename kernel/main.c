@@ -16,7 +16,8 @@
 
 static char test_sel[512];
 PARAM_LIST("test", test_sel,
-	   "run in-kernel tests: all, or suites (and suite.case) to run, comma-separated (listed below)");
+	   "run in-kernel tests: all, or suites (and suite.case) to run, comma-separated "
+	   "(listed below)");
 
 static struct boot_info *boot_info_saved;
 
@@ -76,8 +77,8 @@ __noreturn void kmain(struct boot_info *bi)
 		(unsigned long)(arch_cycle_freq() / 1000 % 1000));
 
 	if (bi->cmdline_len >= sizeof(bi->cmdline)) {
-		pr_err("boot: the command line is %lu characters long, over the %lu the kernel keeps; "
-		       "refusing to run with it cut short\n", (unsigned long)bi->cmdline_len,
+		pr_err("boot: the command line is %lu characters long, over the %lu the kernel "
+		       "keeps; refusing to run with it cut short\n", (unsigned long)bi->cmdline_len,
 		       (unsigned long)sizeof(bi->cmdline) - 1);
 		struct ktest_totals tot = { .fail = 1 };
 		finish(&tot);
@@ -88,7 +89,7 @@ __noreturn void kmain(struct boot_info *bi)
 		struct ktest_totals tot = { .fail = (unsigned)bad };
 		finish(&tot);
 	}
-	if (params_help_requested()) {   /* the parameters are listed; now what test= and torture= take */
+	if (params_help_requested()) {   /* parameters listed; now what test= and torture= take */
 		struct ktest_totals tot = { 0 };
 		ktest_print_suites();
 		torture_print_suites();

@@ -47,8 +47,8 @@ static int set_param(const struct kparam *p, const char *v, size_t len, bool has
 	case PARAM_BOOL: {
 		bool b = true;
 		if (has_value && parse_bool(v, len, &b)) {
-			pr_err("param: bad value '%.*s' for '%s': expected 1/0, y/n, yes/no, on/off or true/false\n",
-			       (int)len, v, p->name);
+			pr_err("param: bad value '%.*s' for '%s': expected 1/0, y/n, yes/no, "
+			       "on/off or true/false\n", (int)len, v, p->name);
 			return -EINVAL;
 		}
 		*(bool *)p->var = b;
@@ -58,8 +58,9 @@ static int set_param(const struct kparam *p, const char *v, size_t len, bool has
 		s64 x;
 		int err = has_value ? parse_s64(v, len, true, &x) : -EINVAL;
 		if (err || x < p->min || x > p->max) {
-			pr_err("param: bad value '%.*s' for '%s': expected an integer in %ld..%ld\n",
-			       (int)len, has_value ? v : "", p->name, (long)p->min, (long)p->max);
+			pr_err("param: bad value '%.*s' for '%s': expected an integer in "
+			       "%ld..%ld\n", (int)len, has_value ? v : "", p->name, (long)p->min,
+			       (long)p->max);
 			return -EINVAL;
 		}
 		*(s64 *)p->var = x;
@@ -68,8 +69,10 @@ static int set_param(const struct kparam *p, const char *v, size_t len, bool has
 	case PARAM_STRING:
 	case PARAM_LIST:
 		if (!has_value || len == 0 || len >= p->cap) {
-			pr_err("param: bad value for '%s': expected %s of 1..%zu characters\n", p->name,
-			       p->type == PARAM_LIST ? "a comma-separated list" : "a string", p->cap - 1);
+			pr_err("param: bad value for '%s': expected %s of 1..%zu characters\n",
+			       p->name,
+			       p->type == PARAM_LIST ? "a comma-separated list" : "a string",
+			       p->cap - 1);
 			return -EINVAL;
 		}
 		if (p->type == PARAM_LIST) {
@@ -77,8 +80,8 @@ static int set_param(const struct kparam *p, const char *v, size_t len, bool has
 			for (size_t i = 1; i < len; i++)
 				empty |= v[i] == ',' && v[i - 1] == ',';
 			if (empty) {
-				pr_err("param: bad value '%.*s' for '%s': empty list item\n", (int)len, v,
-				       p->name);
+				pr_err("param: bad value '%.*s' for '%s': empty list item\n",
+				       (int)len, v, p->name);
 				return -EINVAL;
 			}
 		}
@@ -115,7 +118,8 @@ int params_apply(const struct kparam *first, const struct kparam *last, const ch
 				if (*s == '"')
 					s++;
 				else {
-					pr_err("param: unterminated quote in the value of '%.*s'\n", (int)nlen, name);
+					pr_err("param: unterminated quote in the value of '%.*s'\n",
+					       (int)nlen, name);
 					errors++;
 					continue;
 				}
@@ -128,8 +132,8 @@ int params_apply(const struct kparam *first, const struct kparam *last, const ch
 		}
 		const struct kparam *p = find_param(first, last, name, nlen);
 		if (!p) {
-			pr_err("param: unknown boot parameter '%.*s' (boot with 'help' to list them)\n",
-			       (int)nlen, name);
+			pr_err("param: unknown boot parameter '%.*s' (boot with 'help' to list "
+			       "them)\n", (int)nlen, name);
 			errors++;
 			continue;
 		}
@@ -175,9 +179,9 @@ void params_print_help(void)
 		char range[48] = "";
 		if (p->type == PARAM_INT)
 			snprintf_k(range, sizeof(range), " %ld..%ld", (long)p->min, (long)p->max);
+		long i = p - __kparam_start;
 		printk_raw("  %-24s %s%s [%s]\n      %s\n", p->name, type_names[p->type], range,
-			   p - __kparam_start < MAX_PARAMS ? param_defaults[p - __kparam_start] : "?",
-			   p->doc);
+			   i < MAX_PARAMS ? param_defaults[i] : "?", p->doc);
 	}
 }
 

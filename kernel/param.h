@@ -29,10 +29,10 @@ struct kparam {
 	static const struct kparam __kparam_##v __used __section(".kparam") __aligned(8) = \
 		{ .name = nm, .type = ty, .var = &v, .min = lo, .max = hi, .cap = sz, .doc = d }
 
-#define PARAM_BOOL(name, var, doc)             __PARAM(name, PARAM_BOOL, var, 0, 1, 0, doc)
-#define PARAM_INT(name, var, lo, hi, doc)      __PARAM(name, PARAM_INT, var, lo, hi, 0, doc)
-#define PARAM_STRING(name, var, doc)           __PARAM(name, PARAM_STRING, var, 0, 0, sizeof(var), doc)
-#define PARAM_LIST(name, var, doc)             __PARAM(name, PARAM_LIST, var, 0, 0, sizeof(var), doc)
+#define PARAM_BOOL(name, var, doc)        __PARAM(name, PARAM_BOOL, var, 0, 1, 0, doc)
+#define PARAM_INT(name, var, lo, hi, doc) __PARAM(name, PARAM_INT, var, lo, hi, 0, doc)
+#define PARAM_STRING(name, var, doc)      __PARAM(name, PARAM_STRING, var, 0, 0, sizeof(var), doc)
+#define PARAM_LIST(name, var, doc)        __PARAM(name, PARAM_LIST, var, 0, 0, sizeof(var), doc)
 
 /* Apply a command line to the parameters in [first, last). Every problem is printed, naming the
  * parameter; returns the number of problems (0 if all went well). */

@@ -44,7 +44,8 @@ struct percpu {
 	u64 last_tick_ns;           /* for the hard-lockup check; read by other CPUs */
 	u64 hardlockup_checked_ns;
 	bool rcu_qs_pending;        /* the grace period waits for this CPU (set by the GP thread) */
-	int rcu_in_idle;            /* 1 while halted in the idle loop: an extended quiescent state */
+	int rcu_in_idle;            /* 1 while halted in the idle loop (an extended quiescent
+	                             * state) */
 	int rcu_irq_saved_idle;     /* rcu_in_idle as it was when the current interrupt came in */
 } __aligned(64);
 STATIC_ASSERT(offsetof(struct percpu, self) == 0, "x86 reads the block through %gs:0");
@@ -59,7 +60,8 @@ extern unsigned nr_cpus_possible; /* CPUs the firmware listed (or 1 before smp_i
 static inline struct thread *current_thread(void) { return arch_current_thread(); }
 static inline struct thread_info *current_info(void)
 {
-	return (struct thread_info *)arch_current_thread();   /* the first member of struct thread */
+	/* The first member of struct thread. */
+	return (struct thread_info *)arch_current_thread();
 }
 
 /* The preemption check (debug.preempt): using "this CPU" while the thread may move is reported

@@ -26,7 +26,8 @@ static void console_emit(char c)
 }
 
 static s64 loglevel = LOG_INFO;
-PARAM_INT("loglevel", loglevel, 0, 7, "console messages up to this level: 3 errors, 4 warnings, 6 info, 7 debug");
+PARAM_INT("loglevel", loglevel, 0, 7,
+	  "console messages up to this level: 3 errors, 4 warnings, 6 info, 7 debug");
 
 u64 clock_ns(void)
 {
@@ -44,7 +45,8 @@ static void console_putc(char c, void *ctx)
 	if (at_line_start && stamp) {
 		char buf[32];
 		u64 ns = clock_ns();
-		int n = snprintf_k(buf, sizeof(buf), "[%5lu.%06lu] ", (unsigned long)(ns / 1000000000),
+		int n = snprintf_k(buf, sizeof(buf), "[%5lu.%06lu] ",
+				   (unsigned long)(ns / 1000000000),
 				   (unsigned long)(ns % 1000000000 / 1000));
 		for (int i = 0; i < n; i++)
 			console_emit(buf[i]);
@@ -55,7 +57,8 @@ static void console_putc(char c, void *ctx)
 
 static unsigned long console_lock_take(void)
 {
-	/* The raw lock: the lock checker prints through here. Interrupts are off, so no preemption. */
+	/* The raw lock: the lock checker prints through here. Interrupts are off, so no
+	 * preemption. */
 	unsigned long flags = arch_irq_save();
 	if (!panicking)
 		__spin_lock(&console_lock);

@@ -185,14 +185,16 @@ static cpumask_t still_needed(void)
 
 static void report_stall(cpumask_t need, u64 secs)
 {
-	pr_warn("rcu: grace period %lu stalled for %lu s\n", (rcu.gp_seq >> 1) + 1, (unsigned long)secs);
+	pr_warn("rcu: grace period %lu stalled for %lu s\n", (rcu.gp_seq >> 1) + 1,
+		(unsigned long)secs);
 	for (unsigned c = 0; c < MAX_CPUS; c++)
 		if (cpumask_test(need, c)) {
 			/* Racy on purpose: the thread may exit and be freed meanwhile (then this
 			 * prints poison, bounded by the name's size, from the direct map). */
 			struct thread *cur = READ_ONCE(cpu_block(c)->current);
-			pr_warn("rcu:   waiting for CPU %u, running '%.*s' with preempt_count %d\n", c,
-				(int)sizeof(cur->name), cur->name, READ_ONCE(cur->info.preempt_count));
+			pr_warn("rcu:   waiting for CPU %u, running '%.*s' with preempt_count %d\n",
+				c, (int)sizeof(cur->name), cur->name,
+				READ_ONCE(cur->info.preempt_count));
 		}
 }
 
@@ -209,14 +211,14 @@ static void gp_thread(void *arg)
 			unsigned long flags = arch_irq_save();
 			rcu_note_qs();   /* this CPU's, read and reported without moving */
 			arch_irq_restore(flags);
-			sleep_ns(200000);   /* poll: the tick brings quiescent states within ~2 ms */
+			sleep_ns(200000);   /* poll: the tick brings quiescent states in ~2 ms */
 			u64 now = clock_ns();
 			if (now > next_warn) {
 				report_stall(need, (now - start) / 1000000000);
 				next_warn = now + (u64)stall_secs * 1000000000;
 			}
 		}
-		smp_mb();   /* every CPU's quiescent state before the end is seen, and any callback */
+		smp_mb();   /* every CPU's quiescent state before the end is seen, and callbacks */
 		WRITE_ONCE(rcu.gp_seq, rcu.gp_seq + 1);
 		while (cbs) {
 			struct rcu_head *next = cbs->next;

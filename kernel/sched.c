@@ -55,9 +55,11 @@ static void thread_list_del(struct thread *t)
 }
 
 static s64 timeslice_ms = 4;
-PARAM_INT("sched.timeslice_ms", timeslice_ms, 1, 1000, "time slice before the tick preempts a thread that others wait for");
+PARAM_INT("sched.timeslice_ms", timeslice_ms, 1, 1000,
+	  "time slice before the tick preempts a thread that others wait for");
 static s64 lockup_secs = 10;
-PARAM_INT("sched.lockup_secs", lockup_secs, 1, 3600, "warn when a CPU has not scheduled for this long (soft lockup)");
+PARAM_INT("sched.lockup_secs", lockup_secs, 1, 3600,
+	  "warn when a CPU has not scheduled for this long (soft lockup)");
 
 unsigned long sched_lockup_reports;
 
@@ -163,7 +165,7 @@ void yield(void) { schedule(); }
 void preempt_schedule(void)
 {
 	if (!arch_irqs_enabled())
-		return;   /* the interrupt that re-enables them comes back through irq_exit_preempt */
+		return;   /* the interrupt that enables them comes back through irq_exit_preempt */
 	__schedule(true);
 }
 
@@ -199,7 +201,8 @@ static unsigned pick_cpu(void)
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
 		if (!cpumask_test(cpu_online_mask, c))
 			continue;
-		unsigned load = READ_ONCE(rqs[c].nr_queued) + (READ_ONCE(cpu_block(c)->current) != cpu_block(c)->idle);
+		unsigned load = READ_ONCE(rqs[c].nr_queued) +
+				(READ_ONCE(cpu_block(c)->current) != cpu_block(c)->idle);
 		if (load < best_load)
 			best = c, best_load = load;
 	}
@@ -280,7 +283,7 @@ struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name)
 	t->arg = arg;
 	t->state = T_NEW;
 	t->pinned_cpu = -1;
-	t->info.preempt_count = 1;   /* dropped by thread_entry, or secondary_entry for an idle thread */
+	t->info.preempt_count = 1;   /* dropped by thread_entry (secondary_entry: an idle thread) */
 	completion_init(&t->exited);
 	strlcpy_k(t->name, name, sizeof(t->name));
 	t->sp = arch_thread_stack_init((char *)t->stack + KSTACK_SIZE, thread_entry, t);
@@ -479,7 +482,8 @@ static void check_hard_lockup(struct percpu *pc, u64 now)
 		u64 last = READ_ONCE(cpu_block(c)->last_tick_ns);
 		if (last && (s64)(now - last) > lockup_secs * 1000000000)
 			panic("hard lockup: CPU %u has taken no timer interrupt for %lu s "
-			      "(it was running '%s')", c, (unsigned long)((now - last) / 1000000000),
+			      "(it was running '%s')", c,
+			      (unsigned long)((now - last) / 1000000000),
 			      READ_ONCE(cpu_block(c)->current)->name);
 	}
 }
@@ -492,15 +496,16 @@ void sched_tick(struct trap_frame *frame)
 	struct runqueue *rq = &rqs[pc->cpu];
 	WRITE_ONCE(pc->last_tick_ns, now);
 	check_hard_lockup(pc, now);
-	/* Two copies of current where the arch keeps it in a register (arm64 x18): they must agree. */
+	/* Two copies of current where the arch keeps it in a register (arm64 x18): they must
+	 * agree. */
 	if (debug_preempt && arch_current_thread() != pc->current)
 		panic("current_thread() is '%s' but CPU %u runs '%s'", arch_current_thread()->name,
 		      pc->cpu, pc->current->name);
 	if (pc->current != pc->idle && READ_ONCE(rq->nr_queued) &&
 	    now - rq->slice_start_ns >= (u64)timeslice_ms * 1000000)
 		pc->need_resched = true;
-	/* Soft lockup: this CPU ran one thread with preemption off for too long. A thread that could
-	 * be preempted (count 0 here) is not stuck, even if nobody else wanted the CPU. */
+	/* Soft lockup: this CPU ran one thread with preemption off for too long. A thread that
+	 * could be preempted (count 0 here) is not stuck, even if nobody else wanted the CPU. */
 	int count = pc->current->info.preempt_count;
 	if (count == 0) {
 		pc->last_schedule_ns = now;

@@ -47,7 +47,10 @@ typedef struct {
 #define SEQLOCK_INIT { SEQCOUNT_INIT, SPINLOCK_INIT }
 
 static inline unsigned read_seqbegin(const seqlock_t *sl) { return read_seqcount_begin(&sl->seq); }
-static inline bool read_seqretry(const seqlock_t *sl, unsigned s) { return read_seqcount_retry(&sl->seq, s); }
+static inline bool read_seqretry(const seqlock_t *sl, unsigned s)
+{
+	return read_seqcount_retry(&sl->seq, s);
+}
 static inline void write_seqlock(seqlock_t *sl)
 {
 	spin_lock(&sl->lock);

@@ -189,17 +189,17 @@ static bool __init start_one(struct cpu_start *s)
 	int expected = CPU_START_WAITING;
 	if (atomic_cmpxchg(&s->state, &expected, CPU_START_ABANDONED)) {
 		if (!err)
-			pr_err("smp: CPU %u (hw id %#lx) did not answer within %ld ms: given up, its number "
-			       "goes to the next CPU; if it answers later it parks\n", s->attempt,
-			       (unsigned long)s->hwid, (long)start_timeout_ms);
+			pr_err("smp: CPU %u (hw id %#lx) did not answer within %ld ms: given up, "
+			       "its number goes to the next CPU; if it answers later it parks\n",
+			       s->attempt, (unsigned long)s->hwid, (long)start_timeout_ms);
 		return false;
 	}
 	/* It won the handshake (perhaps just now): the number is its own, so wait for it. */
 	u64 limit = clock_ns() + 10000000000ull;
 	while (!smp_load_acquire(&cpu_block(s->cpu)->online))
 		if (clock_ns() > limit)
-			panic("smp: CPU %u (hw id %#lx) answered but did not come online within 10 s",
-			      s->cpu, (unsigned long)s->hwid);
+			panic("smp: CPU %u (hw id %#lx) answered but did not come online within "
+			      "10 s", s->cpu, (unsigned long)s->hwid);
 	return true;
 }
 
@@ -215,12 +215,13 @@ static void __init report_given_up(void)
 		while (smp_load_acquire(&s->state.v) != CPU_START_LATE && clock_ns() < deadline)
 			arch_cpu_relax();
 		if (smp_load_acquire(&s->state.v) == CPU_START_LATE)
-			pr_warn("smp: CPU %u (hw id %#lx) answered late, %lu ms after its start request: "
-				"parked with interrupts off, never used\n", s->attempt, (unsigned long)s->hwid,
+			pr_warn("smp: CPU %u (hw id %#lx) answered late, %lu ms after its start "
+				"request: parked with interrupts off, never used\n", s->attempt,
+				(unsigned long)s->hwid,
 				(unsigned long)cycles_to_ms(s->late_cycles - s->requested_cycles));
 		else
-			pr_warn("smp: CPU %u (hw id %#lx) has not answered: never used\n", s->attempt,
-				(unsigned long)s->hwid);
+			pr_warn("smp: CPU %u (hw id %#lx) has not answered: never used\n",
+				s->attempt, (unsigned long)s->hwid);
 	}
 }
 
@@ -251,8 +252,9 @@ void __init smp_init(struct boot_info *bi)
 		}
 	}
 	if (test_late_cpu >= nr_cpus_possible)
-		pr_warn("smp: smp.test_late_cpu=%ld: the firmware lists no CPU %ld (CPU 0 is the boot "
-			"CPU); no CPU is held back\n", (long)test_late_cpu, (long)test_late_cpu);
+		pr_warn("smp: smp.test_late_cpu=%ld: the firmware lists no CPU %ld (CPU 0 is the "
+			"boot CPU); no CPU is held back\n", (long)test_late_cpu,
+			(long)test_late_cpu);
 	WRITE_ONCE(starts_done, true);
 	if (smp_cpus_given_up)
 		report_given_up();

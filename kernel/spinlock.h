@@ -70,7 +70,7 @@ static inline void spin_lock(spinlock_t *l)
 {
 	preempt_disable();
 	if (lockcheck_on())
-		lockcheck_acquire(l, "spinlock");   /* before: an inversion is reported, not hung on */
+		lockcheck_acquire(l, "spinlock");   /* first: an inversion is reported, not hung */
 	__spin_lock(l);
 }
 
@@ -96,7 +96,8 @@ static inline void spin_unlock(spinlock_t *l)
 
 static inline bool spin_is_locked(spinlock_t *l)
 {
-	return __atomic_load_n(&l->next, __ATOMIC_RELAXED) != __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
+	return __atomic_load_n(&l->next, __ATOMIC_RELAXED) !=
+	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
 }
 
 static inline unsigned long spin_lock_irqsave(spinlock_t *l)

@@ -17,7 +17,8 @@ struct timer_base {
 static struct timer_base bases[MAX_CPUS];
 
 static s64 tick_us = 2000;
-PARAM_INT("sched.tick_us", tick_us, 100, 1000000, "interval of the per-CPU scheduler tick in microseconds");
+PARAM_INT("sched.tick_us", tick_us, 100, 1000000,
+	  "interval of the per-CPU scheduler tick in microseconds");
 
 /* Split at whole seconds so the products stay within 64 bits for counters up to ~18 GHz. */
 u64 ns_to_cycles(u64 ns)
@@ -87,8 +88,8 @@ bool timer_cancel(struct timer *t)
 	int running;
 	bool was = dequeue(t, &running);
 	while (running >= 0) {
-		/* Acquire: pairs with the release that ends the run, so whatever the function did is
-		 * seen before the caller frees or reuses t. */
+		/* Acquire: pairs with the release that ends the run, so whatever the function did
+		 * is seen before the caller frees or reuses t. */
 		while (smp_load_acquire(&bases[running].running) == t)
 			arch_cpu_relax();
 		was |= dequeue(t, &running);   /* it may have armed itself again */
@@ -155,9 +156,9 @@ void timer_cpu_init(void)
 	spin_lock_init(&b->lock);
 	list_init(&b->list);
 	b->running = NULL;
-	/* Count the CPU as ticking from now: the hard-lockup check skips a CPU that never ticked, and
-	 * a thread may disable interrupts on this CPU before its first tick (the online bit, set
-	 * after this, is the release that publishes the stamp). */
+	/* Count the CPU as ticking from now: the hard-lockup check skips a CPU that never ticked,
+	 * and a thread may disable interrupts on this CPU before its first tick (the online bit,
+	 * set after this, is the release that publishes the stamp). */
 	WRITE_ONCE(this_cpu()->last_tick_ns, clock_ns());
 	b->next_tick = arch_cycles() + ns_to_cycles((u64)tick_us * 1000);
 	arch_timer_arm(b->next_tick);

@@ -20,11 +20,14 @@ static s64 seconds = 30;
 PARAM_INT("torture.seconds", seconds, 1, 86400, "how long each torture suite runs");
 static s64 nthreads;
 PARAM_INT("torture.threads", nthreads, 0, TORTURE_MAX_THREADS,
-	  "rcu/vmatree readers, rangelock workers, lock threads per type; 0: one per CPU, at least 2");
+	  "rcu/vmatree readers, rangelock workers, lock threads per type; 0: one per CPU, "
+	  "at least 2");
 static s64 seed = 1;
-PARAM_INT("torture.seed", seed, 0, 0x7fffffffffffffff, "seed of every torture thread's random sequence");
+PARAM_INT("torture.seed", seed, 0, 0x7fffffffffffffff,
+	  "seed of every torture thread's random sequence");
 static s64 stutter = 3;
-PARAM_INT("torture.stutter", stutter, 0, 3600, "every this many seconds, pause the threads briefly (0: never)");
+PARAM_INT("torture.stutter", stutter, 0, 3600,
+	  "every this many seconds, pause the threads briefly (0: never)");
 static s64 stat_interval = 5;
 PARAM_INT("torture.stat_interval", stat_interval, 1, 3600, "seconds between progress lines");
 static s64 stall_secs = 10;
@@ -34,11 +37,13 @@ static s64 irq_storm_us;
 PARAM_INT("torture.irq_storm_us", irq_storm_us, 0, 1000000,
 	  "while a suite runs, a timer interrupts every CPU every this many us (0: off)");
 static bool busted;
-PARAM_BOOL("torture.busted", busted, "run each suite against its deliberately broken twin, which must FAIL");
+PARAM_BOOL("torture.busted", busted,
+	   "run each suite against its deliberately broken twin, which must FAIL");
 
 void torture_print_suites(void)
 {
-	printk_raw("Torture suites (torture=a,b,...; torture.busted=1 runs each one's broken twin):\n");
+	printk_raw("Torture suites (torture=a,b,...; torture.busted=1 runs each one's broken "
+		   "twin):\n");
 	for (const struct torture_suite *s = __torture_start; s < __torture_end; s++)
 		printk_raw("  %-16s twin: %s\n", s->name, s->twin);
 }
@@ -178,7 +183,8 @@ static bool join_all(struct torture_run *r)
 			continue;
 		torture_error(r, "thread %u of %u has not stopped within %lu s", i, r->nr_threads,
 			      (unsigned long)(wait / 1000000000));
-		printk_raw("# torture %s: what the threads still running are doing:\n", r->suite->name);
+		printk_raw("# torture %s: what the threads still running are doing:\n",
+			   r->suite->name);
 		for (unsigned k = i; k < r->nr_threads; k++)
 			if (!completion_done(&r->threads[k]->exited))
 				thread_report(r->threads[k]);
@@ -262,9 +268,9 @@ static void storm_stop(void)
 	for (unsigned c = 0; c < MAX_CPUS; c++)
 		if (cpumask_test(cpu_online_mask, c))
 			timer_cancel(&storm.timer[c]);
-	printk_raw("# torture: interrupt storm: %ld timer interrupts (each a preemption point), one per "
-		   "CPU every %ld us\n",
-		   atomic_long_read(&storm.fired), (long)irq_storm_us);
+	printk_raw("# torture: interrupt storm: %ld timer interrupts (each a preemption point), "
+		   "one per CPU every %ld us\n", atomic_long_read(&storm.fired),
+		   (long)irq_storm_us);
 }
 
 /* "4 vt_writer, 2 vt_reader": the run's threads, counted by the name its suite gave each. The
@@ -283,7 +289,8 @@ static void describe_threads(const struct torture_run *r, char *buf, size_t len)
 		for (unsigned j = i; j < r->nr_threads && !counted; j++)
 			count += !strcmp(r->threads[j]->name, name);
 		if (!counted)
-			n += (size_t)snprintf_k(buf + n, len - n, "%s%u %s", n ? ", " : "", count, name);
+			n += (size_t)snprintf_k(buf + n, len - n, "%s%u %s", n ? ", " : "", count,
+						name);
 	}
 }
 
@@ -324,16 +331,17 @@ static enum verdict run_suite(const struct torture_suite *s)
 			break;
 		if (now >= next_stutter) {
 			WRITE_ONCE(r->paused, !r->paused);
-			next_stutter = now + (r->paused ? MAX((u64)stutter * 250000000, 100000000ull)
-							: (u64)stutter * 1000000000);
+			next_stutter = now + (r->paused ?
+					      MAX((u64)stutter * 250000000, 100000000ull) :
+					      (u64)stutter * 1000000000);
 		}
 		if (now >= next_stat) {
 			char extra[160] = "";
 			if (s->progress)
 				s->progress(r, extra, sizeof(extra));
 			printk_raw("# torture %s: t=%lus ops=%ld errors=%ld %s\n", s->name,
-				   (unsigned long)((now - t0) / 1000000000), atomic_long_read(&r->ops),
-				   atomic_long_read(&r->errors), extra);
+				   (unsigned long)((now - t0) / 1000000000),
+				   atomic_long_read(&r->ops), atomic_long_read(&r->errors), extra);
 			next_stat = now + (u64)stat_interval * 1000000000;
 		}
 		sleep_ns(20000000);
@@ -349,11 +357,13 @@ static enum verdict run_suite(const struct torture_suite *s)
 	}
 	bool ok = atomic_long_read(&r->errors) == 0;
 	printk_raw("# torture %s: %s ops=%ld errors=%ld time=%lus %s\n", s->name,
-		   ok ? "SUCCESS" : "FAILURE", atomic_long_read(&r->ops), atomic_long_read(&r->errors),
-		   (unsigned long)((clock_ns() - t0) / 1000000000), r->detail);
+		   ok ? "SUCCESS" : "FAILURE", atomic_long_read(&r->ops),
+		   atomic_long_read(&r->errors), (unsigned long)((clock_ns() - t0) / 1000000000),
+		   r->detail);
 	long leaked = (long)free0 - (long)page_alloc_nr_free();
 	if (leaked > 64)
-		printk_raw("# torture %s: note: %ld pages not back after the run\n", s->name, leaked);
+		printk_raw("# torture %s: note: %ld pages not back after the run\n", s->name,
+			   leaked);
 	kfree(r);
 	return ok ? SUITE_PASS : SUITE_FAIL;
 }
@@ -372,8 +382,8 @@ void torture_run_all(const char *sel, unsigned *pass, unsigned *fail)
 		const struct torture_suite *s = find_suite(item);
 		i++;
 		if (stuck) {
-			printk_raw("not ok %u %s # not run: threads of an earlier suite are stuck\n",
-				   i, item);
+			printk_raw("not ok %u %s # not run: threads of an earlier suite are "
+				   "stuck\n", i, item);
 			(*fail)++;
 			continue;
 		}

@@ -20,10 +20,13 @@
 #include "mm/slab.h"
 
 enum lt_type { LT_SPINLOCK, LT_RWSEM, LT_MUTEX, LT_SEQLOCK, LT_RANGELOCK, LT_NR };
-static const char *const type_names[LT_NR] = { "spinlock", "rwsem", "mutex", "seqlock", "rangelock" };
+static const char *const type_names[LT_NR] = {
+	"spinlock", "rwsem", "mutex", "seqlock", "rangelock",
+};
 
 static char type_sel[16] = "all";
-PARAM_STRING("locktorture.type", type_sel, "lock types to torture: all, spinlock, rwsem, mutex, seqlock or rangelock");
+PARAM_STRING("locktorture.type", type_sel,
+	     "lock types to torture: all, spinlock, rwsem, mutex, seqlock or rangelock");
 
 #define PER_TYPE_THREADS 16
 
@@ -111,8 +114,8 @@ static void reader_pass(struct torture_run *r, struct lt_lock *l, u64 *rnd)
 			b = l->pair_b;
 		} while (read_seqretry(&l->seq, s));
 		if (a != b)
-			torture_error(r, "seqlock: a reader saw a torn pair %lu/%lu", (unsigned long)a,
-				      (unsigned long)b);
+			torture_error(r, "seqlock: a reader saw a torn pair %lu/%lu",
+				      (unsigned long)a, (unsigned long)b);
 		return;
 	}
 	struct range_lock rl;
@@ -215,7 +218,8 @@ static void lock_finish(struct torture_run *r)
 		for (unsigned i = 0; i < l->nthreads; i++) {
 			u64 a = l->acquisitions[i];
 			if (a == 0)
-				torture_error(r, "%s: thread %u never got the lock (starved)", type_names[t], i);
+				torture_error(r, "%s: thread %u never got the lock (starved)",
+					      type_names[t], i);
 			if (l->reader[i])
 				rmin = MIN(rmin, a), rmax = MAX(rmax, a);
 			else

@@ -41,14 +41,15 @@ static void use_range(struct torture_run *r, struct rlt_state *st, unsigned me, 
 		if (writer) {
 			int w = st->writer[p], rd = atomic_read(&st->readers[p]);
 			if (w || rd)
-				torture_error(r, "page %u: writer %u found writer %d and %d readers", p,
-					      me, w - 1, rd);
+				torture_error(r, "page %u: writer %u found writer %d and %d "
+					      "readers", p, me, w - 1, rd);
 			st->writer[p] = (int)me + 1;
 		} else {
 			atomic_inc(&st->readers[p]);
 			int w = st->writer[p];
 			if (w)
-				torture_error(r, "page %u: reader %u found writer %d", p, me, w - 1);
+				torture_error(r, "page %u: reader %u found writer %d", p, me,
+					      w - 1);
 		}
 	}
 	if (torture_random(rnd) % 4 == 0)
@@ -74,7 +75,8 @@ static void worker(void *arg)
 	u64 n = 0;
 	while (!torture_stop(r)) {
 		unsigned a = (unsigned)(torture_random(&rnd) % PAGES);
-		unsigned len = 1 + (unsigned)(torture_random(&rnd) % (torture_random(&rnd) % 4 ? 4 : 16));
+		unsigned len = 1 + (unsigned)(torture_random(&rnd) %
+					      (torture_random(&rnd) % 4 ? 4 : 16));
 		unsigned b = MIN(a + len, (unsigned)PAGES);
 		bool writer = torture_random(&rnd) % 10 < 4;
 		/* The twin locks one page less than it uses. */

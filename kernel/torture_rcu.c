@@ -79,8 +79,8 @@ struct rt_fake_cb {
 static void check_waited(struct torture_run *r, unsigned long cookie, const char *what)
 {
 	if (!poll_state_synchronize_rcu(cookie))
-		torture_error(r, "%s before a full grace period had passed (gp_seq %lu, cookie %lu)",
-			      what, rcu_gp_completed() * 2, cookie);
+		torture_error(r, "%s before a full grace period had passed (gp_seq %lu, cookie "
+			      "%lu)", what, rcu_gp_completed() * 2, cookie);
 }
 
 static void busted_sync(void) {}
@@ -134,8 +134,8 @@ static void writer(void *arg)
 static int check_elem(struct torture_run *r, struct rt_elem *e, unsigned long cookie)
 {
 	if (poll_state_synchronize_rcu(cookie))
-		torture_error(r, "a full grace period passed inside a read-side section (cookie %lu)",
-			      cookie);
+		torture_error(r, "a full grace period passed inside a read-side section (cookie "
+			      "%lu)", cookie);
 	if (e->magic != LIVE)
 		torture_error(r, "reader saw a recycled element (magic %#x)", e->magic);
 	int pipe = e->pipe;
@@ -263,7 +263,8 @@ static void flood(void *arg)
 		for (int i = 0; i < FLOOD_BURST; i++) {
 			struct rt_cb *cb = kmalloc(sizeof(*cb), 0);
 			if (!cb) {
-				torture_error(r, "call_rcu flood ran out of memory: callbacks are not running");
+				torture_error(r, "call_rcu flood ran out of memory: callbacks are "
+					      "not running");
 				return;
 			}
 			cb->st = st;
@@ -329,12 +330,14 @@ static void rcu_finish(struct torture_run *r)
 	char hist[96];
 	int n = 0;
 	for (int i = 0; i <= PIPE_LEN; i++)
-		n += snprintf_k(hist + n, sizeof(hist) - (size_t)n, "%s%lu", i ? " " : "", st->pipe_hist[i]);
+		n += snprintf_k(hist + n, sizeof(hist) - (size_t)n, "%s%lu", i ? " " : "",
+				st->pipe_hist[i]);
 	snprintf_k(r->detail, sizeof(r->detail),
 		   "gps=%lu pipe=[%s] long_sections=%ld migrations=%ld flood=%ld "
 		   "flood_max_outstanding=%ld", gps, hist, atomic_long_read(&st->long_sections),
 		   atomic_long_read(&st->migrations), st->flood_total, st->flood_max);
-	/* The elements are static in st; the current one and the retired ones are simply dropped. */
+	/* The elements are static in st; the current one and the retired ones are simply
+	 * dropped. */
 	kfree(st);
 }
 

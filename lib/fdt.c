@@ -294,7 +294,10 @@ static unsigned cells(const struct fdt *f, int node, const char *name, unsigned 
 	return fdt_prop_u32(f, node, name, &v) ? v : dflt;
 }
 
-unsigned fdt_address_cells(const struct fdt *f, int node) { return cells(f, node, "#address-cells", 2); }
+unsigned fdt_address_cells(const struct fdt *f, int node)
+{
+	return cells(f, node, "#address-cells", 2);
+}
 unsigned fdt_size_cells(const struct fdt *f, int node) { return cells(f, node, "#size-cells", 1); }
 
 int fdt_reg(const struct fdt *f, int node, unsigned index, u64 *addr, u64 *size)

@@ -16,10 +16,12 @@
 
 struct fdt {
 	const u8 *blob;
-	u32 size;                     /* totalsize from the header, <= the bytes the caller vouched for */
+	u32 size;                     /* totalsize from the header: at most what the caller
+	                               * vouched for */
 	u32 struct_off, struct_size;  /* the structure block */
 	u32 strings_off, strings_size;
-	u32 rsvmap_off;               /* the memory reservation block: {u64 address, u64 size} pairs */
+	u32 rsvmap_off;               /* the memory reservation block: {u64 address, u64 size}
+	                               * pairs */
 	u32 boot_cpuid;               /* boot_cpuid_phys: the boot CPU's "reg" */
 };
 
@@ -66,7 +68,8 @@ const void *fdt_next_prop(const struct fdt *f, int node, int *cookie, const char
 unsigned fdt_address_cells(const struct fdt *f, int node);
 unsigned fdt_size_cells(const struct fdt *f, int node);
 /* Entry `index` of node's "reg", decoded with its parent's cell counts. Returns 0, -ENOENT (no
- * such entry) or -EINVAL (cell counts above 2, or a "reg" that is not a whole number of entries). */
+ * such entry) or -EINVAL (cell counts above 2, or a "reg" that is not a whole number of
+ * entries). */
 int fdt_reg(const struct fdt *f, int node, unsigned index, u64 *addr, u64 *size);
 /* Entry `index` of the memory reservation block (/memreserve/): 0, or -ENOENT after the last. */
 int fdt_memreserve(const struct fdt *f, unsigned index, u64 *addr, u64 *size);

@@ -14,15 +14,22 @@ struct list_head {
 static inline void list_init(struct list_head *h) { h->next = h->prev = h; }
 static inline bool list_empty(const struct list_head *h) { return h->next == h; }
 
-static inline void __list_insert(struct list_head *n, struct list_head *prev, struct list_head *next)
+static inline void __list_insert(struct list_head *n, struct list_head *prev,
+				 struct list_head *next)
 {
 	next->prev = n;
 	n->next = next;
 	n->prev = prev;
 	prev->next = n;
 }
-static inline void list_add(struct list_head *n, struct list_head *h) { __list_insert(n, h, h->next); }
-static inline void list_add_tail(struct list_head *n, struct list_head *h) { __list_insert(n, h->prev, h); }
+static inline void list_add(struct list_head *n, struct list_head *h)
+{
+	__list_insert(n, h, h->next);
+}
+static inline void list_add_tail(struct list_head *n, struct list_head *h)
+{
+	__list_insert(n, h->prev, h);
+}
 static inline void list_del(struct list_head *n)
 {
 	n->next->prev = n->prev;

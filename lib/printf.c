@@ -120,19 +120,21 @@ int vformat(putc_fn out, void *ctx, const char *fmt, va_list ap)
 		switch (*fmt) {
 		case 'd':
 		case 'i': {
-			s64 v = lng == 2 ? va_arg(ap, long long) : lng == 1 || lng == 3 ? va_arg(ap, long)
-									    : va_arg(ap, int);
+			s64 v = lng == 2 ? va_arg(ap, long long) :
+				lng == 1 || lng == 3 ? va_arg(ap, long) : va_arg(ap, int);
 			if (lng == -1) v = (short)v;
 			if (lng == -2) v = (signed char)v;
-			n += emit_number(out, ctx, v < 0 ? 0 - (u64)v : (u64)v, v < 0, 10, false, &sp);
+			n += emit_number(out, ctx, v < 0 ? 0 - (u64)v : (u64)v, v < 0, 10, false,
+					 &sp);
 			break;
 		}
 		case 'u':
 		case 'x':
 		case 'X':
 		case 'o': {
-			u64 v = lng == 2 ? va_arg(ap, unsigned long long)
-			      : lng == 1 || lng == 3 ? va_arg(ap, unsigned long) : va_arg(ap, unsigned);
+			u64 v = lng == 2 ? va_arg(ap, unsigned long long) :
+				lng == 1 || lng == 3 ? va_arg(ap, unsigned long) :
+				va_arg(ap, unsigned);
 			if (lng == -1) v = (unsigned short)v;
 			if (lng == -2) v = (unsigned char)v;
 			unsigned base = *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16;
@@ -143,8 +145,8 @@ int vformat(putc_fn out, void *ctx, const char *fmt, va_list ap)
 			struct spec ps = { .alt = false, .zero = true, .width = 16, .prec = -1 };
 			out('0', ctx);
 			out('x', ctx);
-			n += 2 + emit_number(out, ctx, (u64)(uintptr_t)va_arg(ap, void *), false, 16,
-					     false, &ps);
+			n += 2 + emit_number(out, ctx, (u64)(uintptr_t)va_arg(ap, void *), false,
+					     16, false, &ps);
 			break;
 		}
 		case 'c': {
