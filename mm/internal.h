@@ -1,6 +1,7 @@
 /* What every file of mm/ may use: the arch contract, the kernel's basic services, and mm's own
- * shared declarations. Each file of mm/ includes its own header and this one only, so the host build
- * (tests/host/) can supply the same names from arch/host/. */
+ * shared declarations. For mm/ and its host tests only: code elsewhere uses mm's public headers
+ * (page.h, pgtable.h, kernel_map.h, vmap.h, ...). The host build (tests/host/) supplies the
+ * same names from arch/host/. */
 #ifndef MM_INTERNAL_H
 #define MM_INTERNAL_H
 

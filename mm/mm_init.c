@@ -35,19 +35,23 @@ static void __init map_direct(const struct boot_info *bi)
 	static struct range_list ram __initdata;
 	for (unsigned i = 0; i < bi->nr_memmap; i++) {
 		const struct mem_range *m = &bi->memmap[i];
-		if (m->type == MEM_AVAILABLE || m->type == MEM_ACPI_RECLAIM || m->type == MEM_ACPI_NVS)
-			range_list_add(&ram, ALIGN_DOWN(m->start, PAGE_SIZE), ALIGN_UP(m->end, PAGE_SIZE));
+		if (m->type == MEM_AVAILABLE || m->type == MEM_ACPI_RECLAIM ||
+		    m->type == MEM_ACPI_NVS)
+			range_list_add(&ram, ALIGN_DOWN(m->start, PAGE_SIZE),
+				       ALIGN_UP(m->end, PAGE_SIZE));
 	}
 	for (unsigned i = 0; i < ram.n; i++) {
 		map_or_panic(DIRECT_MAP_BASE + ram.r[i].start, ram.r[i].start,
-			     ram.r[i].end - ram.r[i].start, MMU_READ | MMU_WRITE | MMU_GLOBAL, PT_MAP_LARGE);
+			     ram.r[i].end - ram.r[i].start, MMU_READ | MMU_WRITE | MMU_GLOBAL,
+			     PT_MAP_LARGE);
 		direct_map_size = MAX(direct_map_size, (u64)ram.r[i].end);
 	}
 }
 
 static void __init map_image_part(char *start, char *end, unsigned prot)
 {
-	uintptr_t s = ALIGN_DOWN((uintptr_t)start, PAGE_SIZE), e = ALIGN_UP((uintptr_t)end, PAGE_SIZE);
+	uintptr_t s = ALIGN_DOWN((uintptr_t)start, PAGE_SIZE);
+	uintptr_t e = ALIGN_UP((uintptr_t)end, PAGE_SIZE);
 	map_or_panic(s, arch_image_virt_to_phys(s), e - s, prot | MMU_GLOBAL, 0);
 }
 
@@ -67,7 +71,8 @@ static void __init map_vmemmap(void)
 			if (!pa)
 				panic("mm: out of early memory for the vmemmap");
 			map_or_panic(va, pa, PAGE_SIZE, MMU_READ | MMU_WRITE | MMU_GLOBAL, 0);
-			/* Every struct page starts reserved; page_alloc_init frees the free ones. */
+			/* Every struct page starts reserved; page_alloc_init frees the free
+			 * ones. */
 			struct page *p = phys_to_virt(pa);
 			memset(p, 0, PAGE_SIZE);
 			for (size_t k = 0; k < PAGE_SIZE / sizeof(*p); k++)

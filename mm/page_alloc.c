@@ -195,12 +195,14 @@ void free_pages(struct page *p, unsigned order)
 {
 	pfn_t pfn = page_to_pfn(p);
 	if (p->flags & (PG_buddy | PG_pcp | PG_reserved))
-		panic("free_pages: pfn %#lx is %s", pfn, p->flags & PG_reserved ? "reserved, not allocated"
-									     : "already free (double free)");
+		panic("free_pages: pfn %#lx is %s", pfn,
+		      p->flags & PG_reserved ? "reserved, not allocated" :
+					       "already free (double free)");
 	bool as_allocated = order == 0 ? !(p->flags & PG_head)
 					 : (p->flags & PG_head) && p->order == order;
 	if (order > MAX_ORDER || (pfn & (((pfn_t)1 << order) - 1)) || !as_allocated)
-		panic("free_pages: pfn %#lx freed with order %u, not as it was allocated", pfn, order);
+		panic("free_pages: pfn %#lx freed with order %u, not as it was allocated", pfn,
+		      order);
 	atomic_set(&p->refcount, 0);
 	if (order == 0) {
 		pcp_free(p);
@@ -296,7 +298,8 @@ static void free_range(phys_addr_t start, phys_addr_t end, void *ctx)
 		pfn_to_page(i)->flags = 0;
 	while (pfn < last) {
 		unsigned order = MAX_ORDER;
-		while (order && ((pfn & (((pfn_t)1 << order) - 1)) || pfn + ((pfn_t)1 << order) > last))
+		while (order && ((pfn & (((pfn_t)1 << order) - 1)) ||
+				 pfn + ((pfn_t)1 << order) > last))
 			order--;
 		free_one_locked(pfn, order);
 		zone.nr_free += (pfn_t)1 << order;

@@ -52,7 +52,8 @@ static int best_level(uintptr_t va, phys_addr_t pa, u64 size, unsigned flags)
 	if (flags & PT_MAP_LARGE) {
 		for (int l = PT_LEVELS - 1; l > 0; l--) {
 			u64 s = pt_level_size(l);
-			if (arch_pt_leaf_ok(l) && IS_ALIGNED(va, s) && IS_ALIGNED(pa, s) && size >= s)
+			if (arch_pt_leaf_ok(l) && IS_ALIGNED(va, s) && IS_ALIGNED(pa, s) &&
+			    size >= s)
 				return l;
 		}
 	}
@@ -61,7 +62,8 @@ static int best_level(uintptr_t va, phys_addr_t pa, u64 size, unsigned flags)
 
 int pt_map(phys_addr_t root, uintptr_t va, phys_addr_t pa, u64 size, unsigned prot, unsigned flags)
 {
-	if (!IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE) || !IS_ALIGNED(size, PAGE_SIZE))
+	if (!IS_ALIGNED(va, PAGE_SIZE) || !IS_ALIGNED(pa, PAGE_SIZE) ||
+	    !IS_ALIGNED(size, PAGE_SIZE))
 		return -EINVAL;
 	while (size) {
 		int err = 0, level = best_level(va, pa, size, flags);
@@ -146,7 +148,8 @@ static int for_each_leaf(phys_addr_t root, uintptr_t va, u64 size,
 		int level;
 		pte_t *e = find_leaf(root, va, &level);
 		if (!e) {
-			uintptr_t next = ALIGN_DOWN(va, pt_level_size(level)) + pt_level_size(level);
+			u64 s = pt_level_size(level);
+			uintptr_t next = ALIGN_DOWN(va, s) + s;
 			if (next <= va)
 				break;   /* wrapped past the top of the address space */
 			va = next;

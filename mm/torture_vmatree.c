@@ -242,7 +242,8 @@ static void writer_check(struct torture_run *r, struct vt_tree *vt)
 	unsigned i = 0;
 	vma_tree_iter_init(&it, &vt->tree, 0, UINTPTR_MAX);
 	vma_tree_for_each(&it, v, &span) {
-		if (i >= vt->nr || v != vt->live[i] || span.start != v->start || span.end != v->end) {
+		if (i >= vt->nr || v != vt->live[i] || span.start != v->start ||
+		    span.end != v->end) {
 			torture_error(r, "the tree differs from the writer's list at entry %u", i);
 			return;
 		}
@@ -278,17 +279,19 @@ static void check_found(struct torture_run *r, struct vt_tree *vt, struct vma *v
 {
 	u64 magic = v->magic;
 	if (magic != VT_LIVE) {
-		torture_error(r, "reader found a freed vma (magic %#lx) at %#lx", (unsigned long)magic, addr);
+		torture_error(r, "reader found a freed vma (magic %#lx) at %#lx",
+			      (unsigned long)magic, addr);
 		return;
 	}
 	if (addr < span->start || addr >= span->end)
-		torture_error(r, "lookup of %#lx returned [%#lx, %#lx)", addr, span->start, span->end);
+		torture_error(r, "lookup of %#lx returned [%#lx, %#lx)", addr, span->start,
+			      span->end);
 	if (span->start < v->start || span->end > v->end)
-		torture_error(r, "entry [%#lx, %#lx) lies outside its vma [%#lx, %#lx)", span->start,
-			      span->end, v->start, v->end);
+		torture_error(r, "entry [%#lx, %#lx) lies outside its vma [%#lx, %#lx)",
+			      span->start, span->end, v->start, v->end);
 	if (v->gen > READ_ONCE(vt->gen) + 1)
-		torture_error(r, "vma generation %lu is from the future (%lu)", (unsigned long)v->gen,
-			      (unsigned long)vt->gen);
+		torture_error(r, "vma generation %lu is from the future (%lu)",
+			      (unsigned long)v->gen, (unsigned long)vt->gen);
 }
 
 static void reader(void *arg)
@@ -312,7 +315,8 @@ static void reader(void *arg)
 				hits++;
 			}
 		} else {
-			uintptr_t start = torture_random(&rnd) % (VT_PAGES * PAGE_SIZE), prev_end = 0;
+			uintptr_t start = torture_random(&rnd) % (VT_PAGES * PAGE_SIZE);
+			uintptr_t prev_end = 0;
 			struct vma_tree_iter it;
 			struct vma_tree_span span;
 			struct vma *v;
@@ -329,7 +333,8 @@ static void reader(void *arg)
 		if (lookups % 64 == 0) {
 			torture_ops(r, 64);
 			torture_stutter(r);
-			if (READ_ONCE(vma_tree_reader_faults) != st->faults0 && !st->faults_reported) {
+			if (READ_ONCE(vma_tree_reader_faults) != st->faults0 &&
+			    !st->faults_reported) {
 				st->faults_reported = true;
 				torture_error(r, "a reader reached a dead tree node");
 			}
@@ -380,15 +385,17 @@ static void vt_finish(struct torture_run *r)
 	u64 sp = 0, mg = 0, in = 0, er = 0, rp = 0;
 	for (unsigned i = 0; i < VT_TREES; i++) {
 		struct vt_tree *vt = &st->trees[i];
-		sp += vt->splits, mg += vt->merges, in += vt->inserts, er += vt->erases, rp += vt->replaces;
+		sp += vt->splits, mg += vt->merges, in += vt->inserts;
+		er += vt->erases, rp += vt->replaces;
 		for (unsigned k = 0; k < vt->nr; k++)
 			vt_retire(vt->live[k]);
 		vma_tree_destroy(&vt->tree);
 	}
 	snprintf_k(r->detail, sizeof(r->detail),
-		   "lookups=%ld hits=%ld inserts=%lu erases=%lu splits=%lu merges=%lu replaces=%lu node_faults=%lu",
-		   atomic_long_read(&st->lookups), atomic_long_read(&st->hits), (unsigned long)in,
-		   (unsigned long)er, (unsigned long)sp, (unsigned long)mg, (unsigned long)rp, faults);
+		   "lookups=%ld hits=%ld inserts=%lu erases=%lu splits=%lu merges=%lu replaces=%lu "
+		   "node_faults=%lu", atomic_long_read(&st->lookups), atomic_long_read(&st->hits),
+		   (unsigned long)in, (unsigned long)er, (unsigned long)sp, (unsigned long)mg,
+		   (unsigned long)rp, faults);
 	rcu_barrier();   /* the retired vmas and nodes are freed before st goes */
 	kfree(st);
 }

@@ -35,11 +35,13 @@ enum vma_tree_node_type {
 
 struct vma_tree_node {
 	/* type, nr, pivots, children and gaps are written before the node is published and never
-	 * again; only the leaf slots change in place (vma_tree_replace, with rcu_assign_pointer). */
+	 * again; only the leaf slots change in place (vma_tree_replace, with
+	 * rcu_assign_pointer). */
 	u8 type;
 	u8 nr;                    /* slots in use, 1..LEAF_SLOTS or 2..INNER_SLOTS */
 	u8 pad[6];
-	struct rcu_head rcu;      /* writer only: links the write's new or retired nodes, then call_rcu */
+	struct rcu_head rcu;      /* writer only: links the write's new or retired nodes, then
+	                           * call_rcu */
 	union {
 		struct {
 			uintptr_t pivot[VMA_TREE_LEAF_SLOTS - 1];
@@ -48,11 +50,12 @@ struct vma_tree_node {
 		struct {
 			uintptr_t pivot[VMA_TREE_INNER_SLOTS - 1];
 			struct vma_tree_node *child[VMA_TREE_INNER_SLOTS];
-			uintptr_t gap[VMA_TREE_INNER_SLOTS];       /* largest free size in child i */
+			uintptr_t gap[VMA_TREE_INNER_SLOTS];   /* largest free size in child i */
 		} inner;
 	};
 };
-STATIC_ASSERT(sizeof(struct vma_tree_node) == VMA_TREE_NODE_SIZE, "vma_tree_node must be 256 bytes");
+STATIC_ASSERT(sizeof(struct vma_tree_node) == VMA_TREE_NODE_SIZE,
+	      "vma_tree_node must be 256 bytes");
 
 /* Readers of VMA_TREE_BUSTED trees that reached a freed node (the torture twin's symptom). */
 extern unsigned long vma_tree_reader_faults;
@@ -64,8 +67,10 @@ extern unsigned long vma_tree_reader_faults;
 
 struct vma_tree {
 	struct vma_tree_node *root;   /* RCU: NULL when the tree is empty */
-	u64 seq;                      /* writer, atomically: +1 after each published structural write */
-	unsigned height;              /* writer only: levels below and including the root; 0 if empty */
+	u64 seq;                      /* writer, atomically: +1 after each published structural
+	                               * write */
+	unsigned height;              /* writer only: levels below and including the root; 0 if
+	                               * empty */
 	unsigned flags;               /* written once by vma_tree_init */
 	unsigned long nr_entries;     /* writer only: non-NULL slots */
 	unsigned long nr_nodes;       /* writer only: nodes reachable from root */
@@ -89,7 +94,8 @@ void vma_tree_destroy(struct vma_tree *t);
 /* The entry containing addr, or NULL. */
 struct vma *vma_tree_find(const struct vma_tree *t, uintptr_t addr, struct vma_tree_span *span);
 /* The first entry that ends above addr (contains addr or lies above it), or NULL. */
-struct vma *vma_tree_find_next(const struct vma_tree *t, uintptr_t addr, struct vma_tree_span *span);
+struct vma *vma_tree_find_next(const struct vma_tree *t, uintptr_t addr,
+			       struct vma_tree_span *span);
 /* The first entry that starts at or above addr: the next VMA after one ending at addr. */
 struct vma *vma_tree_next(const struct vma_tree *t, uintptr_t addr, struct vma_tree_span *span);
 /* The last entry that ends at or below addr: the VMA before one starting at addr. */
@@ -105,7 +111,7 @@ struct vma_tree_iter {
 	uintptr_t index;          /* next address to look at */
 	uintptr_t last;           /* last address of the range */
 	bool done;
-	const struct vma_tree_node *leaf;   /* cache: the leaf holding index, valid while seq holds */
+	const struct vma_tree_node *leaf;   /* cache: the leaf holding index, while seq holds */
 	uintptr_t leaf_min, leaf_max;
 	unsigned slot;
 	u64 seq;

@@ -121,7 +121,10 @@ static struct vma_tree_node *node_alloc(struct write *w)
 	return n;
 }
 
-static unsigned slots_max(unsigned level) { return level ? VMA_TREE_INNER_SLOTS : VMA_TREE_LEAF_SLOTS; }
+static unsigned slots_max(unsigned level)
+{
+	return level ? VMA_TREE_INNER_SLOTS : VMA_TREE_LEAF_SLOTS;
+}
 static unsigned slots_min(unsigned level) { return level ? VMA_TREE_INNER_MIN : VMA_TREE_LEAF_MIN; }
 
 static const uintptr_t *pivots(const struct vma_tree_node *n)

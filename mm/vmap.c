@@ -29,7 +29,7 @@ void *kstack_alloc(void)
 	if (slot < 0)
 		return NULL;
 
-	uintptr_t stack = slot_base((unsigned)slot) + PAGE_SIZE;   /* the guard page stays unmapped */
+	uintptr_t stack = slot_base((unsigned)slot) + PAGE_SIZE;   /* the guard stays unmapped */
 	for (unsigned i = 0; i < KSTACK_PAGES; i++) {
 		struct page *p = alloc_page(0);
 		if (!p || kernel_map(stack + i * PAGE_SIZE, page_to_phys(p), PAGE_SIZE,

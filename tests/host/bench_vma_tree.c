@@ -113,9 +113,9 @@ static void bench(unsigned n)
 			qsort(addrs, NR_ADDRS, sizeof(*addrs), cmp_addr);
 		for (int impl = TREE; impl <= ARRAY; impl++) {
 			double rate = run((enum impl)impl, &t, n);
-			printf("BENCH suite=vma_tree op=find n=%u order=%s impl=%s lookups_per_s=%.0f "
-			       "ns_per_lookup_x100=%.0f", n, order ? "sequential" : "random",
-			       impl_name[impl], rate, 1e11 / rate);
+			printf("BENCH suite=vma_tree op=find n=%u order=%s impl=%s "
+			       "lookups_per_s=%.0f ns_per_lookup_x100=%.0f", n,
+			       order ? "sequential" : "random", impl_name[impl], rate, 1e11 / rate);
 			if (impl != ARRAY)
 				printf(" height=%u nodes=%lu", t.height, t.nr_nodes);
 			printf("\n");

@@ -44,10 +44,11 @@ int main(int argc, char **argv)
 	}
 	if (!err)
 		err = fuzz_finish(&f);
-	printf("fuzz_vma_tree: seed %lu: %s after %lu ops (%lu injected -ENOMEM, up to %lu entries, "
-	       "height %lu) in %.1f s\n", seed, err ? "FAILED" : "passed", f.steps, f.nomem,
-	       f.max_entries, f.max_height, now() - t0);
+	printf("fuzz_vma_tree: seed %lu: %s after %lu ops (%lu injected -ENOMEM, up to %lu "
+	       "entries, height %lu) in %.1f s\n", seed, err ? "FAILED" : "passed", f.steps,
+	       f.nomem, f.max_entries, f.max_height, now() - t0);
 	if (err)
-		printf("fuzz_vma_tree: reproduce with: make fuzz-vmatree OPS=%lu SEED=%lu\n", f.steps, seed);
+		printf("fuzz_vma_tree: reproduce with: make fuzz-vmatree OPS=%lu SEED=%lu\n",
+		       f.steps, seed);
 	return err ? 1 : 0;
 }

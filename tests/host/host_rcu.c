@@ -89,7 +89,8 @@ void rcu_read_lock(void)
 {
 	struct reader *r = me ? me : reader_register();
 	if (r->nesting++ == 0) {
-		__atomic_store_n(&r->ctr, __atomic_load_n(&gp_seq, __ATOMIC_ACQUIRE), __ATOMIC_SEQ_CST);
+		__atomic_store_n(&r->ctr, __atomic_load_n(&gp_seq, __ATOMIC_ACQUIRE),
+				 __ATOMIC_SEQ_CST);
 		full_barrier();
 	}
 }

@@ -12,11 +12,12 @@ static unsigned long rnd(void) { return host_xorshift(&rng_state); }
 static bool reserved_in_map(phys_addr_t pa)
 {
 	for (unsigned i = 0; i < host_bi.nr_reserved; i++)
-		if (pa >= ALIGN_DOWN(host_bi.reserved[i].start, PAGE_SIZE) && pa < host_bi.reserved[i].end)
+		if (pa >= ALIGN_DOWN(host_bi.reserved[i].start, PAGE_SIZE) &&
+		    pa < host_bi.reserved[i].end)
 			return true;
 	for (unsigned i = 0; i < host_bi.nr_memmap; i++)
-		if (host_bi.memmap[i].type != MEM_AVAILABLE && pa + PAGE_SIZE > host_bi.memmap[i].start &&
-		    pa < host_bi.memmap[i].end)
+		if (host_bi.memmap[i].type != MEM_AVAILABLE &&
+		    pa + PAGE_SIZE > host_bi.memmap[i].start && pa < host_bi.memmap[i].end)
 			return true;
 	return pa == 0;
 }
@@ -40,14 +41,16 @@ int main(int argc, char **argv)
 	CHECK(memblock_alloc(RAM, PAGE_SIZE, RAM) == 0);
 
 	page_alloc_init();
-	unsigned long nfree = page_alloc_nr_free(), start_counts[MAX_ORDER + 1], counts[MAX_ORDER + 1];
+	unsigned long nfree = page_alloc_nr_free();
+	unsigned long start_counts[MAX_ORDER + 1], counts[MAX_ORDER + 1];
 	page_alloc_free_counts(start_counts);
 	/* Expected: available RAM minus reserved pages minus the 4 memblock pages. */
 	unsigned long expect = 0;
 	for (phys_addr_t pa = 0; pa < RAM; pa += PAGE_SIZE) {
 		bool avail = false;
 		for (unsigned i = 0; i < host_bi.nr_memmap; i++)
-			if (host_bi.memmap[i].type == MEM_AVAILABLE && pa >= host_bi.memmap[i].start &&
+			if (host_bi.memmap[i].type == MEM_AVAILABLE &&
+			    pa >= host_bi.memmap[i].start &&
 			    pa + PAGE_SIZE <= host_bi.memmap[i].end)
 				avail = true;
 		expect += avail && !reserved_in_map(pa);

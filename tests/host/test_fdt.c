@@ -126,7 +126,8 @@ static void check_pseries(const char *path, const char *cpu, unsigned ncpus, u64
 	CHECK(xics >= 0 && !strcmp(fdt_node_name(&f, xics), "interrupt-controller"));
 	CHECK_EQ(fdt_find_compatible(&f, xics, "IBM,ppc-xicp"), -ENOENT);
 	int vty = fdt_path(&f, "/vdevice/vty@71000000");
-	CHECK(vty >= 0 && fdt_is_compatible(&f, vty, "hvterm1") && !fdt_is_compatible(&f, vty, "hvterm"));
+	CHECK(vty >= 0 && fdt_is_compatible(&f, vty, "hvterm1") &&
+	      !fdt_is_compatible(&f, vty, "hvterm"));
 	CHECK_EQ(fdt_find_compatible(&f, -1, "hvterm1"), vty);
 
 	int mem = fdt_subnode(&f, root, "memory");
@@ -212,7 +213,8 @@ static void prop(const char *name, const void *val, u32 len)
 }
 static void begin(void) { memset(sb, 0, sizeof(sb)); memset(strs, 0, sizeof(strs)); sp = strp = 0; }
 
-/* Header, an empty reservation map, the structure block and the strings, in an exact-size buffer. */
+/* Header, an empty reservation map, the structure block and the strings, in a buffer of exactly
+ * their size. */
 static u8 *finish(size_t *size)
 {
 	u32 rsv = 40, soff = 56, stroff = soff + sp, total = stroff + strp;

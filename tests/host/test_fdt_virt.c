@@ -48,7 +48,8 @@ static int arm64_lookups(const u8 *blob, size_t size)
 	int chosen = fdt_path(&f, "/chosen");
 	const char *out = chosen >= 0 ? fdt_prop_string(&f, chosen, "stdout-path") : NULL;
 	int uart = out ? fdt_path(&f, out) : -ENOENT;
-	found += uart >= 0 && fdt_is_compatible(&f, uart, "arm,pl011") && !fdt_reg(&f, uart, 0, &a, &s);
+	found += uart >= 0 && fdt_is_compatible(&f, uart, "arm,pl011") &&
+		 !fdt_reg(&f, uart, 0, &a, &s);
 	int gic = fdt_find_compatible(&f, -1, "arm,gic-v3");
 	found += gic >= 0 && !fdt_reg(&f, gic, 0, &a, &s) && !fdt_reg(&f, gic, 1, &a, &s);
 	found += gic >= 0 && fdt_prop_u32(&f, gic, "#redistributor-regions", &v);
@@ -105,7 +106,8 @@ static void check_virt(const struct virt *q)
 	const char *out = fdt_prop_string(&f, chosen, "stdout-path");
 	CHECK(out && !strcmp(out, "/pl011@9000000"));
 	int uart = fdt_path(&f, out);
-	CHECK(fdt_is_compatible(&f, uart, "arm,pl011") && fdt_is_compatible(&f, uart, "arm,primecell"));
+	CHECK(fdt_is_compatible(&f, uart, "arm,pl011") &&
+	      fdt_is_compatible(&f, uart, "arm,primecell"));
 	CHECK(!fdt_is_compatible(&f, uart, "arm,pl01"));
 	CHECK_EQ(fdt_find_compatible(&f, -1, "arm,pl011"), uart);
 	u64 a, s;
@@ -122,17 +124,20 @@ static void check_virt(const struct virt *q)
 	CHECK_EQ(fdt_reg(&f, gic, 2, &a, &s), -ENOENT);
 	u32 v = 0, ph = 0;
 	CHECK(fdt_prop_u32(&f, gic, "#redistributor-regions", &v) && v == 1);
-	CHECK(fdt_prop_u32(&f, root, "interrupt-parent", &ph) && fdt_prop_u32(&f, gic, "phandle", &v));
+	CHECK(fdt_prop_u32(&f, root, "interrupt-parent", &ph) &&
+	      fdt_prop_u32(&f, gic, "phandle", &v));
 	CHECK_EQ(ph, v);
 
 	/* Timer: the third of four <type number flags> triples is the virtual timer, PPI 11. */
 	u32 len;
-	const u8 *irqs = fdt_prop(&f, fdt_find_compatible(&f, -1, "arm,armv8-timer"), "interrupts", &len);
+	int timer = fdt_find_compatible(&f, -1, "arm,armv8-timer");
+	const u8 *irqs = fdt_prop(&f, timer, "interrupts", &len);
 	CHECK(irqs && len == 48);
 	CHECK(fdt_be32(irqs + 24) == 1 && fdt_be32(irqs + 28) == 11 && fdt_be32(irqs + 32) == 4);
 
 	int psci = fdt_path(&f, "/psci");
-	CHECK(fdt_is_compatible(&f, psci, "arm,psci-1.0") && fdt_is_compatible(&f, psci, "arm,psci-0.2"));
+	CHECK(fdt_is_compatible(&f, psci, "arm,psci-1.0") &&
+	      fdt_is_compatible(&f, psci, "arm,psci-0.2"));
 	CHECK(!strcmp(fdt_prop_string(&f, psci, "method"), q->psci_method));
 	CHECK(fdt_prop_u32(&f, psci, "cpu_on", &v) && v == 0xc4000003);
 
@@ -145,7 +150,8 @@ static void check_virt(const struct virt *q)
 		const char *type = fdt_prop_string(&f, c, "device_type");
 		if (!type)
 			continue;   /* cpu-map */
-		CHECK(!strcmp(type, "cpu") && !strcmp(fdt_prop_string(&f, c, "enable-method"), "psci"));
+		CHECK(!strcmp(type, "cpu") &&
+		      !strcmp(fdt_prop_string(&f, c, "enable-method"), "psci"));
 		CHECK_EQ(fdt_reg(&f, c, 0, &a, &s), 0);
 		CHECK(a == n && s == 0);
 		CHECK_EQ(fdt_parent(&f, c), cpus);

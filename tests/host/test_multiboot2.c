@@ -87,7 +87,7 @@ int main(void)
 	CHECK_EQ(multiboot2_parse(bi, buf), -EINVAL);
 	begin(); { u32 *m = tag(6, 16 + 24); m[0] = 20; } end(); /* bad entry size */
 	CHECK_EQ(multiboot2_parse(bi, buf), -EINVAL);
-	begin(); { u32 *m = tag(3, 16); m[0] = 0x5000; m[1] = 0x4000; } end();  /* module ends first */
+	begin(); { u32 *m = tag(3, 16); m[0] = 0x5000; m[1] = 0x4000; } end();  /* ends first */
 	CHECK_EQ(multiboot2_parse(bi, buf), -EINVAL);
 	free(bi);
 	return host_test_done("multiboot2");

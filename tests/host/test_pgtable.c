@@ -153,20 +153,23 @@ int main(int argc, char **argv)
 			bool clear = true;
 			for (unsigned long i = first; i < first + n; i++)
 				clear &= model[i].pa == 0;
-			phys_addr_t pa = (1ul << 30) + (first << PAGE_SHIFT) + (rnd() % 2 ? 0 : (2ul << 20));
+			phys_addr_t pa = (1ul << 30) + (first << PAGE_SHIFT) +
+					 (rnd() % 2 ? 0 : (2ul << 20));
 			unsigned flags = rnd() % 4 ? PT_MAP_LARGE : 0;
 			int err = pt_map(root, va, pa, size, prot, flags);
 			if (clear) {
 				CHECK_EQ(err, 0);
 				for (unsigned long i = 0; i < n; i++)
-					model[first + i] = (struct model){ pa + (i << PAGE_SHIFT), prot };
+					model[first + i] =
+						(struct model){ pa + (i << PAGE_SHIFT), prot };
 			} else {
 				CHECK_EQ(err, -EEXIST);
 				/* A failed map may leave a prefix mapped: take it out of both. */
 				CHECK_EQ(pt_unmap(root, va, size, NULL), 0);
 				CHECK_EQ(pt_map(root, va, pa, size, prot, flags), 0);
 				for (unsigned long i = 0; i < n; i++)
-					model[first + i] = (struct model){ pa + (i << PAGE_SHIFT), prot };
+					model[first + i] =
+						(struct model){ pa + (i << PAGE_SHIFT), prot };
 			}
 			break;
 		}

@@ -23,7 +23,8 @@ static bool model_granted(unsigned i)
 {
 	for (unsigned j = 0; j < i; j++)
 		if (present[j] && (reqs[j].writer || reqs[i].writer) &&
-		    overlaps(reqs[j].node.start, reqs[j].node.end, reqs[i].node.start, reqs[i].node.end))
+		    overlaps(reqs[j].node.start, reqs[j].node.end, reqs[i].node.start,
+			     reqs[i].node.end))
 			return false;
 	return true;
 }
@@ -51,9 +52,11 @@ int main(int argc, char **argv)
 				u64 s = rnd() % SPACE, len = 1 + rnd() % 8;
 				u64 e = s + len > SPACE ? SPACE : s + len;
 				bool w = rnd() % 3 == 0;
-				CHECK_EQ(range_lock_conflicts_locked(&t, s, e, w), model_conflicts(s, e, w));
+				CHECK_EQ(range_lock_conflicts_locked(&t, s, e, w),
+					 model_conflicts(s, e, w));
 				unsigned i = nreq++;
-				unsigned blockers = range_lock_enqueue_locked(&t, &reqs[i], s, e, w);
+				unsigned blockers =
+					range_lock_enqueue_locked(&t, &reqs[i], s, e, w);
 				present[i] = true;
 				granted[i] = blockers == 0;
 			} else {
@@ -75,7 +78,7 @@ int main(int argc, char **argv)
 				}
 			CHECK(interval_tree_validate(&t.tree) == 0);
 		}
-		/* Waiting requests are only granted, never dropped: at the end, nothing is stuck. */
+		/* Waiting requests are only granted, never dropped: in the end nothing is stuck. */
 		for (;;) {
 			bool any = false;
 			for (unsigned i = 0; i < nreq; i++)

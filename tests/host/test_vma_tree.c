@@ -285,7 +285,8 @@ static void test_nomem(void)
 		CHECK_EQ(insert(2 * i * PG, (2 * i + 1) * PG, V(i + 1)), 0);
 	check_all();
 	for (long k = 0; k < 40; k++) {
-		uintptr_t s = (uintptr_t)(k * 97 % 3500) * PG + PG / 2, e = s + (uintptr_t)(k * 13 % 400 + 1) * PG;
+		uintptr_t s = (uintptr_t)(k * 97 % 3500) * PG + PG / 2;
+		uintptr_t e = s + (uintptr_t)(k * 13 % 400 + 1) * PG;
 		unsigned long height = t.height, nodes = t.nr_nodes;
 		struct vma_tree_node *root = t.root;
 		int err;
@@ -338,7 +339,7 @@ static void test_iter(void)
 		}
 		CHECK(v == V(sp.start / (3 * PG) + 1));
 		if (seen++ % 10 == 0)
-			CHECK_EQ(store(sp.end, sp.end + PG, V(1000)), 0);   /* fill the gap after it */
+			CHECK_EQ(store(sp.end, sp.end + PG, V(1000)), 0);   /* fill the gap after */
 	}
 	CHECK_EQ(fillers, 50);
 	CHECK_EQ(seen, 500);
@@ -376,7 +377,8 @@ static void test_gaps(void)
 	/* Over a deep tree: only one hole is big enough. */
 	for (unsigned i = 0; i < 4000; i++)
 		if (i != 2222)
-			CHECK_EQ(insert(2 * i * PG, (2 * i + 1) * PG + (i == 2221 ? 0 : PG), V(i + 1)), 0);
+			CHECK_EQ(insert(2 * i * PG, (2 * i + 1) * PG + (i == 2221 ? 0 : PG),
+					V(i + 1)), 0);
 	check_all();
 	CHECK_EQ(vma_tree_gap_topdown(&t, 0, 8000 * PG, 3 * PG, PG, &s), 0);
 	CHECK_EQ(s, 4443 * PG);

@@ -28,7 +28,8 @@ struct vma {
 	u64 magic;
 	uintptr_t start, end;   /* the range it was made for; its pieces in the tree lie inside */
 	u64 born;               /* the write that first stored it */
-	u64 died;               /* atomic: the write that removed its last piece; 0 while in the tree */
+	u64 died;               /* atomic: the write that removed its last piece; 0 while in
+	                         * the tree */
 	bool queued;            /* writer only: handed to call_rcu */
 	struct rcu_head rcu;
 };
@@ -77,7 +78,8 @@ static void check_vma(const struct vma *v, const struct vma_tree_span *sp, u64 g
 {
 	u64 died;
 	if (v->magic != LIVE) {
-		fail("%s: found a freed vma %p (magic %#lx)", how, (void *)v, (unsigned long)v->magic);
+		fail("%s: found a freed vma %p (magic %#lx)", how, (void *)v,
+		     (unsigned long)v->magic);
 		return;
 	}
 	if (sp->start >= sp->end || sp->start < v->start || sp->end > v->end)
@@ -114,7 +116,8 @@ static void read_once(u64 *rng)
 		if (v)
 			check_vma(v, &sp, g0, g1, "find");
 		if (vma_tree_find(&tree, addr % PG, NULL) != &sentinel)
-			fail("find(%#lx): the sentinel [0, PG) is gone", (unsigned long)(addr % PG));
+			fail("find(%#lx): the sentinel [0, PG) is gone",
+			     (unsigned long)(addr % PG));
 		break;
 	case 4:
 		vma_tree_iter_init(&it, &tree, addr / 2, addr / 2 + top / 2);
@@ -134,7 +137,8 @@ static void read_once(u64 *rng)
 		v = vma_tree_find_next(&tree, addr, &sp);
 		g1 = __atomic_load_n(&published, __ATOMIC_ACQUIRE);
 		if (v && sp.end <= addr)
-			fail("find_next(%#lx) ended at %#lx", (unsigned long)addr, (unsigned long)sp.end);
+			fail("find_next(%#lx) ended at %#lx", (unsigned long)addr,
+			     (unsigned long)sp.end);
 		if (v)
 			check_vma(v, &sp, g0, g1, "find_next");
 		break;
@@ -250,7 +254,8 @@ static void write_random(u64 *rng)
 		write_one(STORE, mid, x.end, vma_new(mid, x.end), NULL);
 		write_one(REPLACE, x.start, 0, vma_new(x.start, mid), x.vma);
 	} else if (r < 70 && e + 1 < model.e + n && e->end == e[1].start) {
-		write_one(STORE, e->start, e[1].end, vma_new(e->start, e[1].end), NULL);   /* merge */
+		/* merge */
+		write_one(STORE, e->start, e[1].end, vma_new(e->start, e[1].end), NULL);
 	} else if (r < 80 && e->end - e->start >= 3 * PG) {
 		/* mprotect of the middle: three vmas where there was one. */
 		struct model_entry x = *e;
@@ -280,7 +285,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(argv[i], "--readers") && i + 1 < argc)
 			nr_readers = (unsigned)atoi(argv[++i]);
 		else {
-			fprintf(stderr, "usage: %s [--seconds S] [--readers N] [--busted]\n", argv[0]);
+			fprintf(stderr, "usage: %s [--seconds S] [--readers N] [--busted]\n",
+				argv[0]);
 			return 2;
 		}
 	}

@@ -52,7 +52,7 @@ static uintptr_t pick_addr(struct fuzz *f)
 			const struct model_entry *e = &m->e[R(m->n)];
 			uintptr_t b = R(2) ? e->start : e->end;
 			static const uintptr_t delta[] = { 0, 0, 1, -1ul, PG, -PG };
-			return b + delta[R(ARRAY_SIZE(delta))];   /* wrapping is fine: any address */
+			return b + delta[R(ARRAY_SIZE(delta))];   /* may wrap: any address */
 		}
 		return R(f->scale) * PG;
 	case 8:
@@ -218,7 +218,8 @@ static int random_write(struct fuzz *f)
 		return w_replace(f, ent.start, ent.vma, new_value(f));
 	}
 	default: {
-		/* Merge two touching entries (or, failing that, two neighbours and the gap between). */
+		/* Merge two touching entries (or, failing that, two neighbours and the gap
+		 * between). */
 		unsigned long j, k;
 		if (m->n < 2)
 			return 0;
@@ -300,7 +301,8 @@ int fuzz_finish(struct fuzz *f)
 	vma_tree_destroy(&f->tree);
 	rcu_barrier();
 	if (host_slab_live(f->cache)) {
-		fprintf(stderr, "fuzz: %ld nodes still allocated after destroy\n", host_slab_live(f->cache));
+		fprintf(stderr, "fuzz: %ld nodes still allocated after destroy\n",
+			host_slab_live(f->cache));
 		err = -1;
 	}
 	model_free(&f->model);

@@ -196,7 +196,8 @@ int model_gap(const struct model *m, uintptr_t lo, uintptr_t hi, uintptr_t size,
 static int differ(const char *what, uintptr_t a, const char *fmt, ...)
 {
 	va_list ap;
-	fprintf(stderr, "vma_tree differs from the model: %s (addr %#lx): ", what, (unsigned long)a);
+	fprintf(stderr, "vma_tree differs from the model: %s (addr %#lx): ", what,
+		(unsigned long)a);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -279,9 +280,10 @@ int model_compare_gaps(const struct model *m, const struct vma_tree *t, uintptr_
 		int me = model_gap(m, lo, hi, size, align, down, &ms);
 		if (te != me || (!te && ts != ms))
 			return differ(down ? "gap_topdown" : "gap_bottomup", lo,
-				      "[%#lx, %#lx) size %#lx align %#lx: tree %d %#lx, model %d %#lx",
-				      (unsigned long)lo, (unsigned long)hi, (unsigned long)size,
-				      (unsigned long)align, te, (unsigned long)ts, me, (unsigned long)ms);
+				      "[%#lx, %#lx) size %#lx align %#lx: tree %d %#lx, model %d "
+				      "%#lx", (unsigned long)lo, (unsigned long)hi,
+				      (unsigned long)size, (unsigned long)align, te,
+				      (unsigned long)ts, me, (unsigned long)ms);
 	}
 	return 0;
 }

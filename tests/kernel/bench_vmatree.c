@@ -71,13 +71,16 @@ static void bench_one(struct ktest *t, unsigned n)
 		if (sink)
 			mismatches++;
 		for (unsigned i = 0; i < LOOKUPS && !mismatches; i += 97)
-			if ((void *)vma_tree_find(&tree, addrs[i], NULL) != (void *)array_find(a, n, addrs[i]))
+			if ((void *)vma_tree_find(&tree, addrs[i], NULL) !=
+			    (void *)array_find(a, n, addrs[i]))
 				mismatches++;
 		KEXPECT_EQ(t, mismatches, 0);
-		u64 tree_ns = cycles_to_ns(c1 - c0) * 1000 / LOOKUPS, arr_ns = cycles_to_ns(c2 - c1) * 1000 / LOOKUPS;
+		u64 tree_ns = cycles_to_ns(c1 - c0) * 1000 / LOOKUPS;
+		u64 arr_ns = cycles_to_ns(c2 - c1) * 1000 / LOOKUPS;
 		printk_raw("BENCH name=vmatree_lookup vmas=%u pattern=%s tree_ps=%lu array_ps=%lu "
 			   "tree_per_s=%lu array_per_s=%lu\n", n, pattern, (unsigned long)tree_ns,
-			   (unsigned long)arr_ns, (unsigned long)(tree_ns ? 1000000000000ull / tree_ns : 0),
+			   (unsigned long)arr_ns,
+			   (unsigned long)(tree_ns ? 1000000000000ull / tree_ns : 0),
 			   (unsigned long)(arr_ns ? 1000000000000ull / arr_ns : 0));
 	}
 out:

@@ -9,7 +9,8 @@ KTEST(buddy, boot_free_count)
 {
 	u64 ram_pages = memblock_total(&memblock_memory) >> PAGE_SHIFT;
 	unsigned long managed = page_alloc_nr_managed(), free = page_alloc_nr_free();
-	ktest_log(t, "RAM %lu pages, managed %lu, free %lu", (unsigned long)ram_pages, managed, free);
+	ktest_log(t, "RAM %lu pages, managed %lu, free %lu", (unsigned long)ram_pages, managed,
+		  free);
 	/* What is not managed is the image, the vmemmap (1/64 of RAM), page tables, the low MiB. */
 	KEXPECT(t, managed <= ram_pages);
 	KEXPECT(t, managed >= ram_pages - ram_pages / 64 - (6ul << (20 - PAGE_SHIFT)));

@@ -42,7 +42,8 @@ KTEST_FLAGS(debug, gdb_fixture, KTEST_MANUAL)
 		struct fixture_vma *v = &fixture_vmas[i];
 		v->start = 0x10000000 + (uintptr_t)i * 0x10000;
 		v->end = v->start + 0x1000 * (1 + i % 4);
-		KASSERT_EQ(t, vma_tree_insert(&debug_vma_tree, v->start, v->end, (struct vma *)v), 0);
+		KASSERT_EQ(t, vma_tree_insert(&debug_vma_tree, v->start, v->end, (struct vma *)v),
+			   0);
 	}
 	KEXPECT(t, debug_vma_tree.height >= 2);
 

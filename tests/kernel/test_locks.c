@@ -123,8 +123,9 @@ KTEST(rwsem, writer_not_starved)
 	r.stop = true;
 	for (unsigned i = 0; i < n; i++)
 		thread_join(th[i]);
-	ktest_log(t, "%u readers, %lu reads, up to %d inside at once; the writer waited at most %lu us",
-		  n, (unsigned long)r.reads, atomic_read(&r.max_readers), (unsigned long)(worst / 1000));
+	ktest_log(t, "%u readers, %lu reads, up to %d inside at once; the writer waited at most "
+		  "%lu us", n, (unsigned long)r.reads, atomic_read(&r.max_readers),
+		  (unsigned long)(worst / 1000));
 	KEXPECT_EQ(t, atomic_read(&r.violations), 0);
 	/* Bounded: with starvation the writer would wait as long as readers keep coming, i.e. for
 	 * ever. The bound is loose because an emulated CPU can lose its host core for a while. */
@@ -187,7 +188,8 @@ KTEST(seqlock, readers_see_consistent_pairs)
 			yield();
 	}
 	thread_join(w);
-	ktest_log(t, "%lu consistent reads, %lu retries", (unsigned long)reads, (unsigned long)retries);
+	ktest_log(t, "%lu consistent reads, %lu retries", (unsigned long)reads,
+		  (unsigned long)retries);
 	KEXPECT_EQ(t, torn, 0);
 }
 

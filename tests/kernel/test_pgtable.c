@@ -90,7 +90,8 @@ static void expect_prot(struct ktest *t, const char *what, uintptr_t va, unsigne
 		return;
 	unsigned got = m.prot & (MMU_READ | MMU_WRITE | MMU_EXEC);
 	if (got != want)
-		ktest_fail(t, __FILE__, __LINE__, "%s at %#lx: prot %#x, want %#x", what, va, got, want);
+		ktest_fail(t, __FILE__, __LINE__, "%s at %#lx: prot %#x, want %#x", what, va, got,
+			   want);
 }
 
 /* W^X: text is never writable, nothing else is executable; checked in the tables and by the

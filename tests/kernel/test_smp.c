@@ -50,7 +50,8 @@ static void check_mask(struct ktest *t, cpumask_t mask, bool wait)
 	}
 	for (unsigned c = 0; c < MAX_CPUS; c++)
 		if (atomic_read(&hits[c]) != (cpumask_test(want, c) ? 1 : 0))
-			ktest_fail(t, __FILE__, __LINE__, "mask %#lx (wait %d): CPU %u ran the call %d times",
+			ktest_fail(t, __FILE__, __LINE__,
+				   "mask %#lx (wait %d): CPU %u ran the call %d times",
 				   (unsigned long)mask, wait, c, atomic_read(&hits[c]));
 }
 
@@ -89,8 +90,9 @@ KTEST(sched, pinned_threads_stay)
 	KASSERT(t, ktest_run_threads(t, n, true, stay_put, w, sizeof(w[0])));
 	for (unsigned i = 0; i < n; i++)
 		if (w[i].seen != 1ull << (i % nr_cpus_online))
-			ktest_fail(t, __FILE__, __LINE__, "thread pinned to CPU %u ran on mask %#lx",
-				   i % nr_cpus_online, (unsigned long)w[i].seen);
+			ktest_fail(t, __FILE__, __LINE__,
+				   "thread pinned to CPU %u ran on mask %#lx", i % nr_cpus_online,
+				   (unsigned long)w[i].seen);
 }
 
 static cpumask_t spread_seen;
@@ -102,7 +104,7 @@ static void busy_spread(void *arg)
 	struct where *w = arg;
 	u64 end = clock_ns() + 3000000000ull;
 	while (clock_ns() < end && READ_ONCE(spread_seen) != cpu_online_mask) {
-		/* A sample of where it runs: stale the moment it is read, which is all it claims. */
+		/* A sample of where it runs: stale the moment it is read, all that it claims. */
 		unsigned cpu = raw_smp_processor_id();
 		w->seen |= 1ull << cpu;
 		__atomic_or_fetch(&spread_seen, 1ull << cpu, __ATOMIC_RELAXED);
@@ -164,8 +166,8 @@ KTEST(sched, busy_thread_is_preempted)
 	thread_join(busy);
 	thread_join(other);
 	ktest_log(t, "during 200 ms of a non-yielding thread on CPU %u, the other counted %lu; "
-		  "the busy thread was switched in %lu times", cpu, (unsigned long)p.progress_during_busy,
-		  (unsigned long)p.busy_switches);
+		  "the busy thread was switched in %lu times", cpu,
+		  (unsigned long)p.progress_during_busy, (unsigned long)p.busy_switches);
 	KEXPECT(t, p.progress_during_busy > 0);
 	KEXPECT(t, p.busy_switches > 1);
 }
@@ -229,7 +231,8 @@ KTEST(sched, join_timeout_reports)
 	u64 waited = clock_ns() - t0;
 	KEXPECT(t, !joined);
 	KEXPECT(t, waited >= 200000000);
-	ktest_log(t, "gave up after %lu ms; thread_report() says:", (unsigned long)(waited / 1000000));
+	ktest_log(t, "gave up after %lu ms; thread_report() says:",
+		  (unsigned long)(waited / 1000000));
 	thread_report(th);
 	complete(&release);
 	KEXPECT(t, thread_join_timeout(th, 10000000000ull));

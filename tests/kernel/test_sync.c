@@ -52,8 +52,8 @@ static void work(bool locked)
 			if (locked)
 				break;
 		}
-		if (n > INCREMENTS && !(n % 64) && (unsigned)atomic_read(&workers_done) == workers &&
-		    clock_ns() >= until)
+		if (n > INCREMENTS && !(n % 64) &&
+		    (unsigned)atomic_read(&workers_done) == workers && clock_ns() >= until)
 			break;
 	}
 	atomic_long_add_return(&attempts, n);
@@ -163,7 +163,10 @@ static void producer_consumer(struct ktest *t, u64 n)
 }
 
 KTEST(waitqueue, producer_consumer) { producer_consumer(t, HANDOFFS); }
-KTEST_FLAGS(waitqueue, producer_consumer_long, KTEST_MANUAL) { producer_consumer(t, HANDOFFS_LONG); }
+KTEST_FLAGS(waitqueue, producer_consumer_long, KTEST_MANUAL)
+{
+	producer_consumer(t, HANDOFFS_LONG);
+}
 
 struct pingpong {
 	struct completion ping, pong;

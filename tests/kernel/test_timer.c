@@ -60,7 +60,8 @@ KTEST(timer, lateness)
 	sort_s64(late, n);
 	ktest_log(t, "lateness over %u timers (us): min %ld median %ld p90 %ld max %ld", n,
 		  (long)cycles_to_ns(late[0] > 0 ? late[0] : 0) / 1000,
-		  (long)cycles_to_ns(late[n / 2]) / 1000, (long)cycles_to_ns(late[n * 9 / 10]) / 1000,
+		  (long)cycles_to_ns(late[n / 2]) / 1000,
+		  (long)cycles_to_ns(late[n * 9 / 10]) / 1000,
 		  (long)cycles_to_ns(late[n - 1]) / 1000);
 	/* Never early. Late only by a bound: the typical case tightly, the worst loosely, since an
 	 * emulated CPU can lose its host core for a while whatever the kernel does. */
@@ -92,7 +93,8 @@ KTEST(timer, sleep_at_least)
 		u64 t0 = clock_ns();
 		sleep_ns(asks[i]);
 		u64 slept = clock_ns() - t0;
-		ktest_log(t, "sleep_ns(%lu) took %lu ns", (unsigned long)asks[i], (unsigned long)slept);
+		ktest_log(t, "sleep_ns(%lu) took %lu ns", (unsigned long)asks[i],
+			  (unsigned long)slept);
 		KEXPECT(t, slept >= asks[i]);
 		KEXPECT(t, slept < asks[i] + 100000000);
 	}

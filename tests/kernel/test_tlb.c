@@ -35,7 +35,8 @@ KTEST(tlb, unmap_reaches_every_cpu)
 	struct page *pg = alloc_page(GFP_ZERO);
 	KASSERT(t, pg != NULL);
 	*(u64 *)page_address(pg) = 0x5a5a5a5a;
-	KASSERT_EQ(t, kernel_map(TLB_TEST_VA, page_to_phys(pg), PAGE_SIZE, MMU_READ | MMU_WRITE), 0);
+	KASSERT_EQ(t, kernel_map(TLB_TEST_VA, page_to_phys(pg), PAGE_SIZE, MMU_READ | MMU_WRITE),
+		   0);
 	struct probe p = { .va = TLB_TEST_VA };
 	probe_everywhere(&p);
 	for (unsigned c = 0; c < MAX_CPUS; c++)
