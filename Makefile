@@ -50,8 +50,8 @@ SOURCES_LIST := $(BUILD)/sources.list
 $(shell mkdir -p $(BUILD) && echo '$(KERNEL_SRCS) $(KERNEL_ASM)' | cmp -s - $(SOURCES_LIST) || \
 	echo '$(KERNEL_SRCS) $(KERNEL_ASM)' > $(SOURCES_LIST))
 
-.PHONY: all run test host-test kernel-test torture bench clean help deps fuzz compile_commands.json \
-	fuzz-vmatree libfuzz-vmatree bench-vmatree debug gdb-test mutants
+.PHONY: all run test host-test kernel-test torture bench clean help deps fuzz \
+	compile_commands.json fuzz-vmatree libfuzz-vmatree bench-vmatree debug gdb-test mutants
 all: $(IMAGES)
 
 $(BUILD)/obj/%.o: %.c Makefile arch/$(ARCH)/arch.mk
@@ -148,23 +148,27 @@ compile_commands.json:
 clean:
 	rm -rf build compile_commands.json
 
+# What make help prints.
+define HELP_TEXT
+make [ARCH=x86_64|arm64|ppc64] build build/<arch>/faultline.elf (+ .iso, .bin, bootrom.bin)
+make run                   build, boot in QEMU (RUN_CMDLINE='$(RUN_CMDLINE)' SMP=$(SMP) MEM=$(MEM))
+make test                  host tests, then every boot of tools/test-matrix; what CI runs
+make host-test             host unit tests of lib/ and mm/ under ASan and UBSan (and TSan)
+make fuzz-vmatree          the VMA tree's model-based fuzzer, ASan (OPS=$(OPS) SEED=$(SEED))
+make libfuzz-vmatree       the same engine under libFuzzer, clang (FUZZ_SECONDS=$(FUZZ_SECONDS))
+make bench-vmatree         VMA tree lookups against a sorted array, -O2: BENCH lines
+make kernel-test           the boots of tools/test-matrix for ARCH only
+make debug                 boot ARCH halted, attach gdb-multiarch (docs/debugging.md)
+make gdb-test              check gdb and its helpers on GDB_TEST_ARCHES (default ARCH)
+make bench                 in-kernel benchmarks (VMA tree lookups), BENCH lines
+make torture               the long hand-off tests, then every torture suite for TORTURE_SECONDS
+                           (default $(TORTURE_SECONDS)) each, on ARCH
+                           (TORTURE_FLAGS=--singlestep: one instruction per TCG block)
+make mutants               each tests/mutants/ patch on ARCH: killed or not
+                           (MUTANTS='name ...', MUTANTS_FLAGS=--cheap)
+make deps                  install the Debian packages the project needs (tools/install-deps)
+make compile_commands.json for clangd
+make clean                 remove build/
+endef
 help:
-	@echo "make [ARCH=x86_64|arm64|ppc64] build build/<arch>/faultline.elf (+ .iso, .bin, bootrom.bin)"
-	@echo "make run                   build and boot in QEMU (RUN_CMDLINE='$(RUN_CMDLINE)', SMP=$(SMP), MEM=$(MEM))"
-	@echo "make test                  host tests, then every boot of tools/test-matrix; what CI runs"
-	@echo "make host-test             host unit tests of lib/ and mm/ under ASan and UBSan (and TSan)"
-	@echo "make fuzz-vmatree          the VMA tree's model-based fuzzer, ASan (OPS=$(OPS) SEED=$(SEED))"
-	@echo "make libfuzz-vmatree       the same engine under libFuzzer, clang (FUZZ_SECONDS=$(FUZZ_SECONDS))"
-	@echo "make bench-vmatree         VMA tree lookups against a sorted array, -O2: BENCH lines"
-	@echo "make kernel-test           the boots of tools/test-matrix for ARCH only"
-	@echo "make debug                 boot ARCH halted, attach gdb-multiarch (docs/debugging.md)"
-	@echo "make gdb-test              check gdb and its helpers on GDB_TEST_ARCHES (default ARCH)"
-	@echo "make bench                 in-kernel benchmarks (VMA tree lookups), BENCH lines"
-	@echo "make torture               the long hand-off tests, then every torture suite for TORTURE_SECONDS"
-	@echo "                           (default $(TORTURE_SECONDS)) each, on ARCH"
-	@echo "                           (TORTURE_FLAGS=--singlestep: one instruction per TCG block)"
-	@echo "make mutants               each tests/mutants/ patch on ARCH: killed or not"
-	@echo "                           (MUTANTS='name ...', MUTANTS_FLAGS=--cheap)"
-	@echo "make deps                  install the Debian packages the project needs (tools/install-deps)"
-	@echo "make compile_commands.json for clangd"
-	@echo "make clean                 remove build/"
+	@: $(info $(HELP_TEXT))

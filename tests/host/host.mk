@@ -7,8 +7,8 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -DH
 	-I. -Iarch/host -MMD -MP
 HOST_LIB_SRCS := lib/printf.c lib/string.c kernel/param.c kernel/printk.c kernel/panic.c \
 	kernel/errno.c boot/boot_info.c boot/multiboot2.c boot/devicetree.c lib/fdt.c \
-	mm/memblock.c mm/page_alloc.c mm/pgtable.c lib/rbtree.c lib/interval_tree.c kernel/rangelock.c \
-	tests/host/host_arch.c tests/host/host_check.c tests/host/mm_host.c
+	mm/memblock.c mm/page_alloc.c mm/pgtable.c lib/rbtree.c lib/interval_tree.c \
+	kernel/rangelock.c tests/host/host_arch.c tests/host/host_check.c tests/host/mm_host.c
 HOST_LIB_OBJS := $(patsubst %.c,$(HOST_BUILD_DIR)/%.o,$(HOST_LIB_SRCS))
 HOST_TESTS := printf parse multiboot2 fdt fdt_virt buddy pgtable rbtree interval_tree rangelock
 HOST_BINS := $(patsubst %,$(HOST_BUILD_DIR)/test_%,$(HOST_TESTS))
@@ -29,9 +29,11 @@ VMATREE_SRCS := mm/vma_tree.c mm/vma_tree_write.c tests/host/host_rcu.c tests/ho
 	tests/host/vma_tree_model.c tests/host/vma_tree_fuzz.c
 VMATREE_OBJS := $(patsubst %.c,$(HOST_BUILD_DIR)/%.o,$(VMATREE_SRCS))
 VMATREE_BINS := $(HOST_BUILD_DIR)/test_vma_tree $(HOST_BUILD_DIR)/fuzz_vma_tree
-VMATREE_DEPS := $(VMATREE_OBJS:.o=.d) $(patsubst $(HOST_BUILD_DIR)/%,$(HOST_BUILD_DIR)/tests/host/%.d,$(VMATREE_BINS))
+VMATREE_DEPS := $(VMATREE_OBJS:.o=.d) \
+	$(patsubst $(HOST_BUILD_DIR)/%,$(HOST_BUILD_DIR)/tests/host/%.d,$(VMATREE_BINS))
 
-$(VMATREE_BINS): $(HOST_BUILD_DIR)/%: $(HOST_BUILD_DIR)/tests/host/%.o $(VMATREE_OBJS) $(HOST_LIB_OBJS)
+$(VMATREE_BINS): $(HOST_BUILD_DIR)/%: $(HOST_BUILD_DIR)/tests/host/%.o $(VMATREE_OBJS) \
+		$(HOST_LIB_OBJS)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -pthread $^ -o $@
 
 # Variants in their own object directories, with their own flags.
@@ -107,7 +109,8 @@ $(WIDEROOT_BIN): $(patsubst %.c,$(HOST_WIDEROOT_DIR)/%.o,tests/host/test_pgtable
 # pgtable's default is 400 random operations, each verified over a whole 1 GiB window.
 host-test: $(HOST_BINS) $(VMATREE_BINS) $(VMATREE_RCU_BIN) $(WIDEROOT_BIN)
 	@set -e; for t in $(HOST_BINS) $(HOST_BUILD_DIR)/test_vma_tree; do \
-		$$t > $$t.log || { cat $$t.log; echo "FAILED: $$t"; exit 1; }; tail -n 1 $$t.log; done
+		$$t > $$t.log || { cat $$t.log; echo "FAILED: $$t"; exit 1; }; \
+		tail -n 1 $$t.log; done
 	@t=$(WIDEROOT_BIN); $$t 100 > $$t.log || { cat $$t.log; echo "FAILED: $$t"; exit 1; }; \
 		echo "wide root: $$(tail -n 1 $$t.log)"
 	@t=$(HOST_BUILD_DIR)/fuzz_vma_tree; $$t 1000000 1 > $$t.log || \
@@ -115,7 +118,8 @@ host-test: $(HOST_BINS) $(VMATREE_BINS) $(VMATREE_RCU_BIN) $(WIDEROOT_BIN)
 	@t=$(VMATREE_RCU_BIN); $(VMATREE_TSAN) $$t > $$t.log 2>&1 || \
 		{ cat $$t.log; echo "FAILED: $$t"; exit 1; }; tail -n 1 $$t.log
 	@t=$(VMATREE_RCU_BIN); if $(VMATREE_TSAN) $$t --busted > $$t-busted.log 2>&1; then \
-		cat $$t-busted.log; echo "FAILED: $$t --busted passed: the test cannot see the bug"; \
+		cat $$t-busted.log; \
+		echo "FAILED: $$t --busted passed: the test cannot see the bug"; \
 		exit 1; fi; echo "vma_tree_rcu --busted: caught, as it must be: $$(grep -m1 -o \
 		-e 'ThreadSanitizer: [a-z -]*' -e 'a reader reached .*' -e '^vma_tree_rcu: .*' \
 		$$t-busted.log | head -n 1)"
