@@ -7,11 +7,13 @@
  * lock; only an empty or a full magazine goes to the slabs, SLAB_BATCH objects at a time.
  * Locking: a magazine is its CPU's, used with that CPU's interrupts off (the magazine rule
  * below); the cache lock (irq-safe) guards the slab lists, the slabs' freelists and the counters.
- * A slab that becomes empty is returned to the page allocator at once, except the last one.
+ * A slab that becomes empty is returned to the page allocator at once, except the last one; for
+ * a SLAB_TYPESAFE_BY_RCU cache, after a grace period (call_rcu), so that an RCU reader's stale
+ * pointer always points into an object of the cache (docs/mm/slab.md).
  * With debug.slab=1 (the default) a free object is filled with SLAB_POISON past its free-list
  * word as it is freed (into the magazine) and checked when it is handed out again: a write after
  * free is reported there, and a pointer read after free is a non-canonical or unmapped address
- * that faults at once.
+ * that faults at once. Typesafe caches are not poisoned: their readers may look at free objects.
  */
 #include "mm/slab.h"
 #include "mm/internal.h"
@@ -56,6 +58,19 @@ static spinlock_t caches_lock = SPINLOCK_INIT;
  * their last frees before it. Statistics read the counts racily.
  */
 
+static inline bool typesafe(const struct kmem_cache *c)
+{
+	return c->flags & (SLAB_TYPESAFE_BY_RCU | SLAB_TYPESAFE_BUSTED);
+}
+
+static inline bool poisoned(const struct kmem_cache *c) { return debug_slab && !typesafe(c); }
+
+/* The free-list link of a free object. */
+static inline void **link_of(const struct kmem_cache *c, void *obj)
+{
+	return (void **)((char *)obj + c->free_offset);
+}
+
 static void cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t align,
 			unsigned flags)
 {
@@ -64,14 +79,19 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size, siz
 	c->name = name;
 	c->flags = flags;
 	c->size = (u32)ALIGN_UP(MAX(size, sizeof(void *)), align);
+	/* A typesafe object is its users' from its first byte to its last, free or not: its link
+	 * goes after it. */
+	c->free_offset = typesafe(c) ? c->size : 0;
+	c->stride = (u32)ALIGN_UP(c->free_offset + sizeof(void *), align);
+	c->stride = MAX(c->stride, c->size);
 	c->order = 0;
-	while ((PAGE_SIZE << c->order) / c->size < 8 && c->order < 3)
+	while ((PAGE_SIZE << c->order) / c->stride < 8 && c->order < 3)
 		c->order++;
-	c->objs_per_slab = (u32)((PAGE_SIZE << c->order) / c->size);
+	c->objs_per_slab = (u32)((PAGE_SIZE << c->order) / c->stride);
 	spin_lock_init(&c->lock);
 	list_init(&c->partial);
 	list_init(&c->full);
-	c->nr_slabs = c->nr_active = 0;
+	c->nr_slabs = c->nr_slabs_rcu = c->nr_active = 0;
 	/* c->cpu[] is zero: cache_cache is static, the others are allocated with GFP_ZERO. */
 	unsigned long flags_irq = spin_lock_irqsave(&caches_lock);
 	list_add_tail(&c->link, &all_caches);
@@ -84,10 +104,11 @@ static struct page *new_slab(struct kmem_cache *c)
 	if (!p)
 		return NULL;
 	char *base = page_address(p);
-	if (debug_slab)
+	if (poisoned(c))
 		memset(base, SLAB_POISON, PAGE_SIZE << c->order);
 	for (u32 i = 0; i < c->objs_per_slab; i++)
-		*(void **)(base + i * c->size) = i + 1 < c->objs_per_slab ? base + (i + 1) * c->size : NULL;
+		*link_of(c, base + i * c->stride) =
+			i + 1 < c->objs_per_slab ? base + (i + 1) * c->stride : NULL;
 	/* Every page of the slab points at the first, where the bookkeeping lives. */
 	for (unsigned i = 0; i < (1u << c->order); i++) {
 		p[i].flags |= PG_slab;
@@ -108,15 +129,45 @@ static void release_slab(struct kmem_cache *c, struct page *p)
 	free_pages(p, c->order);
 }
 
+/* A typesafe cache's empty slab, a grace period after it was found empty: every reader that
+ * could hold a pointer into it has left its read-side section. In the grace-period thread. */
+static void release_slab_rcu(struct rcu_head *head)
+{
+	struct page *p = container_of(head, struct page, rcu);
+	struct kmem_cache *c = p->slab.cache;   /* destroy waits for us (rcu_barrier) */
+	release_slab(c, p);
+	unsigned long flags = spin_lock_irqsave(&c->lock);
+	c->nr_slabs_rcu--;
+	spin_unlock_irqrestore(&c->lock, flags);
+}
+
 /* Give back the slabs on a list made by put_locked() or collect_empty_locked(). Called without
- * the cache lock. */
+ * the cache lock, in any context (call_rcu and free_pages are irq-safe). */
 static void release_slabs(struct kmem_cache *c, struct list_head *release)
 {
 	struct page *p, *tmp;
 	list_for_each_entry_safe(p, tmp, release, lru) {
 		list_del(&p->lru);
-		release_slab(c, p);
+		/* The slab is off every list of the cache, so nothing allocates from it again, and
+		 * its lru is free for the rcu_head. The grace period starts after every object in
+		 * it was freed, and so after its users unpublished them (they free only then): a
+		 * reader that found one began before, and call_rcu waits for it. */
+		if (c->flags & SLAB_TYPESAFE_BY_RCU)
+			call_rcu(&p->rcu, release_slab_rcu);
+		else
+			release_slab(c, p);
 	}
+}
+
+/* Off the lists, onto *release; counted as waiting for a grace period if it will. Caller holds
+ * the cache lock. */
+static void retire_slab_locked(struct kmem_cache *c, struct page *p, struct list_head *release)
+{
+	list_del(&p->lru);
+	list_add(&p->lru, release);
+	c->nr_slabs--;
+	if (c->flags & SLAB_TYPESAFE_BY_RCU)
+		c->nr_slabs_rcu++;
 }
 
 /* The first page of the slab holding obj, or NULL if obj is not in a slab. */
@@ -134,7 +185,7 @@ static void check_link(struct kmem_cache *c, struct page *p, void *obj, void *ne
 {
 	char *base = page_address(p);
 	uintptr_t off = (uintptr_t)next - (uintptr_t)base;
-	if (next && (off >= (uintptr_t)c->objs_per_slab * c->size || off % c->size))
+	if (next && (off >= (uintptr_t)c->objs_per_slab * c->stride || off % c->stride))
 		panic("slab %s: object %p was written after it was freed (its free-list link is "
 		      "%p, not an object of its slab)", c->name, obj, next);
 }
@@ -160,7 +211,7 @@ static u32 take_locked(struct kmem_cache *c, void **objs, u32 n)
 		struct page *p = list_first_entry(&c->partial, struct page, lru);
 		while (got < n && p->slab.freelist) {
 			void *obj = p->slab.freelist;
-			void *next = *(void **)obj;
+			void *next = *link_of(c, obj);
 			if (debug_slab)
 				check_link(c, p, obj, next);
 			p->slab.freelist = next;
@@ -185,18 +236,15 @@ static void put_locked(struct kmem_cache *c, void *const *objs, u32 n, struct li
 		void *obj = objs[i];
 		struct page *p = slab_head(obj);
 		bool was_full = p->slab.freelist == NULL;
-		*(void **)obj = p->slab.freelist;
+		*link_of(c, obj) = p->slab.freelist;
 		p->slab.freelist = obj;
 		p->slab.inuse--;
 		if (was_full) {
 			list_del(&p->lru);
 			list_add(&p->lru, &c->partial);
 		}
-		if (p->slab.inuse == 0 && c->nr_slabs > 1) {
-			list_del(&p->lru);
-			list_add(&p->lru, release);
-			c->nr_slabs--;
-		}
+		if (p->slab.inuse == 0 && c->nr_slabs > 1)
+			retire_slab_locked(c, p, release);
 	}
 	c->nr_active -= n;
 }
@@ -206,11 +254,8 @@ static void collect_empty_locked(struct kmem_cache *c, struct list_head *release
 {
 	struct page *p, *tmp;
 	list_for_each_entry_safe(p, tmp, &c->partial, lru) {
-		if (p->slab.inuse)
-			continue;
-		list_del(&p->lru);
-		list_add(&p->lru, release);
-		c->nr_slabs--;
+		if (p->slab.inuse == 0)
+			retire_slab_locked(c, p, release);
 	}
 }
 
@@ -270,7 +315,7 @@ void *kmem_cache_alloc(struct kmem_cache *c, unsigned gfp)
 	while (!(obj = (c->flags & SLAB_NO_PERCPU) ? shared_alloc(c) : magazine_alloc(c)))
 		if (!grow(c))
 			return NULL;
-	if (debug_slab)
+	if (poisoned(c))
 		check_poison(c, obj);
 	if (gfp & GFP_ZERO)
 		memset(obj, 0, c->size);
@@ -317,9 +362,9 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	struct page *p = slab_head(obj);
 	char *base = p ? page_address(p) : NULL;
-	if (!p || p->slab.cache != c || ((char *)obj - base) % c->size)
+	if (!p || p->slab.cache != c || ((char *)obj - base) % c->stride)
 		panic("kmem_cache_free(%s): %p is not an object of this cache", c->name, obj);
-	if (debug_slab)
+	if (poisoned(c))
 		memset((char *)obj + sizeof(void *), SLAB_POISON, c->size - sizeof(void *));
 	if (c->flags & SLAB_NO_PERCPU)
 		shared_free(c, obj);
@@ -363,6 +408,7 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	memset(st, 0, sizeof(*st));
 	unsigned long flags = spin_lock_irqsave(&c->lock);
 	st->slabs = c->nr_slabs;
+	st->slabs_rcu = c->nr_slabs_rcu;
 	unsigned long active = c->nr_active;
 	spin_unlock_irqrestore(&c->lock, flags);
 	for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++) {
@@ -380,7 +426,9 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align, unsigned flags)
 {
-	if (size == 0 || size > PAGE_SIZE || (align & (align - 1)) || (flags & ~SLAB_NO_PERCPU))
+	const unsigned known = SLAB_NO_PERCPU | SLAB_TYPESAFE_BY_RCU | SLAB_TYPESAFE_BUSTED;
+	if (size == 0 || size > PAGE_SIZE || (align & (align - 1)) || (flags & ~known) ||
+	    ((flags & SLAB_TYPESAFE_BY_RCU) && (flags & SLAB_TYPESAFE_BUSTED)))
 		return NULL;
 	struct kmem_cache *c = kmem_cache_alloc(&cache_cache, GFP_ZERO);
 	if (c)
@@ -401,6 +449,10 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	if (active)
 		panic("kmem_cache_destroy(%s): %lu objects still in use", c->name, active);
 	release_slabs(c, &release);
+	if (c->flags & SLAB_TYPESAFE_BY_RCU)
+		rcu_barrier();   /* its slabs' callbacks use c */
+	if (c->nr_slabs_rcu)
+		panic("kmem_cache_destroy(%s): %lu slabs still waiting", c->name, c->nr_slabs_rcu);
 	flags = spin_lock_irqsave(&caches_lock);
 	list_del(&c->link);
 	spin_unlock_irqrestore(&caches_lock, flags);

@@ -4,6 +4,7 @@
 #include "tests/kernel/ktest_util.h"
 #include "kernel/smp.h"
 #include "kernel/printk.h"
+#include "kernel/rcu.h"
 #include "kernel/timer.h"
 #include "mm/page.h"
 #include "mm/slab.h"
@@ -405,3 +406,109 @@ KTEST(slab, frees_from_interrupts)
 	kmem_cache_destroy(x->c);
 	kfree(x);
 }
+
+/* ---- SLAB_TYPESAFE_BY_RCU ---- */
+
+/* The allocator writes no byte of a typesafe object: not on free (no poison, even with
+ * debug.slab=1), not when the object goes back to its slab (the link is past it). */
+KTEST(slab, typesafe_objects_untouched)
+{
+	struct kmem_cache *c = kmem_cache_create("ktest_typesafe", 40, 8, SLAB_TYPESAFE_BY_RCU);
+	KASSERT(t, c != NULL);
+	KEXPECT_EQ(t, c->size, 40);
+	KEXPECT_EQ(t, c->free_offset, 40);
+	KEXPECT_EQ(t, c->stride, 48);
+	void *one = kmem_cache_alloc(c, GFP_ZERO);
+	KASSERT(t, one != NULL);
+	KEXPECT_EQ(t, ksize(one), 40);
+	u8 *objs[3 * SLAB_MAGAZINE];
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = kmem_cache_alloc(c, 0);
+		KASSERT(t, objs[i] != NULL);
+		memset(objs[i], 0xa0 + (int)(i & 0xf), c->size);
+	}
+	rcu_read_lock();   /* the slabs stay; their objects may be read */
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_shrink(c);   /* every object back in its slab */
+	unsigned bad = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++)
+		for (unsigned k = 0; k < c->size; k++)
+			bad += objs[i][k] != 0xa0 + (i & 0xf);
+	rcu_read_unlock();
+	KEXPECT_EQ(t, bad, 0);
+	struct kmem_cache_stats st;
+	kmem_cache_get_stats(c, &st);
+	KEXPECT_EQ(t, st.in_use, 1);
+	kmem_cache_free(c, one);
+	kmem_cache_destroy(c);
+}
+
+/* Is obj in a slab of c? For one-page slabs (their page is their head), so that a page being
+ * reused meanwhile is read, never followed. */
+static bool in_slab_of(void *obj, struct kmem_cache *c)
+{
+	struct page *p = virt_to_page(obj);
+	return (READ_ONCE(p->flags) & PG_slab) && READ_ONCE(p->private) == (unsigned long)p &&
+	       READ_ONCE(p->slab.cache) == c;
+}
+
+/* Free every object of several slabs and shrink the cache inside a read-side section: a
+ * typesafe cache keeps the pages (still its slabs, objects intact) until the section ends and
+ * a grace period passes; the busted twin and a plain cache give them back at once. */
+static void slabs_after_free(struct ktest *t, unsigned flags, bool expect_kept)
+{
+	enum { N = 200 };
+	struct kmem_cache *c = kmem_cache_create("ktest_gp", 128, 8, flags);
+	KASSERT(t, c != NULL);
+	KEXPECT_EQ(t, c->order, 0);
+	void **objs = kmalloc(N * sizeof(void *), 0);
+	KASSERT(t, objs != NULL);
+	for (unsigned i = 0; i < N; i++) {
+		objs[i] = kmem_cache_alloc(c, 0);
+		KASSERT(t, objs[i] != NULL);
+		((u64 *)objs[i])[1] = 0x7e5afe00 + i;
+	}
+	struct kmem_cache_stats st;
+	kmem_cache_get_stats(c, &st);
+	unsigned long slabs = st.slabs;
+	KEXPECT(t, slabs >= N / c->objs_per_slab);
+	unsigned kept = 0, intact = 0;
+	rcu_read_lock();
+	for (unsigned i = 0; i < N; i++)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_shrink(c);
+	kmem_cache_get_stats(c, &st);
+	for (unsigned i = 0; i < N; i++) {
+		if (in_slab_of(objs[i], c)) {
+			kept++;
+			intact += ((u64 *)objs[i])[1] == 0x7e5afe00 + i;
+		}
+	}
+	rcu_read_unlock();
+	KEXPECT_EQ(t, st.slabs, 0);
+	KEXPECT_EQ(t, st.in_use, 0);
+	if (expect_kept) {
+		KEXPECT_EQ(t, st.slabs_rcu, slabs);
+		KEXPECT_EQ(t, kept, N);
+		KEXPECT_EQ(t, intact, N);
+	} else {
+		KEXPECT_EQ(t, st.slabs_rcu, 0);
+		KEXPECT_EQ(t, kept, 0);
+	}
+	rcu_barrier();
+	kmem_cache_get_stats(c, &st);
+	KEXPECT_EQ(t, st.slabs_rcu, 0);
+	kept = 0;
+	for (unsigned i = 0; i < N; i++)
+		kept += in_slab_of(objs[i], c);
+	KEXPECT_EQ(t, kept, 0);
+	ktest_log(t, "%lu slabs of %u objects: %s", slabs, c->objs_per_slab,
+		  expect_kept ? "kept until a grace period had passed" : "given back at once");
+	kfree(objs);
+	kmem_cache_destroy(c);
+}
+
+KTEST(slab, typesafe_slabs_wait_for_gp) { slabs_after_free(t, SLAB_TYPESAFE_BY_RCU, true); }
+KTEST(slab, typesafe_busted_slabs_go_at_once) { slabs_after_free(t, SLAB_TYPESAFE_BUSTED, false); }
+KTEST(slab, plain_slabs_go_at_once) { slabs_after_free(t, 0, false); }

@@ -61,10 +61,21 @@ def read_u64(addr, order="<"):
 
 
 def field_offset(type_, member):
-    for f in type_.strip_typedefs().fields():
-        if f.name == member:
-            return f.bitpos // 8
-    raise gdb.GdbError(f"faultline: {type_} has no field {member}")
+    """Byte offset of member in a struct, looking inside anonymous unions and structs."""
+    def find(t):
+        for f in t.strip_typedefs().fields():
+            if f.name == member:
+                return f.bitpos // 8
+            if not f.name and f.type.strip_typedefs().code in (gdb.TYPE_CODE_UNION,
+                                                               gdb.TYPE_CODE_STRUCT):
+                inner = find(f.type)
+                if inner is not None:
+                    return f.bitpos // 8 + inner
+        return None
+    off = find(type_)
+    if off is None:
+        raise gdb.GdbError(f"faultline: {type_} has no field {member}")
+    return off
 
 
 def list_entries(head, type_name, member, limit=100000):
