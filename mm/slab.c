@@ -91,7 +91,7 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size, siz
 	spin_lock_init(&c->lock);
 	list_init(&c->partial);
 	list_init(&c->full);
-	c->nr_slabs = c->nr_slabs_rcu = c->nr_active = 0;
+	c->nr_slabs = c->nr_slabs_rcu = c->nr_slabs_freed = c->nr_active = 0;
 	/* c->cpu[] is zero: cache_cache is static, the others are allocated with GFP_ZERO. */
 	unsigned long flags_irq = spin_lock_irqsave(&caches_lock);
 	list_add_tail(&c->link, &all_caches);
@@ -138,6 +138,7 @@ static void release_slab_rcu(struct rcu_head *head)
 	release_slab(c, p);
 	unsigned long flags = spin_lock_irqsave(&c->lock);
 	c->nr_slabs_rcu--;
+	c->nr_slabs_freed++;
 	spin_unlock_irqrestore(&c->lock, flags);
 }
 
@@ -168,6 +169,8 @@ static void retire_slab_locked(struct kmem_cache *c, struct page *p, struct list
 	c->nr_slabs--;
 	if (c->flags & SLAB_TYPESAFE_BY_RCU)
 		c->nr_slabs_rcu++;
+	else
+		c->nr_slabs_freed++;   /* as soon as the caller drops the lock */
 }
 
 /* The first page of the slab holding obj, or NULL if obj is not in a slab. */
@@ -409,6 +412,7 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	unsigned long flags = spin_lock_irqsave(&c->lock);
 	st->slabs = c->nr_slabs;
 	st->slabs_rcu = c->nr_slabs_rcu;
+	st->slabs_freed = c->nr_slabs_freed;
 	unsigned long active = c->nr_active;
 	spin_unlock_irqrestore(&c->lock, flags);
 	for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++) {

@@ -52,6 +52,7 @@ struct kmem_cache {
 	struct list_head full;      /* slabs with none free */
 	unsigned long nr_slabs;     /* on the lists */
 	unsigned long nr_slabs_rcu; /* empty, off the lists, waiting for a grace period */
+	unsigned long nr_slabs_freed;   /* given back to the page allocator since creation */
 	unsigned long nr_active;    /* objects out of the slabs: handed out, or in a magazine */
 	struct list_head link;      /* in the list of all caches; caches_lock */
 	/* Indexed by CPU number. Not DEFINE_PER_CPU: caches are created at run time, the first ones
@@ -63,6 +64,7 @@ struct kmem_cache {
 struct kmem_cache_stats {
 	unsigned long slabs;          /* slabs the cache holds */
 	unsigned long slabs_rcu;      /* empty ones waiting for a grace period to go back */
+	unsigned long slabs_freed;    /* given back to the page allocator since creation */
 	unsigned long objects;        /* their capacity: slabs * objs_per_slab */
 	unsigned long in_use;         /* objects handed out and not freed */
 	unsigned long in_magazines;   /* free objects in the CPUs' magazines */
