@@ -104,8 +104,8 @@ TORTURE_SECONDS ?= 300
 TORTURE_FLAGS ?=
 torture: deps all
 	tools/qemu-run $(ARCH) --smp $(SMP) --mem $(MEM) $(TORTURE_FLAGS) \
-		--timeout $$(( $(TORTURE_SECONDS) * 4 + 300 )) -- \
-		torture=rcu,lock,rangelock,vmatree torture.seconds=$(TORTURE_SECONDS)
+		--timeout $$(( $(TORTURE_SECONDS) * 5 + 300 )) -- \
+		torture=rcu,lock,rangelock,vmatree,slab torture.seconds=$(TORTURE_SECONDS)
 
 # Mutation testing: each tests/mutants/NAME.patch (a small deliberate breakage) is applied to a
 # scratch copy of the tree, built and booted with the command that must kill it; fails if one

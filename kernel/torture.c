@@ -14,7 +14,7 @@
 extern const struct torture_suite __torture_start[], __torture_end[];
 
 static char selection[128];
-PARAM_LIST("torture", selection, "torture suites to run, comma-separated (rcu, lock, rangelock, ...)");
+PARAM_LIST("torture", selection, "torture suites to run, comma-separated: rcu, lock, rangelock, vmatree, slab");
 static s64 seconds = 30;
 PARAM_INT("torture.seconds", seconds, 1, 86400, "how long each torture suite runs");
 static s64 nthreads;
