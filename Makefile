@@ -115,9 +115,12 @@ MUTANTS_FLAGS ?=
 mutants: deps
 	tools/mutants --arch $(ARCH) $(MUTANTS_FLAGS) $(MUTANTS)
 
-# In-kernel benchmarks (BENCH lines on the console).
+# In-kernel benchmarks (BENCH lines on the console): VMA tree lookups on one CPU; slab
+# alloc+free pairs through the per-CPU magazines against the shared path, on one CPU and on
+# two at once (debug.slab=0: the poison's memset and check would hide the allocator).
 bench: deps all
 	tools/qemu-run $(ARCH) --smp 1 --mem 1G --timeout 900 -- test=bench_vmatree
+	tools/qemu-run $(ARCH) --smp 2 --timeout 300 -- test=bench_slab debug.slab=0
 
 compile_commands.json:
 	$(Q)tools/compile-commands "$(CC) $(CFLAGS)" $(KERNEL_SRCS) $(KERNEL_ASM) > $@
@@ -137,7 +140,7 @@ help:
 	@echo "make kernel-test           the boots of tools/test-matrix for ARCH only"
 	@echo "make debug                 boot ARCH halted, attach gdb-multiarch (docs/debugging.md)"
 	@echo "make gdb-test              check gdb and its helpers on GDB_TEST_ARCHES (default ARCH)"
-	@echo "make bench                 in-kernel benchmarks (VMA tree lookups), BENCH lines"
+	@echo "make bench                 in-kernel benchmarks (VMA tree lookups; slab per-CPU against shared), BENCH lines"
 	@echo "make torture               every torture suite for TORTURE_SECONDS (default $(TORTURE_SECONDS)) each, on ARCH"
 	@echo "                           (TORTURE_FLAGS=--singlestep: one instruction per TCG block)"
 	@echo "make mutants               each tests/mutants/ patch on ARCH: killed or not"

@@ -26,6 +26,8 @@ static bool debug_slab = true;
 PARAM_BOOL("debug.slab", debug_slab,
 	   "poison freed slab objects and check the poison on reuse (default 1)");
 
+bool slab_debug(void) { return debug_slab; }
+
 static const u32 kmalloc_sizes[] = { 16, 32, 64, 96, 128, 192, 256, 512, 1024, 2048, 4096 };
 static const char *const kmalloc_names[] = {
 	"kmalloc-16", "kmalloc-32", "kmalloc-64", "kmalloc-96", "kmalloc-128", "kmalloc-192",

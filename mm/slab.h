@@ -82,6 +82,7 @@ void kmem_cache_free(struct kmem_cache *c, void *obj);
  * allocator. Interrupts must be enabled (it asks each CPU to empty its own, by IPI). */
 void kmem_cache_shrink(struct kmem_cache *c);
 void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st);
+bool slab_debug(void);   /* debug.slab: freed objects are poisoned and checked */
 
 void *kmalloc(size_t size, unsigned gfp);   /* GFP_ZERO zeroes; NULL if out of memory */
 void kfree(void *ptr);                      /* NULL is ignored */
