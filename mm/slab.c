@@ -1,19 +1,14 @@
 /*
- * The slab allocator. Each cache owns slabs (one or a few pages); a free object in a slab holds
- * the pointer to the next free object of its slab at its start. The slab's bookkeeping lives in
- * its struct page (page->slab), so kfree() finds the cache from the address alone.
- * In front of the slabs each CPU keeps a magazine per cache (struct slab_cpu): a stack of up to
- * SLAB_MAGAZINE free objects that kmem_cache_alloc pops and kmem_cache_free pushes without a
- * lock; only an empty or a full magazine goes to the slabs, SLAB_BATCH objects at a time.
- * Locking: a magazine is its CPU's, used with that CPU's interrupts off (the magazine rule
- * below); the cache lock (irq-safe) guards the slab lists, the slabs' freelists and the counters.
- * A slab that becomes empty is returned to the page allocator at once, except the last one; for
- * a SLAB_TYPESAFE_BY_RCU cache, after a grace period (call_rcu), so that an RCU reader's stale
- * pointer always points into an object of the cache (docs/mm/slab.md).
- * With debug.slab=1 (the default) a free object is filled with SLAB_POISON past its free-list
- * word as it is freed (into the magazine) and checked when it is handed out again: a write after
- * free is reported there, and a pointer read after free is a non-canonical or unmapped address
- * that faults at once. Typesafe caches are not poisoned: their readers may look at free objects.
+ * The slab allocator: caches of equal objects cut out of slabs (one or a few pages), each slab's
+ * bookkeeping in its struct page (page->slab), so that kfree() finds the cache from the address.
+ * Each CPU keeps a magazine of free objects per cache in front of the slabs: alloc and free use
+ * it without a lock; only an empty or a full magazine goes to the slabs, a batch at a time.
+ * Locking: a magazine is its CPU's, used with that CPU's interrupts off (the magazine rule below);
+ * the cache lock (irq-safe) guards the slab lists, the slabs' free lists and the counters.
+ * An empty slab goes back to the page allocator at once (the cache's last one only on a shrink);
+ * a SLAB_TYPESAFE_BY_RCU cache's only after a grace period, so that an RCU reader's stale pointer
+ * stays inside an object of the cache. debug.slab=1 (the default) poisons freed objects and
+ * checks the poison on reuse; typesafe caches are not poisoned. docs/mm/slab.md tells it all.
  */
 #include "mm/slab.h"
 #include "mm/internal.h"
