@@ -310,8 +310,9 @@ static void *shared_alloc(struct kmem_cache *c)
 void *kmem_cache_alloc(struct kmem_cache *c, unsigned gfp)
 {
 	void *obj;
-	/* Grow with interrupts on and no lock held, then try again: the fresh slab may have gone
-	 * to another CPU's refill meanwhile, but then that CPU got objects. */
+	/* Grow outside the magazine's stretch, with no lock held and interrupts as the caller had
+	 * them, then try again: the fresh slab may have gone to another CPU's refill meanwhile, but
+	 * then that CPU got objects. */
 	while (!(obj = (c->flags & SLAB_NO_PERCPU) ? shared_alloc(c) : magazine_alloc(c)))
 		if (!grow(c))
 			return NULL;
