@@ -140,7 +140,7 @@ help:
 	@echo "make kernel-test           the boots of tools/test-matrix for ARCH only"
 	@echo "make debug                 boot ARCH halted, attach gdb-multiarch (docs/debugging.md)"
 	@echo "make gdb-test              check gdb and its helpers on GDB_TEST_ARCHES (default ARCH)"
-	@echo "make bench                 in-kernel benchmarks (VMA tree lookups; slab per-CPU against shared), BENCH lines"
+	@echo "make bench                 in-kernel benchmarks: VMA tree lookups, slab alloc+free; BENCH lines"
 	@echo "make torture               every torture suite for TORTURE_SECONDS (default $(TORTURE_SECONDS)) each, on ARCH"
 	@echo "                           (TORTURE_FLAGS=--singlestep: one instruction per TCG block)"
 	@echo "make mutants               each tests/mutants/ patch on ARCH: killed or not"
