@@ -484,6 +484,14 @@ static void check_hard_lockup(struct percpu *pc, u64 now)
 	}
 }
 
+/* The CPU that spins with interrupts off on purpose for longer than a tick (the boot CPU waiting
+ * for a secondary to answer, up to smp.start_timeout_ms each) calls this in its loop: its tick
+ * stamp is otherwise frozen, and another CPU's check_hard_lockup would take it for a hard lockup. */
+void touch_hardlockup_watchdog(void)
+{
+	WRITE_ONCE(this_cpu()->last_tick_ns, clock_ns());
+}
+
 /* Called from the tick on every CPU. */
 void sched_tick(struct trap_frame *frame)
 {

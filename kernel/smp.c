@@ -183,8 +183,10 @@ static bool __init start_one(struct cpu_start *s)
 		       (unsigned long)s->hwid, errno_name(err));
 	} else {
 		u64 deadline = clock_ns() + (u64)start_timeout_ms * 1000000;
-		while (atomic_read(&s->state) == CPU_START_WAITING && clock_ns() < deadline)
+		while (atomic_read(&s->state) == CPU_START_WAITING && clock_ns() < deadline) {
+			touch_hardlockup_watchdog();
 			arch_cpu_relax();
+		}
 	}
 	int expected = CPU_START_WAITING;
 	if (atomic_cmpxchg(&s->state, &expected, CPU_START_ABANDONED)) {
@@ -196,10 +198,12 @@ static bool __init start_one(struct cpu_start *s)
 	}
 	/* It won the handshake (perhaps just now): the number is its own, so wait for it. */
 	u64 limit = clock_ns() + 10000000000ull;
-	while (!smp_load_acquire(&cpu_block(s->cpu)->online))
+	while (!smp_load_acquire(&cpu_block(s->cpu)->online)) {
+		touch_hardlockup_watchdog();
 		if (clock_ns() > limit)
 			panic("smp: CPU %u (hw id %#lx) answered but did not come online within 10 s",
 			      s->cpu, (unsigned long)s->hwid);
+	}
 	return true;
 }
 
@@ -212,8 +216,10 @@ static void __init report_given_up(void)
 		if (atomic_read(&s->state) == CPU_START_ARRIVED)
 			continue;
 		/* Acquire: LATE is stored after late_cycles (the late CPU's compare-and-swap). */
-		while (smp_load_acquire(&s->state.v) != CPU_START_LATE && clock_ns() < deadline)
+		while (smp_load_acquire(&s->state.v) != CPU_START_LATE && clock_ns() < deadline) {
+			touch_hardlockup_watchdog();
 			arch_cpu_relax();
+		}
 		if (smp_load_acquire(&s->state.v) == CPU_START_LATE)
 			pr_warn("smp: CPU %u (hw id %#lx) answered late, %lu ms after its start request: "
 				"parked with interrupts off, never used\n", s->attempt, (unsigned long)s->hwid,

@@ -71,6 +71,8 @@ __noreturn void sched_cpu_idle(void);   /* secondary CPUs end here */
 /* From the timer interrupt: account the tick; from any interrupt exit: preempt if asked. */
 void sched_tick(struct trap_frame *frame);
 void irq_exit_preempt(void);
+/* Count this CPU as ticking now: for a wait with interrupts off that is long on purpose. */
+void touch_hardlockup_watchdog(void);
 extern unsigned long sched_lockup_reports;   /* soft-lockup warnings printed so far */
 
 #endif
