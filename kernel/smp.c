@@ -177,7 +177,9 @@ unsigned smp_secondary_arrive(struct cpu_start *s)
 /* Start s's CPU and wait for the handshake. True if it arrived (and is online on return). */
 static bool __init start_one(struct cpu_start *s)
 {
-	int err = arch_cpu_start(s);
+	int err = arch_cpu_prepare(s);
+	if (!err)
+		err = arch_cpu_kick(s);
 	if (err) {
 		pr_err("smp: CPU %u (hw id %#lx): start request failed (%s)\n", s->attempt,
 		       (unsigned long)s->hwid, errno_name(err));

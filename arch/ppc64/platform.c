@@ -167,11 +167,16 @@ u64 ppc64_secondary_stacks[MAX_CPUS];       /* head.S: the stack each starts on 
 static struct cpu_start *secondary_starts[MAX_CPUS];
 extern const u64 ppc64_secondary_real_offset;
 
-int arch_cpu_start(struct cpu_start *s)
+int arch_cpu_prepare(struct cpu_start *s)
 {
 	ppc64_secondary_stacks[s->attempt] = (u64)s->stack_top;
 	secondary_starts[s->attempt] = s;
-	arch_mb();
+	return 0;
+}
+
+int arch_cpu_kick(struct cpu_start *s)
+{
+	arch_mb();   /* the stack slot and the record before the CPU can run */
 	/* start-cpu (PAPR 7.3.8.x): the server number, the real address to start at, r3. */
 	int status = ppc64_rtas_call("start-cpu", 3, 1, NULL, (u32)s->hwid,
 				     (u32)(ppc64_image_phys + ppc64_secondary_real_offset), s->attempt);
