@@ -23,6 +23,34 @@ KTEST(smp, cpus_online)
 	}
 }
 
+/* smp.test_late_cpu=N: CPU N was asked to start only after the boot CPU had given up on it and
+ * started the others, so every later CPU's start data had been written since its own. It must
+ * have answered on its own start record (the LATE it writes there) and parked. And no record of a
+ * CPU that came online may carry a late answer: a late CPU that read the newest start's data
+ * instead of its own would write one there, on the stack of a CPU that is running. */
+KTEST(smp, late_cpu_parked)
+{
+	unsigned n = smp_test_late_cpu();
+	if (!n) {
+		ktest_skip(t, "boot with smp.test_late_cpu=N on more than N CPUs");
+		return;
+	}
+	const struct cpu_start *s = smp_cpu_start(n);
+	/* smp_init waited smp.start_timeout_ms for the answer; a host short of cores may need more. */
+	u64 end = clock_ns() + 5000000000ull;
+	while (smp_load_acquire(&s->state.v) != CPU_START_LATE && clock_ns() < end)
+		sleep_ns(10000000);
+	ktest_log(t, "CPU %u (hw id %#lx) ended in state %d (LATE is %d)", n, (unsigned long)s->hwid,
+		  smp_load_acquire(&s->state.v), CPU_START_LATE);
+	KEXPECT_EQ(t, smp_load_acquire(&s->state.v), CPU_START_LATE);
+	for (unsigned i = 1; i < nr_cpus_possible; i++) {
+		const struct cpu_start *o = smp_cpu_start(i);
+		if (atomic_read(&o->state) == CPU_START_ARRIVED && o->late_cycles)
+			ktest_fail(t, __FILE__, __LINE__, "CPU %u came online, yet a late CPU answered "
+				   "on its start record", o->cpu);
+	}
+}
+
 static atomic_t hits[MAX_CPUS];
 
 static void record_hit(void *arg)
