@@ -238,8 +238,9 @@ void arch_timer_arm(u64 deadline);
 void arch_timer_cancel(void);
 
 /* Called BY the arch: */
-/* First thing on a new CPU (see struct cpu_start): returns the CPU number it now owns, or parks
- * it for good (arch_cpu_park) if the boot CPU has given up on it. Uses no per-CPU data. */
+/* First thing on a new CPU (see struct cpu_start): returns the CPU number it now owns, with its
+ * cpu_block's hwid set to s->hwid, or parks it for good (arch_cpu_park) if the boot CPU has given
+ * up on it. Touches no per-CPU data unless it won. */
 unsigned smp_secondary_arrive(struct cpu_start *s);
 __noreturn void secondary_entry(unsigned cpu);
 void timer_interrupt(struct trap_frame *frame);

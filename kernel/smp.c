@@ -152,8 +152,11 @@ static u64 cycles_to_ms(u64 c) { return c / (arch_cycle_freq() / 1000); }
 unsigned smp_secondary_arrive(struct cpu_start *s)
 {
 	int expected = CPU_START_WAITING;
-	if (atomic_cmpxchg(&s->state, &expected, CPU_START_ARRIVED))
+	if (atomic_cmpxchg(&s->state, &expected, CPU_START_ARRIVED)) {
+		/* The number is ours now, and nobody sends to it before secondary_entry publishes it. */
+		cpu_block(s->cpu)->hwid = s->hwid;
 		return s->cpu;
+	}
 	/* Too late: the boot CPU has moved on, and s->cpu may be another CPU's by now. Say so in
 	 * the only words that are still ours, then stop. */
 	s->late_cycles = arch_cycles();
@@ -262,7 +265,6 @@ void __init smp_init(struct boot_info *bi)
 		s->hwid = bi->cpus[i].hwid;
 		s->stack_top = (char *)idle->stack + KSTACK_SIZE;
 		atomic_set(&s->state, CPU_START_WAITING);
-		cpu_block(next)->hwid = s->hwid;
 		if (start_one(s)) {
 			next++;
 		} else {
