@@ -209,13 +209,18 @@ static bool __init start_one(struct cpu_start *s)
 			       (unsigned long)s->hwid, (long)start_timeout_ms);
 		return false;
 	}
-	/* It won the handshake (perhaps just now): the number is its own, so wait for it. */
-	u64 limit = clock_ns() + 10000000000ull;
+	/* It won the handshake (perhaps just now): the number is its own and can go to no other CPU,
+	 * so wait for it however long it takes, saying so every few seconds. */
+	u64 waited_from = clock_ns(), warn_at = waited_from + 5000000000ull;
 	while (!smp_load_acquire(&cpu_block(s->cpu)->online)) {
 		touch_hardlockup_watchdog();
-		if (clock_ns() > limit)
-			panic("smp: CPU %u (hw id %#lx) answered but did not come online within 10 s",
-			      s->cpu, (unsigned long)s->hwid);
+		if (clock_ns() > warn_at) {
+			pr_warn("smp: CPU %u (hw id %#lx) answered as CPU %u but is not online after %lu s; "
+				"still waiting\n", s->attempt, (unsigned long)s->hwid, s->cpu,
+				(unsigned long)((clock_ns() - waited_from) / 1000000000));
+			warn_at += 5000000000ull;
+		}
+		arch_cpu_relax();
 	}
 	return true;
 }
