@@ -231,8 +231,8 @@ static void __init report_given_up(void)
 	u64 deadline = clock_ns() + (u64)start_timeout_ms * 1000000;
 	for (unsigned i = 1; i < nr_cpus_possible; i++) {
 		struct cpu_start *s = &cpu_starts[i];
-		if (atomic_read(&s->state) == CPU_START_ARRIVED)
-			continue;
+		if (atomic_read(&s->state) == CPU_START_ARRIVED || s->start_err)
+			continue;   /* online, or never asked to start (said so when the request failed) */
 		/* Acquire: LATE is stored after late_cycles (the late CPU's compare-and-swap). */
 		while (smp_load_acquire(&s->state.v) != CPU_START_LATE && clock_ns() < deadline) {
 			touch_hardlockup_watchdog();
