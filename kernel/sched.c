@@ -436,10 +436,13 @@ struct thread *sched_idle_thread_for(unsigned cpu)
 }
 
 /* A CPU that did not answer may still start late, on t's stack: so t leaves the thread list (it
- * will never run) but neither it nor its stack is freed. Rare enough to leak. */
-void sched_idle_thread_abandon(struct thread *t)
+ * will never run) but neither it nor its stack is freed. Rare enough to leak. Its number goes to
+ * the next CPU that answers, whose idle thread is idle/N, so this one is renamed after the CPU's
+ * index in the firmware's list. */
+void sched_idle_thread_abandon(struct thread *t, unsigned fw_index)
 {
 	thread_list_del(t);
+	snprintf_k(t->name, sizeof(t->name), "idle/unused-fw%u", fw_index);
 	if (cpu_block(t->cpu)->idle == t)
 		cpu_block(t->cpu)->idle = NULL;
 }

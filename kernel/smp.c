@@ -273,7 +273,7 @@ void __init smp_init(struct boot_info *bi)
 		if (start_one(s)) {
 			next++;
 		} else {
-			sched_idle_thread_abandon(idle);
+			sched_idle_thread_abandon(idle, i);
 			smp_cpus_given_up++;
 		}
 	}
