@@ -163,6 +163,11 @@ void arch_tlb_flush_all_broadcast(void);
  * timer of this CPU, and fill in bi->cpus/bi->nr_cpus (boot CPU first) from the firmware
  * (ACPI MADT, device tree). Interrupts stay disabled. */
 void arch_platform_init(struct boot_info *bi);
+/* This CPU's firmware id (what bi->cpus[].hwid holds for it) as the CPU itself reads it: x86 its
+ * local APIC's ID register, arm64 MPIDR_EL1's affinity fields. ppc64 under QEMU's pseries has no
+ * register for it (PIR reads 0 on every CPU): there it is the interrupt-server number the CPU put
+ * in its arch area (ppc64_cpu_init) from its own start record. For tests and diagnostics. */
+u64 arch_cpu_hwid(void);
 /* One try at starting a secondary CPU (kernel/smp.c, docs/smp.md). The boot CPU fills it in before
  * arch_cpu_prepare(s) and never reuses it, nor the stack it names; from then on only `state`,
  * `requested_cycles` and `start_err` (the boot CPU) and, by a late CPU, `late_cycles` change. The

@@ -129,6 +129,8 @@ __noreturn void arch_cpu_park(struct cpu_start *s)
 	arch_halt_forever();
 }
 
+u64 arch_cpu_hwid(void) { return arm64_mpidr(); }
+
 void arch_percpu_set(struct percpu *pc) { sysreg_write(tpidr_el1, pc); }
 
 void arch_send_ipi(unsigned cpu) { gic_send_sgi(SGI_IPI, cpu_block(cpu)->hwid); }

@@ -82,6 +82,10 @@ void __init arch_platform_init(struct boot_info *bi)
 	ppc64_platform_cpu_init();
 }
 
+/* No register holds the server number under QEMU's pseries (PIR reads 0 on every CPU): this is
+ * the copy each CPU keeps in its own arch area, found through its own SPRG0. */
+u64 arch_cpu_hwid(void) { return ppc64_area()->hwid; }
+
 /* ---- Timer ---- */
 
 void arch_timer_arm(u64 deadline)

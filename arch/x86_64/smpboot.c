@@ -110,6 +110,8 @@ void __init arch_platform_init(struct boot_info *bi)
 		bi->cpus[i].hwid = ids[i];
 }
 
+u64 arch_cpu_hwid(void) { return lapic_id(); }
+
 void arch_percpu_set(struct percpu *pc) { x86_wrmsr(MSR_GS_BASE, (u64)pc); }
 
 void *arch_thread_stack_init(void *stack_top, void (*entry)(void *), void *arg)

@@ -4,20 +4,33 @@
 #include "kernel/smp.h"
 #include "kernel/timer.h"
 #include "kernel/printk.h"
+#include "lib/string.h"
+
+static u64 own_hwid[MAX_CPUS];
+
+static void read_own_hwid(void *arg)
+{
+	(void)arg;
+	own_hwid[smp_processor_id()] = arch_cpu_hwid();
+}
 
 /* Every CPU the firmware listed is online or was given up on (smp.test_late_cpu gives up on one),
- * and the online ones are numbered 0 .. n-1 with no hole, each with its own firmware id and idle
- * stack. */
+ * and the online ones are numbered 0 .. n-1 with no hole, each with its own idle stack. Each CPU
+ * reads its firmware id itself (arch_cpu_hwid): CPU c's must be the one IPIs to c are sent to
+ * (cpu_block(c)->hwid), and no two alike. */
 KTEST(smp, cpus_online)
 {
 	ktest_log(t, "%u CPUs online of %u listed by the firmware, %u given up on", nr_cpus_online,
 		  nr_cpus_possible, smp_cpus_given_up);
 	KEXPECT_EQ(t, nr_cpus_online + smp_cpus_given_up, nr_cpus_possible);
 	KEXPECT_EQ(t, cpu_online_mask, CPUMASK_ALL(nr_cpus_online));
+	memset(own_hwid, 0xff, sizeof(own_hwid));
+	smp_call_function(cpu_online_mask, read_own_hwid, NULL, true);
 	for (unsigned c = 0; c < nr_cpus_online; c++) {
 		KEXPECT(t, cpu_block(c)->online && cpu_block(c)->idle != NULL);
+		KEXPECT_EQ(t, own_hwid[c], cpu_block(c)->hwid);
 		for (unsigned d = 0; d < c; d++) {
-			KEXPECT(t, cpu_block(c)->hwid != cpu_block(d)->hwid);
+			KEXPECT(t, own_hwid[c] != own_hwid[d]);
 			KEXPECT(t, cpu_block(c)->idle != cpu_block(d)->idle);
 		}
 	}
