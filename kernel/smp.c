@@ -277,8 +277,8 @@ void __init smp_init(struct boot_info *bi)
 			smp_cpus_given_up++;
 		}
 	}
-	/* The held CPU's start data were written before every later CPU's; whatever it reads now
-	 * that is not its own belongs to a CPU that is running. */
+	/* smp.test_late_cpu: only now start the held CPU. Every later start's data were written
+	 * after its own, so anything it reads that is not its own belongs to a running CPU. */
 	struct cpu_start *held = &cpu_starts[late_cpu_held];
 	if (late_cpu_held && atomic_read(&held->state) == CPU_START_ABANDONED && !held->start_err)
 		kick(held);
