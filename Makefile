@@ -126,8 +126,8 @@ TORTURE_FLAGS ?=
 TORTURE_TESTS ?= waitqueue.producer_consumer_long,completion.ping_pong_long
 torture: deps all
 	tools/qemu-run $(ARCH) --smp $(SMP) --mem $(MEM) $(TORTURE_FLAGS) \
-		--timeout $$(( $(TORTURE_SECONDS) * 4 + 600 )) -- test=$(TORTURE_TESTS) \
-		torture=rcu,lock,rangelock,vmatree torture.seconds=$(TORTURE_SECONDS)
+		--timeout $$(( $(TORTURE_SECONDS) * 5 + 600 )) -- test=$(TORTURE_TESTS) \
+		torture=rcu,lock,rangelock,vmatree,slab torture.seconds=$(TORTURE_SECONDS)
 
 # Mutation testing: each tests/mutants/NAME.patch (a small deliberate breakage) is applied to a
 # scratch copy of the tree, built and booted with the command that must kill it; fails if one
@@ -137,9 +137,12 @@ MUTANTS_FLAGS ?=
 mutants: deps
 	tools/mutants --arch $(ARCH) $(MUTANTS_FLAGS) $(MUTANTS)
 
-# In-kernel benchmarks (BENCH lines on the console).
+# In-kernel benchmarks (BENCH lines on the console): VMA tree lookups on one CPU; slab
+# alloc+free pairs through the per-CPU magazines against the shared path, on one CPU and on
+# two at once (debug.slab=0: the poison's memset and check would hide the allocator).
 bench: deps all
 	tools/qemu-run $(ARCH) --smp 1 --mem 1G --timeout 900 -- test=bench_vmatree
+	tools/qemu-run $(ARCH) --smp 2 --timeout 300 -- test=bench_slab debug.slab=0
 
 compile_commands.json:
 	$(Q)tools/compile-commands "$(CC) $(CFLAGS)" $(KERNEL_SRCS) $(KERNEL_ASM) > $@
@@ -160,7 +163,7 @@ make bench-vmatree         VMA tree lookups against a sorted array, -O2: BENCH l
 make kernel-test           the boots of tools/test-matrix for ARCH only
 make debug                 boot ARCH halted, attach gdb-multiarch (docs/debugging.md)
 make gdb-test              check gdb and its helpers on GDB_TEST_ARCHES (default ARCH)
-make bench                 in-kernel benchmarks (VMA tree lookups), BENCH lines
+make bench                 in-kernel benchmarks: VMA tree lookups, slab alloc+free; BENCH lines
 make torture               the long hand-off tests, then every torture suite for TORTURE_SECONDS
                            (default $(TORTURE_SECONDS)) each, on ARCH
                            (TORTURE_FLAGS=--singlestep: one instruction per TCG block)

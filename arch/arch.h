@@ -180,11 +180,17 @@ void arch_tlb_flush_all_broadcast(void);
  * timer of this CPU, and fill in bi->cpus/bi->nr_cpus (boot CPU first) from the firmware
  * (ACPI MADT, device tree). Interrupts stay disabled. */
 void arch_platform_init(struct boot_info *bi);
+/* This CPU's firmware id (what bi->cpus[].hwid holds for it) as the CPU itself reads it: x86 its
+ * local APIC's ID register, arm64 MPIDR_EL1's affinity fields. ppc64 under QEMU's pseries has no
+ * register for it (PIR reads 0 on every CPU): there it is the interrupt-server number the CPU put
+ * in its arch area (ppc64_cpu_init) from its own start record. For tests and diagnostics. */
+u64 arch_cpu_hwid(void);
 /* One try at starting a secondary CPU (kernel/smp.c, docs/smp.md). The boot CPU fills it in before
- * arch_cpu_start(s) and never reuses it, nor the stack it names; from then on only `state` and,
- * by a late CPU, `late_cycles` change. The handshake: the new CPU moves state WAITING -> ARRIVED
- * (smp_secondary_arrive) before it touches anything shared; the boot CPU, when it stops waiting,
- * moves it WAITING -> ABANDONED. Exactly one of the two wins. A CPU that loses parks. */
+ * arch_cpu_prepare(s) and never reuses it, nor the stack it names; from then on only `state`,
+ * `requested_cycles` and `start_err` (the boot CPU) and, by a late CPU, `late_cycles` change. The
+ * handshake: the new CPU moves state WAITING -> ARRIVED (smp_secondary_arrive) before it touches
+ * anything shared; the boot CPU, when it stops waiting, moves it WAITING -> ABANDONED. Exactly one
+ * of the two wins. A CPU that loses parks. */
 enum { CPU_START_WAITING = 1, CPU_START_ARRIVED, CPU_START_ABANDONED, CPU_START_LATE };
 struct cpu_start {
 	atomic_t state;        /* CPU_START_*; changed only by atomic compare-and-swap */
@@ -193,16 +199,26 @@ struct cpu_start {
 	u64 hwid;              /* its firmware id: APIC id, MPIDR, interrupt-server number */
 	void *stack_top;       /* its own start-up stack: leaked, never reused, if abandoned */
 	u64 requested_cycles;  /* arch_cycles() when the boot CPU asked the firmware to start it */
+	int start_err;         /* 0, or why arch_cpu_prepare or arch_cpu_kick failed (boot CPU) */
 	u64 late_cycles;       /* arch_cycles() when a late CPU answered (it writes this first,
 	                        * then LATE) */
 };
-/* Start the CPU s->hwid on s->stack_top. Until smp_secondary_arrive(s) returns, the new CPU may
- * touch only s, that stack, its own registers and data that are the same for every start (code,
- * page tables that are only ever added to): a later start may rewrite anything else. Then it owns
- * CPU number s->cpu: it does its own set-up (traps, MMU with kernel_pt_root, per-CPU base,
- * interrupt controller, timer) and calls secondary_entry(s->cpu) with interrupts disabled.
- * Returns 0 if the start request was made; the generic side waits for the handshake. */
-int arch_cpu_start(struct cpu_start *s);
+/* Starting the CPU s->hwid on s->stack_top takes two calls, on the boot CPU, so that a test can
+ * start a CPU after the others (smp.test_late_cpu) with everything else as in a normal boot.
+ * arch_cpu_prepare(s) writes what the new CPU will read to find s and its stack (x86: a start
+ * record that the trampoline looks up by APIC id; arm64: the block PSCI CPU_ON hands it; ppc64:
+ * the stack slot RTAS start-cpu's r3 names), each piece in memory of its own that no other start
+ * rewrites. arch_cpu_kick(s) asks the hardware or firmware to start it (x86 INIT-SIPI-SIPI, arm64
+ * CPU_ON, ppc64 start-cpu); it follows a successful prepare of the same s, perhaps only after other
+ * CPUs have been prepared and kicked. Both return 0 or a negative errno; after a successful kick
+ * the generic side waits for the handshake.
+ * Until smp_secondary_arrive(s) returns, the new CPU may touch only s, that stack, its own
+ * registers and data that are the same for every start (code, page tables that are only ever
+ * added to): a later start may rewrite anything else. Then it owns CPU number s->cpu: it does its
+ * own set-up (traps, MMU with kernel_pt_root, per-CPU base, interrupt controller, timer) and calls
+ * secondary_entry(s->cpu) with interrupts disabled. */
+int arch_cpu_prepare(struct cpu_start *s);
+int arch_cpu_kick(struct cpu_start *s);
 /* Stop this CPU for good with interrupts off, for a CPU that lost the handshake: it has no per-CPU
  * data, so this may touch nothing shared but s (x86: cli; hlt; arm64: wfi with every exception
  * masked; ppc64: RTAS stop-self with a buffer of its own). */
@@ -242,8 +258,9 @@ void arch_timer_arm(u64 deadline);
 void arch_timer_cancel(void);
 
 /* Called BY the arch: */
-/* First thing on a new CPU (see struct cpu_start): returns the CPU number it now owns, or parks
- * it for good (arch_cpu_park) if the boot CPU has given up on it. Uses no per-CPU data. */
+/* First thing on a new CPU (see struct cpu_start): returns the CPU number it now owns, with its
+ * cpu_block's hwid set to s->hwid, or parks it for good (arch_cpu_park) if the boot CPU has given
+ * up on it. Touches no per-CPU data unless it won. */
 unsigned smp_secondary_arrive(struct cpu_start *s);
 __noreturn void secondary_entry(unsigned cpu);
 void timer_interrupt(struct trap_frame *frame);

@@ -439,10 +439,13 @@ struct thread *sched_idle_thread_for(unsigned cpu)
 }
 
 /* A CPU that did not answer may still start late, on t's stack: so t leaves the thread list (it
- * will never run) but neither it nor its stack is freed. Rare enough to leak. */
-void sched_idle_thread_abandon(struct thread *t)
+ * will never run) but neither it nor its stack is freed. Rare enough to leak. Its number goes to
+ * the next CPU that answers, whose idle thread is idle/N, so this one is renamed after the CPU's
+ * index in the firmware's list. */
+void sched_idle_thread_abandon(struct thread *t, unsigned fw_index)
 {
 	thread_list_del(t);
+	snprintf_k(t->name, sizeof(t->name), "idle/unused-fw%u", fw_index);
 	if (cpu_block(t->cpu)->idle == t)
 		cpu_block(t->cpu)->idle = NULL;
 }
@@ -486,6 +489,14 @@ static void check_hard_lockup(struct percpu *pc, u64 now)
 			      (unsigned long)((now - last) / 1000000000),
 			      READ_ONCE(cpu_block(c)->current)->name);
 	}
+}
+
+/* The CPU that spins with interrupts off on purpose for longer than a tick (the boot CPU waiting
+ * for a secondary to answer, up to smp.start_timeout_ms each) calls this in its loop: its tick
+ * stamp is otherwise frozen, and another CPU's check_hard_lockup would take it for a hard lockup. */
+void touch_hardlockup_watchdog(void)
+{
+	WRITE_ONCE(this_cpu()->last_tick_ns, clock_ns());
 }
 
 /* Called from the tick on every CPU. */

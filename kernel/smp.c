@@ -138,34 +138,25 @@ PARAM_INT("smp.start_timeout_ms", start_timeout_ms, 10, 60000,
 	  "how long the boot CPU waits for each secondary CPU to answer before giving up on it");
 static s64 test_late_cpu;
 PARAM_INT("smp.test_late_cpu", test_late_cpu, 0, MAX_CPUS - 1,
-	  "test: the firmware's CPU N holds back until the boot CPU has given up on it (0: none)");
+	  "test: the firmware's CPU N is asked to start only after the boot CPU has given up on it "
+	  "and started the others (0: none)");
 
 /* One per CPU the firmware lists, each tried once; [0] is the boot CPU's and stays unused. An
  * abandoned one stays valid for ever: a late CPU may still read it, and writes its state. */
 static struct cpu_start cpu_starts[MAX_CPUS];
-static bool starts_done;              /* smp_init has tried every CPU (the late-CPU test waits) */
+static unsigned late_cpu_held;        /* smp.test_late_cpu, if the firmware lists that CPU */
 unsigned smp_cpus_given_up;           /* CPUs the firmware listed that did not come online */
 
 static u64 cycles_to_ms(u64 c) { return c / (arch_cycle_freq() / 1000); }
 
-/* smp.test_late_cpu: answer only after the boot CPU has given up and started every other CPU, so
- * that this CPU's number already belongs to another. Bounded, in case the boot CPU never gives
- * up. Reads only s, two variables written before any CPU started, and the cycle counter. */
-static void test_hold_back(const struct cpu_start *s)
-{
-	u64 limit = arch_cycles() + arch_cycle_freq() * (u64)(start_timeout_ms / 1000 + 10);
-	while ((atomic_read(&s->state) == CPU_START_WAITING || !READ_ONCE(starts_done)) &&
-	       (s64)(arch_cycles() - limit) < 0)
-		arch_cpu_relax();
-}
-
 unsigned smp_secondary_arrive(struct cpu_start *s)
 {
-	if (test_late_cpu && s->attempt == (unsigned)test_late_cpu)
-		test_hold_back(s);
 	int expected = CPU_START_WAITING;
-	if (atomic_cmpxchg(&s->state, &expected, CPU_START_ARRIVED))
+	if (atomic_cmpxchg(&s->state, &expected, CPU_START_ARRIVED)) {
+		/* The number is ours now, and nobody sends to it before secondary_entry publishes it. */
+		cpu_block(s->cpu)->hwid = s->hwid;
 		return s->cpu;
+	}
 	/* Too late: the boot CPU has moved on, and s->cpu may be another CPU's by now. Say so in
 	 * the only words that are still ours, then stop. */
 	s->late_cycles = arch_cycles();
@@ -174,17 +165,41 @@ unsigned smp_secondary_arrive(struct cpu_start *s)
 	arch_cpu_park(s);
 }
 
-/* Start s's CPU and wait for the handshake. True if it arrived (and is online on return). */
-static bool __init start_one(struct cpu_start *s)
+/* Ask the hardware or firmware to start s's CPU, prepared already. */
+static int __init kick(struct cpu_start *s)
 {
-	int err = arch_cpu_start(s);
+	s->requested_cycles = arch_cycles();
+	int err = arch_cpu_kick(s);
 	if (err) {
+		s->start_err = err;
 		pr_err("smp: CPU %u (hw id %#lx): start request failed (%s)\n", s->attempt,
 		       (unsigned long)s->hwid, errno_name(err));
+	}
+	return err;
+}
+
+/* Start s's CPU and wait for the handshake. True if it arrived (and is online on return). The CPU
+ * smp.test_late_cpu names is prepared like the others but not kicked: the wait times out and
+ * smp_init kicks it once every other CPU has been started. */
+static bool __init start_one(struct cpu_start *s)
+{
+	int err = arch_cpu_prepare(s);
+	if (err) {
+		s->start_err = err;
+		pr_err("smp: CPU %u (hw id %#lx): cannot prepare its start (%s)\n", s->attempt,
+		       (unsigned long)s->hwid, errno_name(err));
+	} else if (s->attempt == late_cpu_held) {
+		pr_info("smp: smp.test_late_cpu=%u: CPU %u (hw id %#lx) is asked to start only after "
+			"the others\n", late_cpu_held, s->attempt, (unsigned long)s->hwid);
 	} else {
+		err = kick(s);
+	}
+	if (!err) {
 		u64 deadline = clock_ns() + (u64)start_timeout_ms * 1000000;
-		while (atomic_read(&s->state) == CPU_START_WAITING && clock_ns() < deadline)
+		while (atomic_read(&s->state) == CPU_START_WAITING && clock_ns() < deadline) {
+			touch_hardlockup_watchdog();
 			arch_cpu_relax();
+		}
 	}
 	int expected = CPU_START_WAITING;
 	if (atomic_cmpxchg(&s->state, &expected, CPU_START_ABANDONED)) {
@@ -194,12 +209,19 @@ static bool __init start_one(struct cpu_start *s)
 			       s->attempt, (unsigned long)s->hwid, (long)start_timeout_ms);
 		return false;
 	}
-	/* It won the handshake (perhaps just now): the number is its own, so wait for it. */
-	u64 limit = clock_ns() + 10000000000ull;
-	while (!smp_load_acquire(&cpu_block(s->cpu)->online))
-		if (clock_ns() > limit)
-			panic("smp: CPU %u (hw id %#lx) answered but did not come online within "
-			      "10 s", s->cpu, (unsigned long)s->hwid);
+	/* It won the handshake (perhaps just now): the number is its own and can go to no other CPU,
+	 * so wait for it however long it takes, saying so every few seconds. */
+	u64 waited_from = clock_ns(), warn_at = waited_from + 5000000000ull;
+	while (!smp_load_acquire(&cpu_block(s->cpu)->online)) {
+		touch_hardlockup_watchdog();
+		if (clock_ns() > warn_at) {
+			pr_warn("smp: CPU %u (hw id %#lx) answered as CPU %u but is not online after %lu s; "
+				"still waiting\n", s->attempt, (unsigned long)s->hwid, s->cpu,
+				(unsigned long)((clock_ns() - waited_from) / 1000000000));
+			warn_at += 5000000000ull;
+		}
+		arch_cpu_relax();
+	}
 	return true;
 }
 
@@ -209,11 +231,13 @@ static void __init report_given_up(void)
 	u64 deadline = clock_ns() + (u64)start_timeout_ms * 1000000;
 	for (unsigned i = 1; i < nr_cpus_possible; i++) {
 		struct cpu_start *s = &cpu_starts[i];
-		if (atomic_read(&s->state) == CPU_START_ARRIVED)
-			continue;
+		if (atomic_read(&s->state) == CPU_START_ARRIVED || s->start_err)
+			continue;   /* online, or never asked to start (said so when the request failed) */
 		/* Acquire: LATE is stored after late_cycles (the late CPU's compare-and-swap). */
-		while (smp_load_acquire(&s->state.v) != CPU_START_LATE && clock_ns() < deadline)
+		while (smp_load_acquire(&s->state.v) != CPU_START_LATE && clock_ns() < deadline) {
+			touch_hardlockup_watchdog();
 			arch_cpu_relax();
+		}
 		if (smp_load_acquire(&s->state.v) == CPU_START_LATE)
 			pr_warn("smp: CPU %u (hw id %#lx) answered late, %lu ms after its start "
 				"request: parked with interrupts off, never used\n", s->attempt,
@@ -233,6 +257,11 @@ void __init smp_init(struct boot_info *bi)
 	percpu_init(nr_cpus_possible);
 	cpu_block(0)->online = true;
 	timer_cpu_init();
+	if (test_late_cpu && test_late_cpu < nr_cpus_possible)
+		late_cpu_held = (unsigned)test_late_cpu;
+	else if (test_late_cpu)
+		pr_warn("smp: smp.test_late_cpu=%ld: the firmware lists no CPU %ld (CPU 0 is the boot "
+			"CPU); no CPU is held back\n", (long)test_late_cpu, (long)test_late_cpu);
 	unsigned next = 1;   /* the number the next CPU to answer takes */
 	for (unsigned i = 1; i < nr_cpus_possible; i++) {
 		struct cpu_start *s = &cpu_starts[i];
@@ -241,24 +270,29 @@ void __init smp_init(struct boot_info *bi)
 		s->cpu = next;
 		s->hwid = bi->cpus[i].hwid;
 		s->stack_top = (char *)idle->stack + KSTACK_SIZE;
-		s->requested_cycles = arch_cycles();
 		atomic_set(&s->state, CPU_START_WAITING);
-		cpu_block(next)->hwid = s->hwid;
 		if (start_one(s)) {
 			next++;
 		} else {
-			sched_idle_thread_abandon(idle);
+			sched_idle_thread_abandon(idle, i);
 			smp_cpus_given_up++;
 		}
 	}
-	if (test_late_cpu >= nr_cpus_possible)
-		pr_warn("smp: smp.test_late_cpu=%ld: the firmware lists no CPU %ld (CPU 0 is the "
-			"boot CPU); no CPU is held back\n", (long)test_late_cpu,
-			(long)test_late_cpu);
-	WRITE_ONCE(starts_done, true);
+	/* smp.test_late_cpu: only now start the held CPU. Every later start's data were written
+	 * after its own, so anything it reads that is not its own belongs to a running CPU. */
+	struct cpu_start *held = &cpu_starts[late_cpu_held];
+	if (late_cpu_held && atomic_read(&held->state) == CPU_START_ABANDONED && !held->start_err)
+		kick(held);
 	if (smp_cpus_given_up)
 		report_given_up();
 	pr_info("smp: %u of %u CPUs online\n", nr_cpus_online, nr_cpus_possible);
+}
+
+unsigned smp_test_late_cpu(void) { return late_cpu_held; }
+
+const struct cpu_start *smp_cpu_start(unsigned fw_index)
+{
+	return fw_index && fw_index < nr_cpus_possible ? &cpu_starts[fw_index] : NULL;
 }
 
 __noreturn void panic_stop_self(struct trap_frame *frame)

@@ -13,6 +13,10 @@ struct boot_info;
 void smp_init(struct boot_info *bi);
 /* CPUs the firmware listed that were given up on at start-up (parked if they answered late). */
 extern unsigned smp_cpus_given_up;
+/* For tests: the firmware's CPU that smp.test_late_cpu started last (0: none), and the start
+ * record of the firmware's CPU fw_index (NULL for the boot CPU and past the list). */
+unsigned smp_test_late_cpu(void);
+const struct cpu_start *smp_cpu_start(unsigned fw_index);
 void smp_call_function(cpumask_t mask, void (*fn)(void *), void *arg, bool wait);
 /* panic: stop every other CPU, each printing its backtrace first. */
 void smp_stop_others(void);

@@ -65,12 +65,15 @@ void set_current_running(void);
 /* Boot: the boot thread and CPU 0's idle thread; then each CPU's idle thread and tick. */
 void sched_init(void *boot_stack);
 struct thread *sched_idle_thread_for(unsigned cpu);
-/* The idle thread of a CPU that was given up on: off the thread list, never freed. */
-void sched_idle_thread_abandon(struct thread *t);
+/* The idle thread of a CPU that was given up on (the firmware's CPU fw_index): renamed, so that
+ * idle/N names the thread of the CPU that took number N; off the thread list; never freed. */
+void sched_idle_thread_abandon(struct thread *t, unsigned fw_index);
 __noreturn void sched_cpu_idle(void);   /* secondary CPUs end here */
 /* From the timer interrupt: account the tick; from any interrupt exit: preempt if asked. */
 void sched_tick(struct trap_frame *frame);
 void irq_exit_preempt(void);
+/* Count this CPU as ticking now: for a wait with interrupts off that is long on purpose. */
+void touch_hardlockup_watchdog(void);
 extern unsigned long sched_lockup_reports;   /* soft-lockup warnings printed so far */
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "arch/arch.h"
 #include "kernel/atomic.h"
+#include "kernel/rcu.h"
 #include "kernel/spinlock.h"
 #include "lib/list.h"
 
@@ -29,7 +30,10 @@ struct page {
 	u8 unused[3];
 	atomic_t refcount;       /* 0 when free; 1 for a fresh allocation */
 	spinlock_t ptl;          /* page-table pages: the split lock of this table */
-	struct list_head lru;    /* free list (zone lock), or a list of the owner's */
+	union {
+		struct list_head lru;    /* free list (zone lock), or a list of the owner's */
+		struct rcu_head rcu;     /* owner's: a slab of a typesafe cache on its way back */
+	};
 	union {
 		struct {                 /* PG_slab */
 			struct kmem_cache *cache;

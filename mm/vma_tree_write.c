@@ -59,7 +59,7 @@ struct write {
 void __init vma_tree_cache_init(void)
 {
 	node_cache = kmem_cache_create("vma_tree_node", sizeof(struct vma_tree_node),
-				       VMA_TREE_NODE_SIZE);
+				       VMA_TREE_NODE_SIZE, 0);
 	if (!node_cache)
 		panic("vma_tree: cannot create the node cache");
 }

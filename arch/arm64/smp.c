@@ -89,7 +89,7 @@ void __init arch_platform_init(struct boot_info *bi)
 		(unsigned long)me);
 }
 
-int arch_cpu_start(struct cpu_start *s)
+int arch_cpu_prepare(struct cpu_start *s)
 {
 	struct arm64_cpu_boot *b = &cpu_boot[s->attempt];
 	b->ttbr1 = sysreg_read(ttbr1_el1) & ARM64_PTE_ADDR;
@@ -97,8 +97,13 @@ int arch_cpu_start(struct cpu_start *s)
 	b->start = s;
 	/* Clean the block to the point of coherency: the new CPU reads memory, not our cache. */
 	__asm__ __volatile__("dc cvac, %0; dsb sy" :: "r"(b) : "memory");
+	return 0;
+}
+
+int arch_cpu_kick(struct cpu_start *s)
+{
 	long r = psci_cpu_on(s->hwid, (phys_addr_t)(uintptr_t)arm64_secondary_head,
-			     arch_image_virt_to_phys((uintptr_t)b));
+			     arch_image_virt_to_phys((uintptr_t)&cpu_boot[s->attempt]));
 	switch (r) {
 	case PSCI_SUCCESS:     return 0;
 	case PSCI_ALREADY_ON:  return -EBUSY;
@@ -126,6 +131,8 @@ __noreturn void arch_cpu_park(struct cpu_start *s)
 	(void)s;
 	arch_halt_forever();
 }
+
+u64 arch_cpu_hwid(void) { return arm64_mpidr(); }
 
 void arch_percpu_set(struct percpu *pc) { sysreg_write(tpidr_el1, pc); }
 

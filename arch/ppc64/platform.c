@@ -84,6 +84,10 @@ void __init arch_platform_init(struct boot_info *bi)
 	ppc64_platform_cpu_init();
 }
 
+/* No register holds the server number under QEMU's pseries (PIR reads 0 on every CPU): this is
+ * the copy each CPU keeps in its own arch area, found through its own SPRG0. */
+u64 arch_cpu_hwid(void) { return ppc64_area()->hwid; }
+
 /* ---- Timer ---- */
 
 void arch_timer_arm(u64 deadline)
@@ -169,11 +173,16 @@ u64 ppc64_secondary_stacks[MAX_CPUS];       /* head.S: the stack each starts on 
 static struct cpu_start *secondary_starts[MAX_CPUS];
 extern const u64 ppc64_secondary_real_offset;
 
-int arch_cpu_start(struct cpu_start *s)
+int arch_cpu_prepare(struct cpu_start *s)
 {
 	ppc64_secondary_stacks[s->attempt] = (u64)s->stack_top;
 	secondary_starts[s->attempt] = s;
-	arch_mb();
+	return 0;
+}
+
+int arch_cpu_kick(struct cpu_start *s)
+{
+	arch_mb();   /* the stack slot and the record before the CPU can run */
 	/* start-cpu (PAPR 7.3.8.x): the server number, the real address to start at, r3. */
 	u32 entry = (u32)(ppc64_image_phys + ppc64_secondary_real_offset);
 	int status = ppc64_rtas_call("start-cpu", 3, 1, NULL, (u32)s->hwid, entry, s->attempt);

@@ -5,6 +5,7 @@
  * runs the calls one at a time, so there is no lock: a lock would stay held for ever by a CPU
  * whose stop-self (which never returns) raced with the panicking CPU's power-off. */
 #include "arch/ppc64/ppc64.h"
+#include "kernel/printk.h"
 #include "lib/fdt.h"
 #include "lib/string.h"
 
@@ -23,6 +24,14 @@ static struct {
 	{ "query-cpu-stopped-state", 0 }, { "system-reboot", 0 },
 };
 
+static u32 token_of(const char *service)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(services); i++)
+		if (!strcmp(services[i].name, service))
+			return services[i].token;
+	return 0;
+}
+
 void __init ppc64_rtas_init(const void *blob)
 {
 	struct fdt f;
@@ -31,14 +40,10 @@ void __init ppc64_rtas_init(const void *blob)
 	int rtas = fdt_path(&f, "/rtas");
 	for (unsigned i = 0; i < ARRAY_SIZE(services) && rtas >= 0; i++)
 		fdt_prop_u32(&f, rtas, services[i].name, &services[i].token);
-}
-
-static u32 token_of(const char *service)
-{
-	for (unsigned i = 0; i < ARRAY_SIZE(services); i++)
-		if (!strcmp(services[i].name, service))
-			return services[i].token;
-	return 0;
+	/* Said here, once: a parked CPU has no per-CPU area, so it cannot print. */
+	if (!token_of("stop-self"))
+		pr_warn("ppc64: RTAS has no stop-self: a CPU given up on at start-up that answers late "
+			"will spin with interrupts off instead of stopping\n");
 }
 
 /* One call through buffer a; the caller keeps a to itself. rets gets rets[1..] (after the
@@ -77,12 +82,16 @@ int ppc64_rtas_call(const char *service, int nargs, int nret, u32 *rets, ...)
 
 /* A CPU that lost its start-up handshake has no per-CPU area, hence no rtas_bufs slot: it
  * stops itself through a buffer of its start attempt's. QEMU's stop-self halts the CPU for good
- * (until a start-cpu that nobody sends). Interrupts are already off. */
+ * (until a start-cpu that nobody sends). Without the service (ppc64_rtas_init said so at boot), or
+ * should it return, the CPU spins with interrupts off. */
 static struct rtas_args park_bufs[MAX_CPUS] __aligned(16);
 
 __noreturn void arch_cpu_park(struct cpu_start *s)
 {
-	call_with(&park_bufs[s->attempt], token_of("stop-self"), 0, 1, NULL, NULL);
+	arch_irq_disable();   /* head.S left them off; the contract wants them off whatever the path */
+	u32 token = token_of("stop-self");
+	if (token)
+		call_with(&park_bufs[s->attempt], token, 0, 1, NULL, NULL);
 	for (;;)
 		arch_cpu_relax();
 }

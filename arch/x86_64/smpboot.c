@@ -76,7 +76,7 @@ __noreturn void arch_cpu_park(struct cpu_start *s)
 		__asm__ __volatile__("cli; hlt");
 }
 
-int arch_cpu_start(struct cpu_start *s)
+int arch_cpu_prepare(struct cpu_start *s)
 {
 	if (x86_nr_ap_boots == MAX_CPUS)
 		return -ENOSPC;
@@ -88,7 +88,12 @@ int arch_cpu_start(struct cpu_start *s)
 		WRITE_ONCE(tramp_pml4[i], kroot[i]);
 	x86_ap_boots[x86_nr_ap_boots] = (struct x86_ap_boot){ s->hwid, (u64)s->stack_top, s };
 	smp_store_release(&x86_nr_ap_boots, x86_nr_ap_boots + 1);
-	arch_mb();
+	return 0;
+}
+
+int arch_cpu_kick(struct cpu_start *s)
+{
+	arch_mb();   /* the record and the tables before the AP can run */
 	lapic_send_init((u32)s->hwid);
 	x86_udelay(10000);
 	lapic_send_sipi((u32)s->hwid, TRAMPOLINE_PHYS >> 12);
@@ -107,6 +112,8 @@ void __init arch_platform_init(struct boot_info *bi)
 	for (unsigned i = 0; i < bi->nr_cpus; i++)
 		bi->cpus[i].hwid = ids[i];
 }
+
+u64 arch_cpu_hwid(void) { return lapic_id(); }
 
 void arch_percpu_set(struct percpu *pc) { x86_wrmsr(MSR_GS_BASE, (u64)pc); }
 

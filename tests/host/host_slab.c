@@ -47,10 +47,10 @@ struct kmem_cache *host_slab_find(const char *name)
 	return found;
 }
 
-struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align)
+struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align, unsigned flags)
 {
 	struct host_cache *h;
-	if (size == 0 || (align & (align - 1)))
+	if (size == 0 || (align & (align - 1)) || (flags & ~(SLAB_NO_PERCPU | SLAB_TYPESAFE_BY_RCU | SLAB_TYPESAFE_BUSTED)))
 		return NULL;
 	h = calloc(1, sizeof(*h));
 	if (!h)
@@ -58,6 +58,7 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 	h->align = align < sizeof(void *) ? sizeof(void *) : align;
 	h->c.name = name;
 	h->c.size = (u32)ALIGN_UP(size, h->align);
+	h->c.flags = flags;
 	pthread_mutex_lock(&caches_lock);
 	h->next = caches;
 	caches = h;

@@ -1,7 +1,8 @@
 /* Manual cases for debugging with gdb (docs/debugging.md, tools/gdb-test); not in test=all.
  *
  * debug.gdb_fixture builds what the gdb helpers look at (a VMA tree of several levels, sleeping
- * threads, pages of several orders in use) and calls debug_fixture_ready(), where tools/gdb-test
+ * threads, pages of several orders in use, a typesafe slab cache with objects in use and in a
+ * magazine) and calls debug_fixture_ready(), where tools/gdb-test
  * stops and runs every helper; then it takes it all down and passes.
  * debug.stuck_waiter is a planted bug for students: a thread waits for a completion that the test
  * forgets to signal (it signals another one), so the boot hangs in thread_join(). */
@@ -9,10 +10,13 @@
 #include "kernel/printk.h"
 #include "kernel/wait.h"
 #include "mm/page.h"
+#include "mm/slab.h"
 #include "mm/vma_tree.h"
 
 #define FIXTURE_VMAS    40   /* with the gaps between them: several leaves, so height 2 */
 #define FIXTURE_THREADS 2
+#define FIXTURE_OBJS    20   /* fl-slabs: 15 in use, 5 freed into a magazine (of 24 refilled) */
+#define FIXTURE_FREED   5
 
 /* Stand-ins for struct vma (the tree never looks inside): each records its own range. */
 struct fixture_vma {
@@ -51,6 +55,16 @@ KTEST_FLAGS(debug, gdb_fixture, KTEST_MANUAL)
 	for (unsigned o = 0; o < 3; o++)
 		pages[o] = alloc_pages(o * 2, 0);
 
+	struct kmem_cache *cache = kmem_cache_create("fixture_typesafe", 40, 8, SLAB_TYPESAFE_BY_RCU);
+	KASSERT(t, cache != NULL);
+	void *objs[FIXTURE_OBJS];
+	preempt_disable();   /* one CPU's magazine */
+	for (unsigned i = 0; i < FIXTURE_OBJS; i++)
+		objs[i] = kmem_cache_alloc(cache, 0);
+	for (unsigned i = 0; i < FIXTURE_FREED; i++)
+		kmem_cache_free(cache, objs[i]);
+	preempt_enable();
+
 	completion_init(&fixture_go);
 	struct thread *th[FIXTURE_THREADS];
 	for (unsigned i = 0; i < FIXTURE_THREADS; i++) {
@@ -72,6 +86,9 @@ KTEST_FLAGS(debug, gdb_fixture, KTEST_MANUAL)
 	for (unsigned o = 0; o < 3; o++)
 		if (pages[o])
 			free_pages(pages[o], o * 2);
+	for (unsigned i = FIXTURE_FREED; i < FIXTURE_OBJS; i++)
+		kmem_cache_free(cache, objs[i]);
+	kmem_cache_destroy(cache);
 	vma_tree_destroy(&debug_vma_tree);
 }
 

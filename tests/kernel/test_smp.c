@@ -4,22 +4,63 @@
 #include "kernel/smp.h"
 #include "kernel/timer.h"
 #include "kernel/printk.h"
+#include "lib/string.h"
+
+static u64 own_hwid[MAX_CPUS];
+
+static void read_own_hwid(void *arg)
+{
+	(void)arg;
+	own_hwid[smp_processor_id()] = arch_cpu_hwid();
+}
 
 /* Every CPU the firmware listed is online or was given up on (smp.test_late_cpu gives up on one),
- * and the online ones are numbered 0 .. n-1 with no hole, each with its own firmware id and idle
- * stack. */
+ * and the online ones are numbered 0 .. n-1 with no hole, each with its own idle stack. Each CPU
+ * reads its firmware id itself (arch_cpu_hwid): CPU c's must be the one IPIs to c are sent to
+ * (cpu_block(c)->hwid), and no two alike. */
 KTEST(smp, cpus_online)
 {
 	ktest_log(t, "%u CPUs online of %u listed by the firmware, %u given up on", nr_cpus_online,
 		  nr_cpus_possible, smp_cpus_given_up);
 	KEXPECT_EQ(t, nr_cpus_online + smp_cpus_given_up, nr_cpus_possible);
 	KEXPECT_EQ(t, cpu_online_mask, CPUMASK_ALL(nr_cpus_online));
+	memset(own_hwid, 0xff, sizeof(own_hwid));
+	smp_call_function(cpu_online_mask, read_own_hwid, NULL, true);
 	for (unsigned c = 0; c < nr_cpus_online; c++) {
 		KEXPECT(t, cpu_block(c)->online && cpu_block(c)->idle != NULL);
+		KEXPECT_EQ(t, own_hwid[c], cpu_block(c)->hwid);
 		for (unsigned d = 0; d < c; d++) {
-			KEXPECT(t, cpu_block(c)->hwid != cpu_block(d)->hwid);
+			KEXPECT(t, own_hwid[c] != own_hwid[d]);
 			KEXPECT(t, cpu_block(c)->idle != cpu_block(d)->idle);
 		}
+	}
+}
+
+/* smp.test_late_cpu=N: CPU N was asked to start only after the boot CPU had given up on it and
+ * started the others, so every later CPU's start data had been written since its own. It must
+ * have answered on its own start record (the LATE it writes there) and parked. And no record of a
+ * CPU that came online may carry a late answer: a late CPU that read the newest start's data
+ * instead of its own would write one there, on the stack of a CPU that is running. */
+KTEST(smp, late_cpu_parked)
+{
+	unsigned n = smp_test_late_cpu();
+	if (!n) {
+		ktest_skip(t, "boot with smp.test_late_cpu=N on more than N CPUs");
+		return;
+	}
+	const struct cpu_start *s = smp_cpu_start(n);
+	/* smp_init waited smp.start_timeout_ms for the answer; a host short of cores may need more. */
+	u64 end = clock_ns() + 5000000000ull;
+	while (smp_load_acquire(&s->state.v) != CPU_START_LATE && clock_ns() < end)
+		sleep_ns(10000000);
+	ktest_log(t, "CPU %u (hw id %#lx) ended in state %d (LATE is %d)", n, (unsigned long)s->hwid,
+		  smp_load_acquire(&s->state.v), CPU_START_LATE);
+	KEXPECT_EQ(t, smp_load_acquire(&s->state.v), CPU_START_LATE);
+	for (unsigned i = 1; i < nr_cpus_possible; i++) {
+		const struct cpu_start *o = smp_cpu_start(i);
+		if (atomic_read(&o->state) == CPU_START_ARRIVED && o->late_cycles)
+			ktest_fail(t, __FILE__, __LINE__, "CPU %u came online, yet a late CPU answered "
+				   "on its start record", o->cpu);
 	}
 }
 

@@ -5,6 +5,7 @@
 #   fl-walk [ROOT] ADDR    the page-table walk of ADDR from the root table at physical ROOT
 #                          (default kernel_pt_root), each level's entry raw and decoded
 #   fl-pages               the buddy allocator's free lists per order and the CPUs' page lists
+#   fl-slabs               every slab cache: slabs, objects in use, in the CPUs' magazines, free
 #   fl-dmesg [LINES]       the console ring (kernel/printk.c), or its last LINES lines
 # Structures are read by field name through the ELF's debug information, so adding fields to
 # them does not break the helpers; what the debug information cannot tell (the address-space
@@ -61,10 +62,21 @@ def read_u64(addr, order="<"):
 
 
 def field_offset(type_, member):
-    for f in type_.strip_typedefs().fields():
-        if f.name == member:
-            return f.bitpos // 8
-    raise gdb.GdbError(f"faultline: {type_} has no field {member}")
+    """Byte offset of member in a struct, looking inside anonymous unions and structs."""
+    def find(t):
+        for f in t.strip_typedefs().fields():
+            if f.name == member:
+                return f.bitpos // 8
+            if not f.name and f.type.strip_typedefs().code in (gdb.TYPE_CODE_UNION,
+                                                               gdb.TYPE_CODE_STRUCT):
+                inner = find(f.type)
+                if inner is not None:
+                    return f.bitpos // 8 + inner
+        return None
+    off = find(type_)
+    if off is None:
+        raise gdb.GdbError(f"faultline: {type_} has no field {member}")
+    return off
 
 
 def list_entries(head, type_name, member, limit=100000):
@@ -426,6 +438,45 @@ single pages (pcps[])."""
         print(f"  buddy + CPU lists: {total + pcp_total} pages")
 
 
+# ---- fl-slabs ----
+
+SLAB_FLAGS = ((0x1, "no-percpu"), (0x2, "typesafe"), (0x4, "typesafe-BUSTED"))   # mm/slab.h
+
+class FlSlabs(gdb.Command):
+    """fl-slabs: every slab cache (mm/slab.c's all_caches): object size and stride, slabs on the
+lists and empty ones waiting for a grace period (typesafe caches), objects handed out, free ones
+in the CPUs' magazines (which the allocator counts as out of the slabs) and free ones in the
+slabs; each cache's slab lists walked and checked against its counters."""
+
+    def __init__(self):
+        super().__init__("fl-slabs", gdb.COMMAND_USER)
+
+    def invoke(self, arg, from_tty):
+        caches = list_entries(var("all_caches", "mm/slab.c"), "struct kmem_cache", "link")
+        ncpus = int(var("nr_cpus_possible"))
+        print(f"{len(caches)} slab caches")
+        print(f"  {'cache':<20} {'size':>5} {'stride':>6} {'slabs':>5} {'rcu-wait':>8} "
+              f"{'in-use':>7} {'magazines':>9} {'free':>6}  flags")
+        for c in caches:
+            slabs = (list_entries(c["partial"], "struct page", "lru") +
+                     list_entries(c["full"], "struct page", "lru"))
+            out = sum(int(p["slab"]["inuse"]) for p in slabs)
+            active = int(c["nr_active"])
+            mags = [int(c["cpu"][n]["count"]) for n in range(ncpus)]
+            flags = int(c["flags"])
+            names = [n for bit, n in SLAB_FLAGS if flags & bit]
+            bad = ""
+            if len(slabs) != int(c["nr_slabs"]):
+                bad += f"  MISMATCH: nr_slabs says {int(c['nr_slabs'])}"
+            if out != active:
+                bad += f"  MISMATCH: the slabs have {out} objects out, nr_active says {active}"
+            per_cpu = " ".join(f"cpu{n}={m}" for n, m in enumerate(mags) if m)
+            print(f"  {c['name'].string():<20} {int(c['size']):5d} {int(c['stride']):6d} "
+                  f"{len(slabs):5d} {int(c['nr_slabs_rcu']):8d} {active - sum(mags):7d} "
+                  f"{sum(mags):9d} {len(slabs) * int(c['objs_per_slab']) - out:6d}  "
+                  f"{','.join(names) or '-'}{'  ' + per_cpu if per_cpu else ''}{bad}")
+
+
 # ---- fl-dmesg ----
 
 class FlDmesg(gdb.Command):
@@ -450,5 +501,5 @@ first; with LINES, only the last LINES lines."""
         print("\n".join(lines), end="" if lines and lines[-1] == "" else "\n")
 
 
-for cmd in (FlThreads, FlVmas, FlWalk, FlPages, FlDmesg):
+for cmd in (FlThreads, FlVmas, FlWalk, FlPages, FlSlabs, FlDmesg):
     cmd()
