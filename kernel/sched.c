@@ -493,7 +493,8 @@ static void check_hard_lockup(struct percpu *pc, u64 now)
 
 /* The CPU that spins with interrupts off on purpose for longer than a tick (the boot CPU waiting
  * for a secondary to answer, up to smp.start_timeout_ms each) calls this in its loop: its tick
- * stamp is otherwise frozen, and another CPU's check_hard_lockup would take it for a hard lockup. */
+ * stamp is otherwise frozen, and another CPU's check_hard_lockup would take it for a hard
+ * lockup. */
 void touch_hardlockup_watchdog(void)
 {
 	WRITE_ONCE(this_cpu()->last_tick_ns, clock_ns());

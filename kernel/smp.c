@@ -153,7 +153,8 @@ unsigned smp_secondary_arrive(struct cpu_start *s)
 {
 	int expected = CPU_START_WAITING;
 	if (atomic_cmpxchg(&s->state, &expected, CPU_START_ARRIVED)) {
-		/* The number is ours now, and nobody sends to it before secondary_entry publishes it. */
+		/* The number is ours now: nobody sends to it before secondary_entry publishes
+		 * it. */
 		cpu_block(s->cpu)->hwid = s->hwid;
 		return s->cpu;
 	}
@@ -189,8 +190,8 @@ static bool __init start_one(struct cpu_start *s)
 		pr_err("smp: CPU %u (hw id %#lx): cannot prepare its start (%s)\n", s->attempt,
 		       (unsigned long)s->hwid, errno_name(err));
 	} else if (s->attempt == late_cpu_held) {
-		pr_info("smp: smp.test_late_cpu=%u: CPU %u (hw id %#lx) is asked to start only after "
-			"the others\n", late_cpu_held, s->attempt, (unsigned long)s->hwid);
+		pr_info("smp: smp.test_late_cpu=%u: CPU %u (hw id %#lx) is asked to start only "
+			"after the others\n", late_cpu_held, s->attempt, (unsigned long)s->hwid);
 	} else {
 		err = kick(s);
 	}
@@ -209,15 +210,15 @@ static bool __init start_one(struct cpu_start *s)
 			       s->attempt, (unsigned long)s->hwid, (long)start_timeout_ms);
 		return false;
 	}
-	/* It won the handshake (perhaps just now): the number is its own and can go to no other CPU,
-	 * so wait for it however long it takes, saying so every few seconds. */
+	/* It won the handshake (perhaps just now): the number is its own and can go to no other
+	 * CPU, so wait for it however long it takes, saying so every few seconds. */
 	u64 waited_from = clock_ns(), warn_at = waited_from + 5000000000ull;
 	while (!smp_load_acquire(&cpu_block(s->cpu)->online)) {
 		touch_hardlockup_watchdog();
 		if (clock_ns() > warn_at) {
-			pr_warn("smp: CPU %u (hw id %#lx) answered as CPU %u but is not online after %lu s; "
-				"still waiting\n", s->attempt, (unsigned long)s->hwid, s->cpu,
-				(unsigned long)((clock_ns() - waited_from) / 1000000000));
+			pr_warn("smp: CPU %u (hw id %#lx) answered as CPU %u but is not online "
+				"after %lu s; still waiting\n", s->attempt, (unsigned long)s->hwid,
+				s->cpu, (unsigned long)((clock_ns() - waited_from) / 1000000000));
 			warn_at += 5000000000ull;
 		}
 		arch_cpu_relax();
@@ -232,7 +233,7 @@ static void __init report_given_up(void)
 	for (unsigned i = 1; i < nr_cpus_possible; i++) {
 		struct cpu_start *s = &cpu_starts[i];
 		if (atomic_read(&s->state) == CPU_START_ARRIVED || s->start_err)
-			continue;   /* online, or never asked to start (said so when the request failed) */
+			continue;   /* online, or never asked to start (reported at the time) */
 		/* Acquire: LATE is stored after late_cycles (the late CPU's compare-and-swap). */
 		while (smp_load_acquire(&s->state.v) != CPU_START_LATE && clock_ns() < deadline) {
 			touch_hardlockup_watchdog();
@@ -260,8 +261,9 @@ void __init smp_init(struct boot_info *bi)
 	if (test_late_cpu && test_late_cpu < nr_cpus_possible)
 		late_cpu_held = (unsigned)test_late_cpu;
 	else if (test_late_cpu)
-		pr_warn("smp: smp.test_late_cpu=%ld: the firmware lists no CPU %ld (CPU 0 is the boot "
-			"CPU); no CPU is held back\n", (long)test_late_cpu, (long)test_late_cpu);
+		pr_warn("smp: smp.test_late_cpu=%ld: the firmware lists no CPU %ld (CPU 0 is the "
+			"boot CPU); no CPU is held back\n", (long)test_late_cpu,
+			(long)test_late_cpu);
 	unsigned next = 1;   /* the number the next CPU to answer takes */
 	for (unsigned i = 1; i < nr_cpus_possible; i++) {
 		struct cpu_start *s = &cpu_starts[i];

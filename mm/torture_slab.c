@@ -38,7 +38,7 @@ struct ts_obj {
 struct ts_state {
 	struct kmem_cache *cache;        /* typesafe (or the busted twin) */
 	struct kmem_cache *other;        /* ordinary, same size */
-	struct ts_obj *slots[TS_SLOTS];  /* RCU-published; slot i belongs to writer i % TS_WRITERS */
+	struct ts_obj *slots[TS_SLOTS];  /* RCU-published; slot i is writer i % TS_WRITERS's */
 	atomic_long_t lookups, rechecks, replaces, clears, foreign_pages, reused_pages;
 };
 
@@ -64,12 +64,13 @@ static bool check(struct torture_run *r, struct ts_state *st, const struct ts_ob
 {
 	u64 magic = READ_ONCE(obj->magic);
 	if (magic != TS_MAGIC) {
-		torture_error(r, "%s: object %p has magic %#lx, not the cache's: its memory left the "
-			      "cache under an RCU reader", when, obj, (unsigned long)magic);
+		torture_error(r, "%s: object %p has magic %#lx, not the cache's: its memory left "
+			      "the cache under an RCU reader", when, obj, (unsigned long)magic);
 		return false;
 	}
 	if (!in_cache(obj, st->cache)) {
-		torture_error(r, "%s: the page of object %p is no longer a slab of the cache", when, obj);
+		torture_error(r, "%s: the page of object %p is no longer a slab of the cache", when,
+			      obj);
 		return false;
 	}
 	return true;
@@ -204,7 +205,8 @@ static void pressure(void *arg)
 	u64 *objs[32];
 	long n = 0;
 	while (!torture_stop(r)) {
-		unsigned got = grab_pages(st, pages, 1 + (unsigned)(torture_random(&rnd) % TS_PRESSURE_PAGES));
+		unsigned got = grab_pages(st, pages,
+					  1 + (unsigned)(torture_random(&rnd) % TS_PRESSURE_PAGES));
 		unsigned nobj = 0;
 		for (; nobj < ARRAY_SIZE(objs); nobj++) {
 			objs[nobj] = kmem_cache_alloc(st->other, 0);
@@ -278,7 +280,8 @@ static void ts_finish(struct torture_run *r)
 				kmem_cache_free(st->cache, st->slots[i]);
 		kmem_cache_get_stats(st->cache, &cs);
 		if (cs.slabs_freed == 0)
-			torture_error(r, "no slab of the cache went back: the readers checked nothing");
+			torture_error(r, "no slab of the cache went back: the readers checked "
+				      "nothing");
 		kmem_cache_destroy(st->cache);   /* waits for the slabs still in a grace period */
 	}
 	if (st->other)

@@ -42,8 +42,8 @@ void __init ppc64_rtas_init(const void *blob)
 		fdt_prop_u32(&f, rtas, services[i].name, &services[i].token);
 	/* Said here, once: a parked CPU has no per-CPU area, so it cannot print. */
 	if (!token_of("stop-self"))
-		pr_warn("ppc64: RTAS has no stop-self: a CPU given up on at start-up that answers late "
-			"will spin with interrupts off instead of stopping\n");
+		pr_warn("ppc64: RTAS has no stop-self: a CPU given up on at start-up that answers "
+			"late will spin with interrupts off instead of stopping\n");
 }
 
 /* One call through buffer a; the caller keeps a to itself. rets gets rets[1..] (after the
@@ -88,7 +88,7 @@ static struct rtas_args park_bufs[MAX_CPUS] __aligned(16);
 
 __noreturn void arch_cpu_park(struct cpu_start *s)
 {
-	arch_irq_disable();   /* head.S left them off; the contract wants them off whatever the path */
+	arch_irq_disable();   /* head.S left them off; the contract wants them off on any path */
 	u32 token = token_of("stop-self");
 	if (token)
 		call_with(&park_bufs[s->attempt], token, 0, 1, NULL, NULL);

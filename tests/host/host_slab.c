@@ -50,7 +50,8 @@ struct kmem_cache *host_slab_find(const char *name)
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align, unsigned flags)
 {
 	struct host_cache *h;
-	if (size == 0 || (align & (align - 1)) || (flags & ~(SLAB_NO_PERCPU | SLAB_TYPESAFE_BY_RCU | SLAB_TYPESAFE_BUSTED)))
+	const unsigned known = SLAB_NO_PERCPU | SLAB_TYPESAFE_BY_RCU | SLAB_TYPESAFE_BUSTED;
+	if (size == 0 || (align & (align - 1)) || (flags & ~known))
 		return NULL;
 	h = calloc(1, sizeof(*h));
 	if (!h)

@@ -72,12 +72,14 @@ static u64 round_ns(struct ktest *t, struct kmem_cache *c, bool burst, unsigned 
 	atomic_t ready;
 	atomic_set(&ready, 0);
 	for (unsigned i = 0; i < ncpus; i++) {
-		b[i] = (struct bench_thread){ .c = c, .burst = burst, .ready = &ready, .nthreads = ncpus };
+		b[i] = (struct bench_thread){
+			.c = c, .burst = burst, .ready = &ready, .nthreads = ncpus,
+		};
 		th[i] = kthread_create(bench_thread, &b[i], "bench-slab");
 		if (!th[i]) {
 			ktest_fail(t, __FILE__, __LINE__, "kthread_create failed");
 			for (unsigned k = 0; k < i; k++)
-				thread_start(th[k]);   /* they wait at the line for ever: let them run */
+				thread_start(th[k]);   /* they would wait at the line for ever */
 			return 0;
 		}
 		kthread_bind(th[i], i);
@@ -125,7 +127,8 @@ static void compare(struct ktest *t, struct kmem_cache *percpu, struct kmem_cach
 	printk_raw("BENCH name=slab_alloc_free pattern=%s cpus=%u obj=%u poison=%d percpu_ns=%lu "
 		   "shared_ns=%lu shared_over_percpu=%lu.%02lu percpu_hit_pct=%lu.%02lu\n", pattern,
 		   ncpus, OBJ_SIZE, slab_debug(), (unsigned long)pc, (unsigned long)sh,
-		   (unsigned long)(ratio / 100), (unsigned long)(ratio % 100), hit / 100, hit % 100);
+		   (unsigned long)(ratio / 100), (unsigned long)(ratio % 100), hit / 100,
+		   hit % 100);
 	ktest_log(t, "%s on %u CPU(s): per-CPU %lu ns, shared %lu ns per alloc+free: %lu.%02lux; "
 		  "magazine hits %lu.%02lu%%", pattern, ncpus, (unsigned long)pc, (unsigned long)sh,
 		  (unsigned long)(ratio / 100), (unsigned long)(ratio % 100), hit / 100, hit % 100);

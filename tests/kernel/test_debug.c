@@ -55,7 +55,8 @@ KTEST_FLAGS(debug, gdb_fixture, KTEST_MANUAL)
 	for (unsigned o = 0; o < 3; o++)
 		pages[o] = alloc_pages(o * 2, 0);
 
-	struct kmem_cache *cache = kmem_cache_create("fixture_typesafe", 40, 8, SLAB_TYPESAFE_BY_RCU);
+	struct kmem_cache *cache = kmem_cache_create("fixture_typesafe", 40, 8,
+						     SLAB_TYPESAFE_BY_RCU);
 	KASSERT(t, cache != NULL);
 	void *objs[FIXTURE_OBJS];
 	preempt_disable();   /* one CPU's magazine */

@@ -49,18 +49,19 @@ KTEST(smp, late_cpu_parked)
 		return;
 	}
 	const struct cpu_start *s = smp_cpu_start(n);
-	/* smp_init waited smp.start_timeout_ms for the answer; a host short of cores may need more. */
+	/* smp_init waited smp.start_timeout_ms for the answer; a host short of cores may need
+	 * more. */
 	u64 end = clock_ns() + 5000000000ull;
 	while (smp_load_acquire(&s->state.v) != CPU_START_LATE && clock_ns() < end)
 		sleep_ns(10000000);
-	ktest_log(t, "CPU %u (hw id %#lx) ended in state %d (LATE is %d)", n, (unsigned long)s->hwid,
-		  smp_load_acquire(&s->state.v), CPU_START_LATE);
+	ktest_log(t, "CPU %u (hw id %#lx) ended in state %d (LATE is %d)", n,
+		  (unsigned long)s->hwid, smp_load_acquire(&s->state.v), CPU_START_LATE);
 	KEXPECT_EQ(t, smp_load_acquire(&s->state.v), CPU_START_LATE);
 	for (unsigned i = 1; i < nr_cpus_possible; i++) {
 		const struct cpu_start *o = smp_cpu_start(i);
 		if (atomic_read(&o->state) == CPU_START_ARRIVED && o->late_cycles)
-			ktest_fail(t, __FILE__, __LINE__, "CPU %u came online, yet a late CPU answered "
-				   "on its start record", o->cpu);
+			ktest_fail(t, __FILE__, __LINE__, "CPU %u came online, yet a late CPU "
+				   "answered on its start record", o->cpu);
 	}
 }
 
