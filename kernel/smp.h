@@ -14,6 +14,8 @@ void smp_init(struct boot_info *bi);
 /* CPUs the firmware listed that were given up on at start-up (parked if they answered late). */
 extern unsigned smp_cpus_given_up;
 void smp_call_function(cpumask_t mask, void (*fn)(void *), void *arg, bool wait);
+/* Times a sender found a target's call queue full and ran its own calls while it waited. */
+extern unsigned long smp_call_queue_full;
 /* panic: stop every other CPU, each printing its backtrace first. */
 void smp_stop_others(void);
 
