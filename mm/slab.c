@@ -16,6 +16,7 @@
 #include "kernel/smp.h"
 
 #define SLAB_POISON 0x6b
+#define SLAB_MAX_ORDER 3   /* a slab is at most 8 pages */
 
 static bool debug_slab = true;
 PARAM_BOOL("debug.slab", debug_slab,
@@ -68,7 +69,9 @@ static inline void **link_of(const struct kmem_cache *c, void *obj)
 	return (void **)((char *)obj + c->free_offset);
 }
 
-static void cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t align,
+/* Lay out c's objects and register it; false (and c untouched by anyone else) if not even one
+ * object fits in the largest slab. align is a power of two. */
+static bool cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t align,
 			unsigned flags)
 {
 	if (align < sizeof(void *))
@@ -82,9 +85,11 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size, siz
 	c->stride = (u32)ALIGN_UP(c->free_offset + sizeof(void *), align);
 	c->stride = MAX(c->stride, c->size);
 	c->order = 0;
-	while ((PAGE_SIZE << c->order) / c->stride < 8 && c->order < 3)
+	while ((PAGE_SIZE << c->order) / c->stride < 8 && c->order < SLAB_MAX_ORDER)
 		c->order++;
 	c->objs_per_slab = (u32)((PAGE_SIZE << c->order) / c->stride);
+	if (c->objs_per_slab == 0)
+		return false;
 	spin_lock_init(&c->lock);
 	list_init(&c->partial);
 	list_init(&c->full);
@@ -93,6 +98,7 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size, siz
 	unsigned long flags_irq = spin_lock_irqsave(&caches_lock);
 	list_add_tail(&c->link, &all_caches);
 	spin_unlock_irqrestore(&caches_lock, flags_irq);
+	return true;
 }
 
 static struct page *new_slab(struct kmem_cache *c)
@@ -429,12 +435,27 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align, unsigned flags)
 {
 	const unsigned known = SLAB_NO_PERCPU | SLAB_TYPESAFE_BY_RCU | SLAB_TYPESAFE_BUSTED;
-	if (size == 0 || size > PAGE_SIZE || (align & (align - 1)) || (flags & ~known) ||
-	    ((flags & SLAB_TYPESAFE_BY_RCU) && (flags & SLAB_TYPESAFE_BUSTED)))
+	const char *bad = NULL;
+	if (size == 0 || size > PAGE_SIZE)
+		bad = "the size must be 1 to PAGE_SIZE";
+	else if ((align & (align - 1)) || align > PAGE_SIZE)
+		bad = "the alignment must be a power of two, at most PAGE_SIZE";
+	else if ((flags & ~known) ||
+		 ((flags & SLAB_TYPESAFE_BY_RCU) && (flags & SLAB_TYPESAFE_BUSTED)))
+		bad = "unknown or contradictory flags";
+	if (bad) {
+		pr_err("slab: cannot create cache %s (size %zu, align %zu, flags %#x): %s\n", name,
+		       size, align, flags, bad);
 		return NULL;
+	}
 	struct kmem_cache *c = kmem_cache_alloc(&cache_cache, GFP_ZERO);
-	if (c)
-		cache_setup(c, name, size, align, flags);
+	if (c && !cache_setup(c, name, size, align, flags)) {
+		pr_err("slab: cannot create cache %s (size %zu, align %zu, flags %#x): no object "
+		       "fits in a slab of %lu bytes\n", name, size, align, flags,
+		       PAGE_SIZE << SLAB_MAX_ORDER);
+		kmem_cache_free(&cache_cache, c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -502,8 +523,9 @@ size_t ksize(const void *ptr)
 void __init slab_init(void)
 {
 	/* Caches are created and destroyed rarely: no magazines for their own cache. */
-	cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache),
-		    _Alignof(struct kmem_cache), SLAB_NO_PERCPU);
+	if (!cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache),
+			 _Alignof(struct kmem_cache), SLAB_NO_PERCPU))
+		panic("slab: struct kmem_cache does not fit in a slab");
 	for (unsigned i = 0; i < ARRAY_SIZE(kmalloc_sizes); i++) {
 		kmalloc_caches[i] = kmem_cache_create(kmalloc_names[i], kmalloc_sizes[i], 8, 0);
 		if (!kmalloc_caches[i])

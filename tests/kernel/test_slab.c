@@ -103,12 +103,41 @@ static void named_cache(struct ktest *t, unsigned flags)
 KTEST(slab, named_cache) { named_cache(t, 0); }
 KTEST(slab, named_cache_no_percpu) { named_cache(t, SLAB_NO_PERCPU); }
 
+/* Each refusal prints why, naming the cache. */
 KTEST(slab, bad_create)
 {
 	KEXPECT(t, kmem_cache_create("zero", 0, 8, 0) == NULL);
 	KEXPECT(t, kmem_cache_create("huge", 2 * PAGE_SIZE, 8, 0) == NULL);
 	KEXPECT(t, kmem_cache_create("align", 64, 24, 0) == NULL);
+	KEXPECT(t, kmem_cache_create("align_64k", 64, 65536, 0) == NULL);
+	KEXPECT(t, kmem_cache_create("align_2pages", 64, 2 * PAGE_SIZE, 0) == NULL);
 	KEXPECT(t, kmem_cache_create("flags", 64, 8, 0x80000000u) == NULL);
+	KEXPECT(t, kmem_cache_create("flags_both", 64, 8,
+				     SLAB_TYPESAFE_BY_RCU | SLAB_TYPESAFE_BUSTED) == NULL);
+}
+
+/* The largest alignment, a page, with and without a link after the object: every object
+ * page-aligned and inside its slab. */
+KTEST(slab, page_aligned)
+{
+	static const unsigned flags[] = { 0, SLAB_TYPESAFE_BY_RCU };
+	for (unsigned f = 0; f < ARRAY_SIZE(flags); f++) {
+		struct kmem_cache *c = kmem_cache_create("ktest_page_aligned", 64, PAGE_SIZE, flags[f]);
+		KASSERT(t, c != NULL);
+		KEXPECT_EQ(t, c->size, PAGE_SIZE);
+		KEXPECT(t, c->objs_per_slab >= 1);
+		KEXPECT(t, c->objs_per_slab * c->stride <= PAGE_SIZE << c->order);
+		void *objs[10];
+		for (unsigned i = 0; i < ARRAY_SIZE(objs); i++) {
+			objs[i] = kmem_cache_alloc(c, 0);
+			KASSERT(t, objs[i] != NULL);
+			KEXPECT(t, IS_ALIGNED((uintptr_t)objs[i], PAGE_SIZE));
+			memset(objs[i], 0x33, c->size);
+		}
+		for (unsigned i = 0; i < ARRAY_SIZE(objs); i++)
+			kmem_cache_free(c, objs[i]);
+		kmem_cache_destroy(c);
+	}
 }
 
 /* ---- The per-CPU magazines ---- */
