@@ -368,8 +368,9 @@ static void shared_free(struct kmem_cache *c, void *obj)
 void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	struct page *p = slab_head(obj);
-	char *base = p ? page_address(p) : NULL;
-	if (!p || p->slab.cache != c || ((char *)obj - base) % c->stride)
+	uintptr_t off = p ? (uintptr_t)obj - (uintptr_t)page_address(p) : 0;
+	/* A slab may end in a slot shorter than a stride: never an object. */
+	if (!p || p->slab.cache != c || off % c->stride || off / c->stride >= c->objs_per_slab)
 		panic("kmem_cache_free(%s): %p is not an object of this cache", c->name, obj);
 	if (poisoned(c))
 		memset((char *)obj + sizeof(void *), SLAB_POISON, c->size - sizeof(void *));

@@ -1,6 +1,7 @@
 /* Slab caches and kmalloc in the running kernel: size classes, named caches, the per-CPU
  * magazines (each CPU's, drained, objects crossing CPUs, frees from interrupts) and poisoning.
- * test=slab.write_after_free (manual) must end in the poison check's panic. */
+ * The manual cases are bugs the allocator must catch: each must end in a panic
+ * (tools/test-matrix boots them with --expect panic). */
 #include "tests/kernel/ktest_util.h"
 #include "kernel/smp.h"
 #include "kernel/printk.h"
@@ -354,6 +355,22 @@ KTEST_FLAGS(slab, write_after_free, KTEST_MANUAL)
 	preempt_enable();
 	ktest_fail(t, __FILE__, __LINE__, "write after free of %p not detected (got %p back)",
 		   (void *)o, again);
+}
+
+/* Manual: a 72-byte cache fits 56 objects in a page, and 64 bytes are left at the end: a free of
+ * that slot, stride-aligned but no object, must panic ("is not an object of this cache"). */
+KTEST_FLAGS(slab, free_past_last_object, KTEST_MANUAL)
+{
+	struct kmem_cache *c = kmem_cache_create("ktest_tail", 72, 8, 0);
+	KASSERT(t, c != NULL);
+	KASSERT_EQ(t, c->order, 0);
+	KASSERT_EQ(t, c->objs_per_slab, 56);
+	void *o = kmem_cache_alloc(c, 0);
+	KASSERT(t, o != NULL);
+	char *tail = (char *)ALIGN_DOWN((uintptr_t)o, PAGE_SIZE) + 56 * c->stride;
+	kmem_cache_free(c, tail);   /* the bug */
+	ktest_fail(t, __FILE__, __LINE__, "free of %p, past the slab's last object, not detected",
+		   (void *)tail);
 }
 
 /* Frees from interrupts: CPU 0 sends CPU 1 IPIs whose handler allocates and frees objects of
