@@ -7,8 +7,9 @@
  * the cache lock (irq-safe) guards the slab lists, the slabs' free lists and the counters.
  * An empty slab goes back to the page allocator at once (the cache's last one only on a shrink);
  * a SLAB_TYPESAFE_BY_RCU cache's only after a grace period, so that an RCU reader's stale pointer
- * stays inside an object of the cache. debug.slab=1 (the default) poisons freed objects and
- * checks the poison on reuse; typesafe caches are not poisoned. docs/mm/slab.md tells it all.
+ * stays inside an object of the cache. debug.slab=1 (the default) poisons freed objects from
+ * their first byte (on a slab's free list the first word is the link) and checks the poison on
+ * reuse; typesafe caches are not poisoned. docs/mm/slab.md tells it all.
  */
 #include "mm/slab.h"
 #include "mm/internal.h"
@@ -183,10 +184,11 @@ static struct page *slab_head(const void *obj)
 	return (p->flags & PG_slab) ? (struct page *)p->private : NULL;
 }
 
-/* The free-list word cannot hold poison, but it must still be a link: NULL or the start of an
- * object of the same slab. A write after free that lands on it (the first word of a struct
- * thread is its preempt count) would otherwise send the next allocation to a misaligned or
- * foreign address. Called with the cache locked, before the link is followed. */
+/* While an object is on its slab's free list its first word is the link, not poison, but it must
+ * still be a link: NULL or the start of an object of the same slab. A write after free that lands
+ * on it (the first word of a struct thread is its preempt count) would otherwise send the next
+ * allocation to a misaligned or foreign address. Called with the cache locked, before the link is
+ * followed. */
 static void check_link(struct kmem_cache *c, struct page *p, void *obj, void *next)
 {
 	char *base = page_address(p);
@@ -196,20 +198,23 @@ static void check_link(struct kmem_cache *c, struct page *p, void *obj, void *ne
 		      "%p, not an object of its slab)", c->name, obj, next);
 }
 
-/* Everything after the free-list word must still be poison. (Boot parameters are read before the
- * first slab exists, so with debug.slab=1 every free object was poisoned; the parameter must not
- * change at run time.) */
+/* Every byte must still be poison: objects are handed out from magazines, and an object in a
+ * magazine is poison from its first byte to its last (take_locked() puts the poison back over the
+ * link). (Boot parameters are read before the first slab exists, so with debug.slab=1 every free
+ * object was poisoned; the parameter must not change at run time.) */
 static void check_poison(struct kmem_cache *c, void *obj)
 {
 	const u8 *b = obj;
-	for (u32 i = sizeof(void *); i < c->size; i++)
+	for (u32 i = 0; i < c->size; i++)
 		if (b[i] != SLAB_POISON)
 			panic("slab %s: object %p was written after it was freed (byte %u is %#x, "
 			      "not the poison %#x)", c->name, obj, i, b[i], SLAB_POISON);
 }
 
 /* Take up to n free objects out of the partial slabs into objs[]; returns how many (0 when no
- * slab has a free object). Caller holds the cache lock. */
+ * slab has a free object). With poisoning, the link in each object's first word becomes poison
+ * again, so that a free object outside a slab is poison throughout. Caller holds the cache
+ * lock. */
 static u32 take_locked(struct kmem_cache *c, void **objs, u32 n)
 {
 	u32 got = 0;
@@ -220,6 +225,8 @@ static u32 take_locked(struct kmem_cache *c, void **objs, u32 n)
 			void *next = *link_of(c, obj);
 			if (debug_slab)
 				check_link(c, p, obj, next);
+			if (poisoned(c))
+				memset(link_of(c, obj), SLAB_POISON, sizeof(void *));
 			p->slab.freelist = next;
 			p->slab.inuse++;
 			objs[got++] = obj;
@@ -373,7 +380,7 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 	if (!p || p->slab.cache != c || off % c->stride || off / c->stride >= c->objs_per_slab)
 		panic("kmem_cache_free(%s): %p is not an object of this cache", c->name, obj);
 	if (poisoned(c))
-		memset((char *)obj + sizeof(void *), SLAB_POISON, c->size - sizeof(void *));
+		memset(obj, SLAB_POISON, c->size);
 	if (c->flags & SLAB_NO_PERCPU)
 		shared_free(c, obj);
 	else

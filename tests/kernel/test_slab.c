@@ -317,8 +317,17 @@ KTEST(slab, freed_on_one_cpu_allocated_on_another)
 	kfree(x);
 }
 
-/* A freed object sits in the magazine poisoned past its free-list word, and is handed out again
- * (its poison checked) to the next allocation on the same CPU. */
+static unsigned poisoned_bytes(const u8 *o, u32 size)
+{
+	unsigned n = 0;
+	for (u32 i = 0; i < size; i++)
+		n += o[i] == 0x6b;
+	return n;
+}
+
+/* A freed object sits in the magazine poisoned from its first byte, so a pointer read from its
+ * first word (often a list_head's next) is 0x6b6b...; it is handed out again (its poison checked)
+ * to the next allocation on the same CPU. */
 KTEST(slab, poison_in_magazine)
 {
 	struct kmem_cache *c = kmem_cache_create("ktest_poison", 40, 8, 0);
@@ -327,34 +336,56 @@ KTEST(slab, poison_in_magazine)
 	u8 *o = kmem_cache_alloc(c, 0);
 	memset(o, 0x11, c->size);
 	kmem_cache_free(c, o);
-	unsigned poisoned = 0;
-	for (unsigned i = sizeof(void *); i < c->size; i++)
-		poisoned += o[i] == 0x6b;
+	unsigned poisoned = poisoned_bytes(o, c->size);
+	uintptr_t word0 = *(volatile uintptr_t *)o;
 	u8 *again = kmem_cache_alloc(c, 0);
 	kmem_cache_free(c, again);
 	preempt_enable();
 	KEXPECT(t, again == o);
-	if (slab_debug())
-		KEXPECT_EQ(t, poisoned, c->size - sizeof(void *));
-	else
+	if (slab_debug()) {
+		KEXPECT_EQ(t, poisoned, c->size);
+		KEXPECT_EQ(t, word0, (uintptr_t)0x6b6b6b6b6b6b6b6bull);
+	} else {
 		KEXPECT_EQ(t, poisoned, 0);
+	}
 	kmem_cache_destroy(c);
 }
 
-/* Manual: free an object, write into it, allocate it again: the poison check must panic
- * ("was written after it was freed"). tools/test-matrix boots it with --expect panic. */
-KTEST_FLAGS(slab, write_after_free, KTEST_MANUAL)
+/* Flushed to its slab, a freed object keeps the free-list link in its first word and poison in
+ * the rest; taken back into a magazine it is poison throughout again, before it is handed out
+ * (the allocation checks every byte). */
+KTEST(slab, poison_after_the_slab)
 {
-	struct kmem_cache *c = kmem_cache_create("ktest_uaf", 64, 8, 0);
+	if (!slab_debug())
+		KSKIP(t, "debug.slab=0");
+	const uintptr_t poison_word = (uintptr_t)0x6b6b6b6b6b6b6b6bull;
+	struct kmem_cache *c = kmem_cache_create("ktest_poison_slab", 40, 8, 0);
 	KASSERT(t, c != NULL);
+	void *keep = kmem_cache_alloc(c, 0);   /* the slab stays through the shrink */
+	KASSERT(t, keep != NULL);
+	u8 *objs[2 * SLAB_BATCH];
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = kmem_cache_alloc(c, 0);
+		KASSERT(t, objs[i] != NULL);
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_shrink(c);   /* every magazine into the slab, whose free list they now top */
+	unsigned linked = 0, whole = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++)
+		linked += *(uintptr_t *)objs[i] != poison_word &&
+			  poisoned_bytes(objs[i] + sizeof(void *), c->size - sizeof(void *)) ==
+				  c->size - sizeof(void *);
 	preempt_disable();
-	volatile u8 *o = kmem_cache_alloc(c, 0);
-	kmem_cache_free(c, (void *)o);
-	o[40] = 0x42;   /* the bug */
-	void *again = kmem_cache_alloc(c, 0);
+	u8 *one = kmem_cache_alloc(c, 0);   /* a refill of SLAB_BATCH, all from objs[] */
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++)
+		whole += objs[i] != one && poisoned_bytes(objs[i], c->size) == c->size;
 	preempt_enable();
-	ktest_fail(t, __FILE__, __LINE__, "write after free of %p not detected (got %p back)",
-		   (void *)o, again);
+	KEXPECT_EQ(t, linked, ARRAY_SIZE(objs));
+	KEXPECT_EQ(t, whole, SLAB_BATCH - 1);
+	kmem_cache_free(c, one);
+	kmem_cache_free(c, keep);
+	kmem_cache_destroy(c);
 }
 
 /* Manual: a 72-byte cache fits 56 objects in a page, and 64 bytes are left at the end: a free of
