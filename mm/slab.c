@@ -50,11 +50,12 @@ static spinlock_t caches_lock = SPINLOCK_INIT;
  *    magazine needs no barrier.
  * Objects move between CPUs only through the slabs, under the cache lock, whose release and
  * acquire order everything done to an object on one CPU (its poison, its user's last writes)
- * before its allocation on another. Two places touch other CPUs' magazines: kmem_cache_shrink()
+ * before its allocation on another. Two places change other CPUs' magazines: kmem_cache_shrink()
  * asks each CPU by IPI to empty its own (an IPI is an interrupt, so it never lands inside the
  * stretch), and kmem_cache_destroy() empties them itself, because its caller guarantees that
  * nothing uses the cache any more and whatever told it so (a thread join, a completion) orders
- * their last frees before it. Statistics read the counts racily.
+ * their last frees before it. Statistics and the double-free check (free_where) read them
+ * racily.
  */
 
 static inline bool typesafe(const struct kmem_cache *c)
@@ -240,6 +241,21 @@ static u32 take_locked(struct kmem_cache *c, void **objs, u32 n)
 	return got;
 }
 
+/* A second free of an object that went back to its slab since the first, caught as it goes back
+ * again: its slab has nothing in use, or the object is already the first free one (a self-loop
+ * on the free list). Freed objects deeper in the list are found only by the debug check in
+ * kmem_cache_free; without it such a double free gives the object two owners later. A slab of a
+ * typesafe cache may even have gone back after its grace period while the second free sat in a
+ * magazine. Caller holds the cache lock. */
+static void check_put_locked(struct kmem_cache *c, struct page *p, void *obj)
+{
+	const char *why = !p || p->slab.cache != c ? "its slab has gone back" :
+			  p->slab.inuse == 0 ? "its slab has no object in use" :
+			  p->slab.freelist == obj ? "it is already its slab's first free object" : NULL;
+	if (why)
+		panic("slab %s: object %p was freed twice (%s)", c->name, obj, why);
+}
+
 /* Put n objects back into their slabs. A slab that becomes empty moves from the cache's lists
  * onto *release, unless it is the cache's last (so that allocating and freeing one object does
  * not cost a page allocation each time). Caller holds the cache lock. */
@@ -248,6 +264,7 @@ static void put_locked(struct kmem_cache *c, void *const *objs, u32 n, struct li
 	for (u32 i = 0; i < n; i++) {
 		void *obj = objs[i];
 		struct page *p = slab_head(obj);
+		check_put_locked(c, p, obj);
 		bool was_full = p->slab.freelist == NULL;
 		*link_of(c, obj) = p->slab.freelist;
 		p->slab.freelist = obj;
@@ -372,6 +389,49 @@ static void shared_free(struct kmem_cache *c, void *obj)
 	release_slabs(c, &release);
 }
 
+/* Could obj be free already? A free object is poison past its first word: in a magazine it is
+ * poison throughout, on its slab's free list its first word is the link. An object in use looks
+ * so only if its user filled it with the poison (and an object of one word always does), so this
+ * only decides whether to look for it (free_where). */
+static bool looks_free(const struct kmem_cache *c, const void *obj)
+{
+	const u8 *b = obj;
+	for (u32 i = sizeof(void *); i < c->size; i++)
+		if (b[i] != SLAB_POISON)
+			return false;
+	return true;
+}
+
+#define NOT_FREE (-2)
+#define IN_SLAB (-1)
+
+/* Where free objects are, is obj? IN_SLAB (on its slab's free list), the number of the CPU in
+ * whose magazine it is, or NOT_FREE. Under the cache lock, so that no object moves between the
+ * slabs and the magazines meanwhile; other CPUs' magazines are read racily (their owners push
+ * and pop without the lock), which can miss obj only if its CPU allocates it meanwhile. */
+static int free_where(struct kmem_cache *c, struct page *p, void *obj)
+{
+	int where = NOT_FREE;
+	unsigned long flags = spin_lock_irqsave(&c->lock);
+	void *f = p->slab.freelist;
+	for (u32 n = 0; f && n < c->objs_per_slab && where == NOT_FREE; n++) {
+		void *next = *link_of(c, f);
+		check_link(c, p, f, next);
+		if (f == obj)
+			where = IN_SLAB;
+		f = next;
+	}
+	for (unsigned cpu = 0; cpu < MAX_CPUS && where == NOT_FREE; cpu++) {
+		const struct slab_cpu *sc = &c->cpu[cpu];
+		u32 count = MIN(READ_ONCE(sc->count), (u32)SLAB_MAGAZINE);
+		for (u32 i = 0; i < count; i++)
+			if (READ_ONCE(sc->objs[i]) == obj)
+				where = (int)cpu;
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	return where;
+}
+
 void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	struct page *p = slab_head(obj);
@@ -379,8 +439,16 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 	/* A slab may end in a slot shorter than a stride: never an object. */
 	if (!p || p->slab.cache != c || off % c->stride || off / c->stride >= c->objs_per_slab)
 		panic("kmem_cache_free(%s): %p is not an object of this cache", c->name, obj);
-	if (poisoned(c))
+	if (poisoned(c)) {
+		int where = looks_free(c, obj) ? free_where(c, p, obj) : NOT_FREE;
+		if (where == IN_SLAB)
+			panic("kmem_cache_free(%s): %p freed twice (it is on its slab's free list)",
+			      c->name, obj);
+		if (where != NOT_FREE)
+			panic("kmem_cache_free(%s): %p freed twice (it is in CPU %d's magazine)",
+			      c->name, obj, where);
 		memset(obj, SLAB_POISON, c->size);
+	}
 	if (c->flags & SLAB_NO_PERCPU)
 		shared_free(c, obj);
 	else

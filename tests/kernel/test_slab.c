@@ -388,6 +388,43 @@ KTEST(slab, poison_after_the_slab)
 	kmem_cache_destroy(c);
 }
 
+/* Manual: free an object, let a shrink move it to its slab's free list (another object keeps the
+ * slab), free it again. With debug.slab=1 the second free must panic ("freed twice ... on its
+ * slab's free list"); with debug.slab=0 the next flush must ("is already its slab's first free
+ * object"). tools/test-matrix boots both. */
+KTEST_FLAGS(slab, double_free, KTEST_MANUAL)
+{
+	struct kmem_cache *c = kmem_cache_create("ktest_double", 64, 8, 0);
+	KASSERT(t, c != NULL);
+	void *keep = kmem_cache_alloc(c, 0), *o = kmem_cache_alloc(c, 0);
+	KASSERT(t, keep && o);
+	kmem_cache_free(c, o);
+	kmem_cache_shrink(c);
+	kmem_cache_free(c, o);   /* the bug */
+	kmem_cache_shrink(c);
+	ktest_fail(t, __FILE__, __LINE__, "double free of %p not detected", o);
+}
+
+/* The debug check for double frees only looks for an object whose bytes past the first word are
+ * all poison: one that its user filled with the poison is in use, and frees without a panic. */
+KTEST(slab, poison_filled_object_frees)
+{
+	struct kmem_cache *c = kmem_cache_create("ktest_poison_filled", 64, 8, 0);
+	KASSERT(t, c != NULL);
+	void *objs[2 * SLAB_MAGAZINE];
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = kmem_cache_alloc(c, 0);
+		KASSERT(t, objs[i] != NULL);
+		memset(objs[i], 0x6b, c->size);
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++)
+		kmem_cache_free(c, objs[i]);
+	struct kmem_cache_stats st;
+	kmem_cache_get_stats(c, &st);
+	KEXPECT_EQ(t, st.in_use, 0);
+	kmem_cache_destroy(c);
+}
+
 /* Manual: a 72-byte cache fits 56 objects in a page, and 64 bytes are left at the end: a free of
  * that slot, stride-aligned but no object, must panic ("is not an object of this cache"). */
 KTEST_FLAGS(slab, free_past_last_object, KTEST_MANUAL)
