@@ -337,6 +337,19 @@ static void *shared_alloc(struct kmem_cache *c)
 	return obj;
 }
 
+/* GFP_ZERO for a typesafe object, which RCU readers may be reading through a pointer they loaded
+ * before it was freed: a reader's READ_ONCE of a word must see the word's old value or zero,
+ * never a mix of the two, and memset() stores bytes. Aligned 8-byte stores are single-copy
+ * atomic on all three arches (and cover any aligned smaller field whole); the object's address
+ * and size are multiples of 8 (cache_setup aligns both to at least a pointer). */
+static void zero_words(void *obj, u32 size)
+{
+	u64 *w = obj;
+	for (u32 i = 0; i < size / sizeof(u64); i++)
+		WRITE_ONCE(w[i], 0);
+}
+STATIC_ASSERT(sizeof(void *) == sizeof(u64), "typesafe objects are zeroed a u64 at a time");
+
 void *kmem_cache_alloc(struct kmem_cache *c, unsigned gfp)
 {
 	void *obj;
@@ -348,7 +361,9 @@ void *kmem_cache_alloc(struct kmem_cache *c, unsigned gfp)
 			return NULL;
 	if (poisoned(c))
 		check_poison(c, obj);
-	if (gfp & GFP_ZERO)
+	if ((gfp & GFP_ZERO) && typesafe(c))
+		zero_words(obj, c->size);
+	else if (gfp & GFP_ZERO)
 		memset(obj, 0, c->size);
 	return obj;
 }

@@ -17,8 +17,10 @@
 /* An object may be freed and reused for another object of this cache at any time, but its memory
  * stays in the cache until a grace period has passed since it was freed: a pointer that an RCU
  * reader loaded keeps pointing at an object of this type (maybe another one) until the reader's
- * rcu_read_unlock(). The allocator writes no byte of such an object: the free-list link is kept
- * past it and no poison is written. What a reader may rely on: docs/mm/slab.md. */
+ * rcu_read_unlock(). The allocator writes no byte of such an object (the free-list link is kept
+ * past it and no poison is written) except for GFP_ZERO, which it honours with aligned 8-byte
+ * WRITE_ONCE stores, so that a reader's READ_ONCE of a field of up to 8 bytes sees the old value
+ * or zero, never a mix. What a reader may rely on: docs/mm/slab.md. */
 #define SLAB_TYPESAFE_BY_RCU 0x2u
 /* torture=slab's broken twin: the same layout, but empty slabs go back without a grace period. */
 #define SLAB_TYPESAFE_BUSTED 0x4u

@@ -560,6 +560,88 @@ KTEST(slab, typesafe_objects_untouched)
 	kmem_cache_destroy(c);
 }
 
+/* GFP_ZERO on a typesafe cache, under a reader: a thread on CPU 0 keeps freeing an object and
+ * allocating it again with GFP_ZERO (the same object: its magazine is a stack), then setting
+ * every word to all ones, while a reader on CPU 1 that loaded the pointer reads the words. A word
+ * may read zero or all ones, never a mix: the zeroing must store whole words, not bytes. */
+enum { ZW_WORDS = 8 };
+
+struct zero_watch {
+	struct kmem_cache *c;
+	u64 *slot;                 /* RCU-published */
+	volatile bool stop, started;
+	unsigned long reads, torn, rounds;
+	u64 torn_value;
+};
+
+static void zero_writer(void *arg)
+{
+	struct zero_watch *z = arg;
+	u64 end = clock_ns() + 300000000;
+	while (!z->started)
+		arch_cpu_relax();
+	while (clock_ns() < end) {
+		u64 *o = z->slot;
+		kmem_cache_free(z->c, o);   /* the reader may still hold it: typesafe allows that */
+		u64 *again = kmem_cache_alloc(z->c, GFP_ZERO);
+		if (!again)
+			break;
+		for (unsigned i = 0; i < ZW_WORDS; i++)
+			WRITE_ONCE(again[i], ~0ull);
+		if (again != o)
+			rcu_assign_pointer(z->slot, again);
+		z->rounds++;
+	}
+	z->stop = true;
+}
+
+static void zero_reader(void *arg)
+{
+	struct zero_watch *z = arg;
+	z->started = true;
+	while (!z->stop) {
+		rcu_read_lock();
+		const u64 *o = rcu_dereference(z->slot);
+		for (unsigned k = 0; k < 64; k++)
+			for (unsigned i = 0; i < ZW_WORDS; i++) {
+				u64 v = READ_ONCE(o[i]);
+				if (v != 0 && v != ~0ull) {
+					z->torn++;
+					z->torn_value = v;
+				}
+				z->reads++;
+			}
+		rcu_read_unlock();
+	}
+}
+
+KTEST(slab, typesafe_zero_untorn)
+{
+	if (nr_cpus_online < 2)
+		KSKIP(t, "needs two CPUs");
+	struct zero_watch *z = kmalloc(sizeof(*z), GFP_ZERO);
+	KASSERT(t, z != NULL);
+	z->c = kmem_cache_create("ktest_zero", ZW_WORDS * sizeof(u64), 8, SLAB_TYPESAFE_BY_RCU);
+	KASSERT(t, z->c != NULL);
+	z->slot = kmem_cache_alloc(z->c, 0);
+	KASSERT(t, z->slot != NULL);
+	for (unsigned i = 0; i < ZW_WORDS; i++)
+		z->slot[i] = ~0ull;
+	struct thread *r = kthread_create(zero_reader, z, "ktest-zero-reader");
+	KASSERT(t, r != NULL);
+	kthread_bind(r, 1);
+	thread_start(r);
+	run_on_cpu(t, 0, zero_writer, z);
+	thread_join(r);
+	ktest_log(t, "%lu zeroings, %lu word reads, %lu torn (last %#lx)", z->rounds, z->reads,
+		  z->torn, (unsigned long)z->torn_value);
+	KEXPECT_EQ(t, z->torn, 0);
+	KEXPECT(t, z->rounds > 0 && z->reads > 0);
+	kmem_cache_free(z->c, z->slot);
+	kmem_cache_destroy(z->c);
+	kfree(z);
+}
+
 /* Is obj in a slab of c? For one-page slabs (their page is their head), so that a page being
  * reused meanwhile is read, never followed. */
 static bool in_slab_of(void *obj, struct kmem_cache *c)
