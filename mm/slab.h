@@ -79,9 +79,13 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
  * typesafe cache it waits for the grace periods of its last slabs: rcu_barrier). */
 void kmem_cache_destroy(struct kmem_cache *c);
 void *kmem_cache_alloc(struct kmem_cache *c, unsigned gfp);
+/* A free that empties a slab of a typesafe cache calls call_rcu(), which may wake the
+ * grace-period thread: not under the wait-queue or run-queue locks (docs/mm/slab.md). */
 void kmem_cache_free(struct kmem_cache *c, void *obj);
 /* Empty every CPU's magazine into the slabs and give every empty slab back to the page
- * allocator. Interrupts must be enabled (it asks each CPU to empty its own, by IPI). */
+ * allocator. It asks each CPU to empty its own, by IPI, and waits for all: interrupts must be
+ * enabled, and the caller must hold no lock that another CPU may take with interrupts off (that
+ * CPU, spinning on it, would never take the IPI). Not under the locks kmem_cache_free excludes. */
 void kmem_cache_shrink(struct kmem_cache *c);
 void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st);
 bool slab_debug(void);   /* debug.slab: freed objects are poisoned and checked */
