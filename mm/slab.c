@@ -96,6 +96,7 @@ static bool cache_setup(struct kmem_cache *c, const char *name, size_t size, siz
 	list_init(&c->partial);
 	list_init(&c->full);
 	c->nr_slabs = c->nr_slabs_rcu = c->nr_slabs_freed = c->nr_active = 0;
+	c->nr_slabs_grown = 0;
 	/* c->cpu[] is zero: cache_cache is static, the others are allocated with GFP_ZERO. */
 	unsigned long flags_irq = spin_lock_irqsave(&caches_lock);
 	list_add_tail(&c->link, &all_caches);
@@ -297,6 +298,7 @@ static bool grow(struct kmem_cache *c)
 	if (!fresh)
 		return false;
 	unsigned long flags = spin_lock_irqsave(&c->lock);
+	WRITE_ONCE(fresh->slab.gen, ++c->nr_slabs_grown);
 	list_add(&fresh->lru, &c->partial);
 	c->nr_slabs++;
 	spin_unlock_irqrestore(&c->lock, flags);

@@ -55,6 +55,7 @@ struct kmem_cache {
 	unsigned long nr_slabs;     /* on the lists */
 	unsigned long nr_slabs_rcu; /* empty, off the lists, waiting for a grace period */
 	unsigned long nr_slabs_freed;   /* given back to the page allocator since creation */
+	u32 nr_slabs_grown;         /* since creation (wraps): the last slab's page->slab.gen */
 	unsigned long nr_active;    /* objects out of the slabs: handed out, or in a magazine */
 	struct list_head link;      /* in the list of all caches; caches_lock */
 	/* Indexed by CPU number. Not DEFINE_PER_CPU: caches are created at run time, the first ones
