@@ -366,7 +366,7 @@ void *kmem_cache_alloc(struct kmem_cache *c, unsigned gfp)
 	if ((gfp & GFP_ZERO) && typesafe(c))
 		zero_words(obj, c->size);
 	else if (gfp & GFP_ZERO)
-		memset(obj, 0, c->size);
+		memset(obj, 0, c->size);   /* nobody else can see an ordinary object */
 	return obj;
 }
 
@@ -377,6 +377,8 @@ static void magazine_free(struct kmem_cache *c, void *obj)
 	struct list_head release = LIST_HEAD_INIT(release);
 	unsigned long flags = arch_irq_save();
 	struct slab_cpu *sc = &c->cpu[smp_processor_id()];
+	/* A poisoned object was looked for already (kmem_cache_free); this is the only double-free
+	 * check at the free of a typesafe object, which carries no poison. */
 	if (debug_slab)
 		for (u32 i = 0; i < sc->count; i++)
 			if (sc->objs[i] == obj)
