@@ -388,6 +388,22 @@ KTEST(slab, poison_after_the_slab)
 	kmem_cache_destroy(c);
 }
 
+/* Manual: free an object, write into it, allocate it again: the poison check must panic
+ * ("was written after it was freed"). tools/test-matrix boots it with --expect panic. */
+KTEST_FLAGS(slab, write_after_free, KTEST_MANUAL)
+{
+	struct kmem_cache *c = kmem_cache_create("ktest_uaf", 64, 8, 0);
+	KASSERT(t, c != NULL);
+	preempt_disable();
+	volatile u8 *o = kmem_cache_alloc(c, 0);
+	kmem_cache_free(c, (void *)o);
+	o[40] = 0x42;   /* the bug */
+	void *again = kmem_cache_alloc(c, 0);
+	preempt_enable();
+	ktest_fail(t, __FILE__, __LINE__, "write after free of %p not detected (got %p back)",
+		   (void *)o, again);
+}
+
 /* Manual: free an object, let a shrink move it to its slab's free list (another object keeps the
  * slab), free it again. With debug.slab=1 the second free must panic ("freed twice ... on its
  * slab's free list"); with debug.slab=0 the next flush must ("is already its slab's first free
