@@ -18,12 +18,25 @@
 #include "kernel/timer.h"
 #include "mm/slab.h"
 
+/* Zero (unlocked, empty) from the start, so that call_rcu() works before rcu_init(): a
+ * typesafe slab may go back during boot. Its callbacks wait for the first grace period. */
 struct rcu_cpu {
 	spinlock_t lock;
-	struct rcu_head *head, **tail;   /* callbacks not yet given to a grace period */
+	struct rcu_head *head, **tail;   /* callbacks not yet given to a grace period; tail is
+					  * meaningful only while head is not NULL */
 } __aligned(64);
 
 static struct rcu_cpu rcu_cpus[MAX_CPUS];
+
+/* Append h to rc's list. Caller holds rc->lock with interrupts off. */
+static void enqueue_locked(struct rcu_cpu *rc, struct rcu_head *h)
+{
+	if (rc->head)
+		*rc->tail = h;
+	else
+		rc->head = h;
+	rc->tail = &h->next;
+}
 
 static struct {
 	spinlock_t lock;            /* qs_needed */
@@ -115,8 +128,7 @@ void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *))
 	unsigned long flags = arch_irq_save();
 	struct rcu_cpu *rc = &rcu_cpus[smp_processor_id()];
 	__spin_lock(&rc->lock);
-	*rc->tail = head;
-	rc->tail = &head->next;
+	enqueue_locked(rc, head);
 	__spin_unlock(&rc->lock);
 	arch_irq_restore(flags);
 	if (!READ_ONCE(rcu.work)) {
@@ -140,7 +152,6 @@ static struct rcu_head *collect(void)
 			*tail = rc->head;
 			tail = rc->tail;
 			rc->head = NULL;
-			rc->tail = &rc->head;
 		}
 		__spin_unlock(&rc->lock);
 		arch_irq_restore(flags);
@@ -230,11 +241,6 @@ static void gp_thread(void *arg)
 
 void rcu_init(void)
 {
-	for (unsigned c = 0; c < MAX_CPUS; c++) {
-		spin_lock_init(&rcu_cpus[c].lock);
-		rcu_cpus[c].head = NULL;
-		rcu_cpus[c].tail = &rcu_cpus[c].head;
-	}
 	wait_queue_init(&rcu.wq);
 	struct thread *t = kthread_create(gp_thread, NULL, "rcu_gp");
 	if (!t)
@@ -294,8 +300,7 @@ void rcu_barrier(void)
 		h->next = NULL;
 		unsigned long flags = arch_irq_save();
 		__spin_lock(&rc->lock);
-		*rc->tail = h;
-		rc->tail = &h->next;
+		enqueue_locked(rc, h);
 		__spin_unlock(&rc->lock);
 		arch_irq_restore(flags);
 	}

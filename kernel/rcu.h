@@ -39,7 +39,9 @@ static inline void rcu_read_unlock(void)
 
 /* Wait until every read-side section that began before the call has ended. Sleeps. */
 void synchronize_rcu(void);
-/* Call func(head) after a grace period, from a context that may not sleep. */
+/* Call func(head) after a grace period, from a context that may not sleep; also before
+ * rcu_init(), the callback then waiting for the first grace period. It may wake the grace-period
+ * thread (wake_up: the wait queue's and a run queue's locks), so not under those locks. */
 void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *head));
 /* Wait until every callback queued by call_rcu before this call has run. */
 void rcu_barrier(void);

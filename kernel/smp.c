@@ -8,7 +8,8 @@
  *
  * Each CPU has a small queue of pending calls (its lock, irq-safe). A call is one struct
  * call_data shared by its targets, with a count of targets still to run it; the last one frees
- * it when nobody waits. An IPI makes a target drain its queue (ipi_interrupt). Reschedule
+ * it when nobody waits. An IPI makes a target drain its queue (ipi_interrupt); a sender that finds
+ * a queue full drains its own meanwhile, with interrupts off as in the IPI. Reschedule
  * requests need no queue entry: need_resched is set before the IPI.
  */
 #include "kernel/smp.h"
@@ -39,6 +40,7 @@ struct call_queue {
 } __aligned(64);
 
 static struct call_queue queues[MAX_CPUS];
+unsigned long smp_call_queue_full;
 static volatile bool stop_acked[MAX_CPUS];
 
 static void run_calls(void)
@@ -81,9 +83,14 @@ static void queue_call(unsigned cpu, struct call_data *d)
 			arch_send_ipi(cpu);
 			return;
 		}
+		/* Full: run our own calls while it drains (its CPU may be waiting for us), with
+		 * interrupts still off, as from an IPI: run_calls takes our queue's lock without
+		 * disabling them, so an IPI landing there would spin on that lock for ever, and
+		 * each call's function may count on interrupt context. */
 		__spin_unlock(&q->lock);
+		__atomic_add_fetch(&smp_call_queue_full, 1, __ATOMIC_RELAXED);
+		run_calls();
 		arch_irq_restore(flags);
-		run_calls();   /* full: make progress on our own queue while it drains */
 		arch_cpu_relax();
 	}
 }

@@ -18,6 +18,8 @@ extern unsigned smp_cpus_given_up;
 unsigned smp_test_late_cpu(void);
 const struct cpu_start *smp_cpu_start(unsigned fw_index);
 void smp_call_function(cpumask_t mask, void (*fn)(void *), void *arg, bool wait);
+/* Times a sender found a target's call queue full and ran its own calls while it waited. */
+extern unsigned long smp_call_queue_full;
 /* panic: stop every other CPU, each printing its backtrace first. */
 void smp_stop_others(void);
 

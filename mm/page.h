@@ -39,6 +39,10 @@ struct page {
 			struct kmem_cache *cache;
 			void *freelist;          /* first free object; cache lock */
 			u32 inuse;               /* objects handed out; cache lock */
+			u32 gen;                 /* the cache's count of slabs grown, this one
+						  * included: tells a page that left the cache
+						  * and came back from one that stayed; set
+						  * before the slab is used, then constant */
 		} slab;
 		struct {                 /* anonymous memory (later) */
 			void *anon_vma;

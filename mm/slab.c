@@ -7,8 +7,9 @@
  * the cache lock (irq-safe) guards the slab lists, the slabs' free lists and the counters.
  * An empty slab goes back to the page allocator at once (the cache's last one only on a shrink);
  * a SLAB_TYPESAFE_BY_RCU cache's only after a grace period, so that an RCU reader's stale pointer
- * stays inside an object of the cache. debug.slab=1 (the default) poisons freed objects and
- * checks the poison on reuse; typesafe caches are not poisoned. docs/mm/slab.md tells it all.
+ * stays inside an object of the cache. debug.slab=1 (the default) poisons freed objects from
+ * their first byte (on a slab's free list the first word is the link) and checks the poison on
+ * reuse; typesafe caches are not poisoned. docs/mm/slab.md tells it all.
  */
 #include "mm/slab.h"
 #include "mm/internal.h"
@@ -16,6 +17,7 @@
 #include "kernel/smp.h"
 
 #define SLAB_POISON 0x6b
+#define SLAB_MAX_ORDER 3   /* a slab is at most 8 pages */
 
 static bool debug_slab = true;
 PARAM_BOOL("debug.slab", debug_slab,
@@ -48,11 +50,12 @@ static spinlock_t caches_lock = SPINLOCK_INIT;
  *    magazine needs no barrier.
  * Objects move between CPUs only through the slabs, under the cache lock, whose release and
  * acquire order everything done to an object on one CPU (its poison, its user's last writes)
- * before its allocation on another. Two places touch other CPUs' magazines: kmem_cache_shrink()
+ * before its allocation on another. Two places change other CPUs' magazines: kmem_cache_shrink()
  * asks each CPU by IPI to empty its own (an IPI is an interrupt, so it never lands inside the
  * stretch), and kmem_cache_destroy() empties them itself, because its caller guarantees that
  * nothing uses the cache any more and whatever told it so (a thread join, a completion) orders
- * their last frees before it. Statistics read the counts racily.
+ * their last frees before it. Statistics and the double-free check (free_where) read them
+ * racily.
  */
 
 static inline bool typesafe(const struct kmem_cache *c)
@@ -68,7 +71,9 @@ static inline void **link_of(const struct kmem_cache *c, void *obj)
 	return (void **)((char *)obj + c->free_offset);
 }
 
-static void cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t align,
+/* Lay out c's objects and register it; false (and c untouched by anyone else) if not even one
+ * object fits in the largest slab. align is a power of two. */
+static bool cache_setup(struct kmem_cache *c, const char *name, size_t size, size_t align,
 			unsigned flags)
 {
 	if (align < sizeof(void *))
@@ -82,17 +87,21 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size, siz
 	c->stride = (u32)ALIGN_UP(c->free_offset + sizeof(void *), align);
 	c->stride = MAX(c->stride, c->size);
 	c->order = 0;
-	while ((PAGE_SIZE << c->order) / c->stride < 8 && c->order < 3)
+	while ((PAGE_SIZE << c->order) / c->stride < 8 && c->order < SLAB_MAX_ORDER)
 		c->order++;
 	c->objs_per_slab = (u32)((PAGE_SIZE << c->order) / c->stride);
+	if (c->objs_per_slab == 0)
+		return false;
 	spin_lock_init(&c->lock);
 	list_init(&c->partial);
 	list_init(&c->full);
 	c->nr_slabs = c->nr_slabs_rcu = c->nr_slabs_freed = c->nr_active = 0;
+	c->nr_slabs_grown = 0;
 	/* c->cpu[] is zero: cache_cache is static, the others are allocated with GFP_ZERO. */
 	unsigned long flags_irq = spin_lock_irqsave(&caches_lock);
 	list_add_tail(&c->link, &all_caches);
 	spin_unlock_irqrestore(&caches_lock, flags_irq);
+	return true;
 }
 
 static struct page *new_slab(struct kmem_cache *c)
@@ -177,10 +186,11 @@ static struct page *slab_head(const void *obj)
 	return (p->flags & PG_slab) ? (struct page *)p->private : NULL;
 }
 
-/* The free-list word cannot hold poison, but it must still be a link: NULL or the start of an
- * object of the same slab. A write after free that lands on it (the first word of a struct
- * thread is its preempt count) would otherwise send the next allocation to a misaligned or
- * foreign address. Called with the cache locked, before the link is followed. */
+/* While an object is on its slab's free list its first word is the link, not poison, but it must
+ * still be a link: NULL or the start of an object of the same slab. A write after free that lands
+ * on it (the first word of a struct thread is its preempt count) would otherwise send the next
+ * allocation to a misaligned or foreign address. Called with the cache locked, before the link is
+ * followed. */
 static void check_link(struct kmem_cache *c, struct page *p, void *obj, void *next)
 {
 	char *base = page_address(p);
@@ -190,20 +200,23 @@ static void check_link(struct kmem_cache *c, struct page *p, void *obj, void *ne
 		      "%p, not an object of its slab)", c->name, obj, next);
 }
 
-/* Everything after the free-list word must still be poison. (Boot parameters are read before the
- * first slab exists, so with debug.slab=1 every free object was poisoned; the parameter must not
- * change at run time.) */
+/* Every byte must still be poison: objects are handed out from magazines, and an object in a
+ * magazine is poison from its first byte to its last (take_locked() puts the poison back over the
+ * link). (Boot parameters are read before the first slab exists, so with debug.slab=1 every free
+ * object was poisoned; the parameter must not change at run time.) */
 static void check_poison(struct kmem_cache *c, void *obj)
 {
 	const u8 *b = obj;
-	for (u32 i = sizeof(void *); i < c->size; i++)
+	for (u32 i = 0; i < c->size; i++)
 		if (b[i] != SLAB_POISON)
 			panic("slab %s: object %p was written after it was freed (byte %u is %#x, "
 			      "not the poison %#x)", c->name, obj, i, b[i], SLAB_POISON);
 }
 
 /* Take up to n free objects out of the partial slabs into objs[]; returns how many (0 when no
- * slab has a free object). Caller holds the cache lock. */
+ * slab has a free object). With poisoning, the link in each object's first word becomes poison
+ * again, so that a free object outside a slab is poison throughout. Caller holds the cache
+ * lock. */
 static u32 take_locked(struct kmem_cache *c, void **objs, u32 n)
 {
 	u32 got = 0;
@@ -214,6 +227,8 @@ static u32 take_locked(struct kmem_cache *c, void **objs, u32 n)
 			void *next = *link_of(c, obj);
 			if (debug_slab)
 				check_link(c, p, obj, next);
+			if (poisoned(c))
+				memset(link_of(c, obj), SLAB_POISON, sizeof(void *));
 			p->slab.freelist = next;
 			p->slab.inuse++;
 			objs[got++] = obj;
@@ -227,6 +242,21 @@ static u32 take_locked(struct kmem_cache *c, void **objs, u32 n)
 	return got;
 }
 
+/* A second free of an object that went back to its slab since the first, caught as it goes back
+ * again: its slab has nothing in use, or the object is already the first free one (a self-loop
+ * on the free list). Freed objects deeper in the list are found only by the debug check in
+ * kmem_cache_free; without it such a double free gives the object two owners later. A slab of a
+ * typesafe cache may even have gone back after its grace period while the second free sat in a
+ * magazine. Caller holds the cache lock. */
+static void check_put_locked(struct kmem_cache *c, struct page *p, void *obj)
+{
+	const char *why = !p || p->slab.cache != c ? "its slab has gone back" :
+			  p->slab.inuse == 0 ? "its slab has no object in use" :
+			  p->slab.freelist == obj ? "it is already its slab's first free object" : NULL;
+	if (why)
+		panic("slab %s: object %p was freed twice (%s)", c->name, obj, why);
+}
+
 /* Put n objects back into their slabs. A slab that becomes empty moves from the cache's lists
  * onto *release, unless it is the cache's last (so that allocating and freeing one object does
  * not cost a page allocation each time). Caller holds the cache lock. */
@@ -235,6 +265,7 @@ static void put_locked(struct kmem_cache *c, void *const *objs, u32 n, struct li
 	for (u32 i = 0; i < n; i++) {
 		void *obj = objs[i];
 		struct page *p = slab_head(obj);
+		check_put_locked(c, p, obj);
 		bool was_full = p->slab.freelist == NULL;
 		*link_of(c, obj) = p->slab.freelist;
 		p->slab.freelist = obj;
@@ -267,6 +298,7 @@ static bool grow(struct kmem_cache *c)
 	if (!fresh)
 		return false;
 	unsigned long flags = spin_lock_irqsave(&c->lock);
+	WRITE_ONCE(fresh->slab.gen, ++c->nr_slabs_grown);
 	list_add(&fresh->lru, &c->partial);
 	c->nr_slabs++;
 	spin_unlock_irqrestore(&c->lock, flags);
@@ -307,6 +339,19 @@ static void *shared_alloc(struct kmem_cache *c)
 	return obj;
 }
 
+/* GFP_ZERO for a typesafe object, which RCU readers may be reading through a pointer they loaded
+ * before it was freed: a reader's READ_ONCE of a word must see the word's old value or zero,
+ * never a mix of the two, and memset() stores bytes. Aligned 8-byte stores are single-copy
+ * atomic on all three arches (and cover any aligned smaller field whole); the object's address
+ * and size are multiples of 8 (cache_setup aligns both to at least a pointer). */
+static void zero_words(void *obj, u32 size)
+{
+	u64 *w = obj;
+	for (u32 i = 0; i < size / sizeof(u64); i++)
+		WRITE_ONCE(w[i], 0);
+}
+STATIC_ASSERT(sizeof(void *) == sizeof(u64), "typesafe objects are zeroed a u64 at a time");
+
 void *kmem_cache_alloc(struct kmem_cache *c, unsigned gfp)
 {
 	void *obj;
@@ -318,8 +363,10 @@ void *kmem_cache_alloc(struct kmem_cache *c, unsigned gfp)
 			return NULL;
 	if (poisoned(c))
 		check_poison(c, obj);
-	if (gfp & GFP_ZERO)
-		memset(obj, 0, c->size);
+	if ((gfp & GFP_ZERO) && typesafe(c))
+		zero_words(obj, c->size);
+	else if (gfp & GFP_ZERO)
+		memset(obj, 0, c->size);   /* nobody else can see an ordinary object */
 	return obj;
 }
 
@@ -330,6 +377,8 @@ static void magazine_free(struct kmem_cache *c, void *obj)
 	struct list_head release = LIST_HEAD_INIT(release);
 	unsigned long flags = arch_irq_save();
 	struct slab_cpu *sc = &c->cpu[smp_processor_id()];
+	/* A poisoned object was looked for already (kmem_cache_free); this is the only double-free
+	 * check at the free of a typesafe object, which carries no poison. */
 	if (debug_slab)
 		for (u32 i = 0; i < sc->count; i++)
 			if (sc->objs[i] == obj)
@@ -359,14 +408,66 @@ static void shared_free(struct kmem_cache *c, void *obj)
 	release_slabs(c, &release);
 }
 
+/* Could obj be free already? A free object is poison past its first word: in a magazine it is
+ * poison throughout, on its slab's free list its first word is the link. An object in use looks
+ * so only if its user filled it with the poison (and an object of one word always does), so this
+ * only decides whether to look for it (free_where). */
+static bool looks_free(const struct kmem_cache *c, const void *obj)
+{
+	const u8 *b = obj;
+	for (u32 i = sizeof(void *); i < c->size; i++)
+		if (b[i] != SLAB_POISON)
+			return false;
+	return true;
+}
+
+#define NOT_FREE (-2)
+#define IN_SLAB (-1)
+
+/* Where free objects are, is obj? IN_SLAB (on its slab's free list), the number of the CPU in
+ * whose magazine it is, or NOT_FREE. Under the cache lock, so that no object moves between the
+ * slabs and the magazines meanwhile; other CPUs' magazines are read racily (their owners push
+ * and pop without the lock), which can miss obj only if its CPU allocates it meanwhile. */
+static int free_where(struct kmem_cache *c, struct page *p, void *obj)
+{
+	int where = NOT_FREE;
+	unsigned long flags = spin_lock_irqsave(&c->lock);
+	void *f = p->slab.freelist;
+	for (u32 n = 0; f && n < c->objs_per_slab && where == NOT_FREE; n++) {
+		void *next = *link_of(c, f);
+		check_link(c, p, f, next);
+		if (f == obj)
+			where = IN_SLAB;
+		f = next;
+	}
+	for (unsigned cpu = 0; cpu < MAX_CPUS && where == NOT_FREE; cpu++) {
+		const struct slab_cpu *sc = &c->cpu[cpu];
+		u32 count = MIN(READ_ONCE(sc->count), (u32)SLAB_MAGAZINE);
+		for (u32 i = 0; i < count; i++)
+			if (READ_ONCE(sc->objs[i]) == obj)
+				where = (int)cpu;
+	}
+	spin_unlock_irqrestore(&c->lock, flags);
+	return where;
+}
+
 void kmem_cache_free(struct kmem_cache *c, void *obj)
 {
 	struct page *p = slab_head(obj);
-	char *base = p ? page_address(p) : NULL;
-	if (!p || p->slab.cache != c || ((char *)obj - base) % c->stride)
+	uintptr_t off = p ? (uintptr_t)obj - (uintptr_t)page_address(p) : 0;
+	/* A slab may end in a slot shorter than a stride: never an object. */
+	if (!p || p->slab.cache != c || off % c->stride || off / c->stride >= c->objs_per_slab)
 		panic("kmem_cache_free(%s): %p is not an object of this cache", c->name, obj);
-	if (poisoned(c))
-		memset((char *)obj + sizeof(void *), SLAB_POISON, c->size - sizeof(void *));
+	if (poisoned(c)) {
+		int where = looks_free(c, obj) ? free_where(c, p, obj) : NOT_FREE;
+		if (where == IN_SLAB)
+			panic("kmem_cache_free(%s): %p freed twice (it is on its slab's free list)",
+			      c->name, obj);
+		if (where != NOT_FREE)
+			panic("kmem_cache_free(%s): %p freed twice (it is in CPU %d's magazine)",
+			      c->name, obj, where);
+		memset(obj, SLAB_POISON, c->size);
+	}
 	if (c->flags & SLAB_NO_PERCPU)
 		shared_free(c, obj);
 	else
@@ -429,12 +530,27 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align, unsigned flags)
 {
 	const unsigned known = SLAB_NO_PERCPU | SLAB_TYPESAFE_BY_RCU | SLAB_TYPESAFE_BUSTED;
-	if (size == 0 || size > PAGE_SIZE || (align & (align - 1)) || (flags & ~known) ||
-	    ((flags & SLAB_TYPESAFE_BY_RCU) && (flags & SLAB_TYPESAFE_BUSTED)))
+	const char *bad = NULL;
+	if (size == 0 || size > PAGE_SIZE)
+		bad = "the size must be 1 to PAGE_SIZE";
+	else if ((align & (align - 1)) || align > PAGE_SIZE)
+		bad = "the alignment must be a power of two, at most PAGE_SIZE";
+	else if ((flags & ~known) ||
+		 ((flags & SLAB_TYPESAFE_BY_RCU) && (flags & SLAB_TYPESAFE_BUSTED)))
+		bad = "unknown or contradictory flags";
+	if (bad) {
+		pr_err("slab: cannot create cache %s (size %zu, align %zu, flags %#x): %s\n", name,
+		       size, align, flags, bad);
 		return NULL;
+	}
 	struct kmem_cache *c = kmem_cache_alloc(&cache_cache, GFP_ZERO);
-	if (c)
-		cache_setup(c, name, size, align, flags);
+	if (c && !cache_setup(c, name, size, align, flags)) {
+		pr_err("slab: cannot create cache %s (size %zu, align %zu, flags %#x): no object "
+		       "fits in a slab of %lu bytes\n", name, size, align, flags,
+		       PAGE_SIZE << SLAB_MAX_ORDER);
+		kmem_cache_free(&cache_cache, c);
+		return NULL;
+	}
 	return c;
 }
 
@@ -502,8 +618,9 @@ size_t ksize(const void *ptr)
 void __init slab_init(void)
 {
 	/* Caches are created and destroyed rarely: no magazines for their own cache. */
-	cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache),
-		    _Alignof(struct kmem_cache), SLAB_NO_PERCPU);
+	if (!cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache),
+			 _Alignof(struct kmem_cache), SLAB_NO_PERCPU))
+		panic("slab: struct kmem_cache does not fit in a slab");
 	for (unsigned i = 0; i < ARRAY_SIZE(kmalloc_sizes); i++) {
 		kmalloc_caches[i] = kmem_cache_create(kmalloc_names[i], kmalloc_sizes[i], 8, 0);
 		if (!kmalloc_caches[i])

@@ -17,8 +17,10 @@
 /* An object may be freed and reused for another object of this cache at any time, but its memory
  * stays in the cache until a grace period has passed since it was freed: a pointer that an RCU
  * reader loaded keeps pointing at an object of this type (maybe another one) until the reader's
- * rcu_read_unlock(). The allocator writes no byte of such an object: the free-list link is kept
- * past it and no poison is written. What a reader may rely on: docs/mm/slab.md. */
+ * rcu_read_unlock(). The allocator writes no byte of such an object (the free-list link is kept
+ * past it and no poison is written) except for GFP_ZERO, which it honours with aligned 8-byte
+ * WRITE_ONCE stores, so that a reader's READ_ONCE of a field of up to 8 bytes sees the old value
+ * or zero, never a mix. What a reader may rely on: docs/mm/slab.md. */
 #define SLAB_TYPESAFE_BY_RCU 0x2u
 /* torture=slab's broken twin: the same layout, but empty slabs go back without a grace period. */
 #define SLAB_TYPESAFE_BUSTED 0x4u
@@ -53,6 +55,7 @@ struct kmem_cache {
 	unsigned long nr_slabs;     /* on the lists */
 	unsigned long nr_slabs_rcu; /* empty, off the lists, waiting for a grace period */
 	unsigned long nr_slabs_freed;   /* given back to the page allocator since creation */
+	u32 nr_slabs_grown;         /* since creation (wraps): the last slab's page->slab.gen */
 	unsigned long nr_active;    /* objects out of the slabs: handed out, or in a magazine */
 	struct list_head link;      /* in the list of all caches; caches_lock */
 	/* Indexed by CPU number. Not DEFINE_PER_CPU: caches are created at run time, the first ones
@@ -77,9 +80,13 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
  * typesafe cache it waits for the grace periods of its last slabs: rcu_barrier). */
 void kmem_cache_destroy(struct kmem_cache *c);
 void *kmem_cache_alloc(struct kmem_cache *c, unsigned gfp);
+/* A free that empties a slab of a typesafe cache calls call_rcu(), which may wake the
+ * grace-period thread: not under the wait-queue or run-queue locks (docs/mm/slab.md). */
 void kmem_cache_free(struct kmem_cache *c, void *obj);
 /* Empty every CPU's magazine into the slabs and give every empty slab back to the page
- * allocator. Interrupts must be enabled (it asks each CPU to empty its own, by IPI). */
+ * allocator. It asks each CPU to empty its own, by IPI, and waits for all: interrupts must be
+ * enabled, and the caller must hold no lock that another CPU may take with interrupts off (that
+ * CPU, spinning on it, would never take the IPI). Not under the locks kmem_cache_free excludes. */
 void kmem_cache_shrink(struct kmem_cache *c);
 void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st);
 bool slab_debug(void);   /* debug.slab: freed objects are poisoned and checked */

@@ -4,14 +4,16 @@
  * freed, maybe reused), never memory that left the cache.
  * Writers keep replacing objects in a table of published slots, freeing each old object at once
  * (what typesafe caches allow); now and then one empties all its slots and shrinks the cache, so
- * that whole slabs empty and go back, and at once allocates pages and fills them with a foreign
- * pattern, so that a page that went back too early is reused under the readers (a CPU's free
- * pages are reused last-in first-out). A pressure thread churns a second, ordinary cache of the
- * same object size and more foreign pages. Readers, pinned one per CPU, load a slot under
+ * that whole slabs empty and go back, and at once either allocates pages and fills them with a
+ * foreign pattern or allocates objects of the cache itself, so that a page that went back too
+ * early is reused under the readers, as a foreign page or as a new slab of this cache (a CPU's
+ * free pages are reused last-in first-out). A pressure thread churns a second, ordinary cache of
+ * the same object size and more foreign pages. Readers, pinned one per CPU, load a slot under
  * rcu_read_lock() and check, at once and again after a delay of up to 200 us, that the object's
- * type field still holds the cache's magic and that its page is still a slab of the cache.
- * The check can fail: every foreign user writes other values at the magic's place, and the run
- * counts the pages the pressure got back that had been the cache's slabs.
+ * type field still holds the cache's magic and that its page is still a slab of the cache, the
+ * same one: its generation (page->slab.gen, new each time the cache grows) has not changed, so a
+ * page that went back early and was grown again by this very cache, where new objects carry the
+ * magic too, is caught as well. Every foreign user writes other values at the magic's place.
  * Broken twin: the cache gives empty slabs back without waiting for a grace period.
  */
 #include "mm/slab.h"
@@ -23,6 +25,7 @@
 #define TS_SLOTS 64              /* published slots, split between the writers */
 #define TS_WRITERS 2
 #define TS_HELD_PAGES 16         /* foreign pages a writer holds after a shrink */
+#define TS_REGROWN 32            /* or objects, four slabs' worth, unpublished */
 #define TS_PRESSURE_PAGES 64     /* and the pressure thread */
 #define TS_MAGIC 0x7e5afe0b1ec75ull       /* every object of the cache, from its allocation on */
 #define TS_OTHER_MAGIC 0x07e4ca4eull      /* the ordinary cache's objects */
@@ -59,6 +62,11 @@ static bool in_cache(const struct ts_obj *obj, struct kmem_cache *c)
 	       READ_ONCE(p->slab.cache) == c;
 }
 
+static u32 slab_gen(const struct ts_obj *obj)
+{
+	return READ_ONCE(virt_to_page(obj)->slab.gen);
+}
+
 static bool check(struct torture_run *r, struct ts_state *st, const struct ts_obj *obj,
 		  const char *when)
 {
@@ -88,8 +96,12 @@ static void reader(void *arg)
 		struct ts_obj *obj = rcu_dereference(st->slots[torture_random(&rnd) % TS_SLOTS]);
 		if (obj && check(r, st, obj, "at once") && torture_random(&rnd) % 4 == 0) {
 			/* Hold the pointer while writers free, shrink and reuse. */
+			u32 gen = slab_gen(obj);
 			torture_udelay(1 + (unsigned)(torture_random(&rnd) % 200));
-			check(r, st, obj, "after a delay");
+			if (check(r, st, obj, "after a delay") && slab_gen(obj) != gen)
+				torture_error(r, "after a delay: the page of object %p left the cache "
+					      "and came back as a new slab (generation %u, now %u)",
+					      obj, gen, slab_gen(obj));
 			rechecks++;
 		}
 		rcu_read_unlock();
@@ -102,8 +114,11 @@ static void reader(void *arg)
 	atomic_long_add_return(&st->rechecks, rechecks);
 }
 
-/* Pages from the page allocator, every byte TS_FOREIGN; counts those that had been slabs of the
- * cache (the check's chance to fail). Returns how many it got. */
+/* Pages from the page allocator, every byte TS_FOREIGN; counts those that still carry the
+ * cache's magic: former slabs of the cache, given back after their grace period as they should
+ * be, or (the twin) too early. Not a count of failures: it shows that the cache's pages come
+ * back into use during the run, which is what gives the readers' check a chance to fail when a
+ * page goes back too early. Returns how many it got. */
 static unsigned grab_pages(struct ts_state *st, struct page **pages, unsigned n)
 {
 	unsigned got = 0, reused = 0;
@@ -149,7 +164,8 @@ static void writer(void *arg)
 	u64 rnd = torture_seed_for(r, 1000 + th->index);
 	u64 id = (u64)th->index << 48;
 	struct page *held[TS_HELD_PAGES];
-	unsigned nheld = 0;
+	struct ts_obj *regrown[TS_REGROWN];
+	unsigned nheld = 0, nregrown = 0;
 	long n = 0;
 	while (!torture_stop(r)) {
 		unsigned slot = th->index + TS_WRITERS * (unsigned)(torture_random(&rnd) %
@@ -171,6 +187,9 @@ static void writer(void *arg)
 			for (unsigned i = 0; i < ARRAY_SIZE(fresh); i++)
 				fresh[i] = new_obj(st, ++id);
 			drop_pages(held, nheld);
+			for (unsigned i = 0; i < nregrown; i++)
+				kmem_cache_free(st->cache, regrown[i]);
+			nheld = nregrown = 0;
 			for (unsigned i = 0; i < ARRAY_SIZE(fresh); i++) {
 				unsigned k = th->index + TS_WRITERS * i;
 				struct ts_obj *old = st->slots[k];
@@ -179,7 +198,15 @@ static void writer(void *arg)
 					kmem_cache_free(st->cache, old);
 			}
 			kmem_cache_shrink(st->cache);
-			nheld = grab_pages(st, held, TS_HELD_PAGES);
+			/* Every other time, let the cache itself grow into the pages just given
+			 * back: an early page then carries the magic again, and only the slab
+			 * generation tells. */
+			if (torture_random(&rnd) % 2) {
+				nheld = grab_pages(st, held, TS_HELD_PAGES);
+			} else {
+				while (nregrown < TS_REGROWN && (regrown[nregrown] = new_obj(st, ++id)))
+					nregrown++;
+			}
 			atomic_long_add_return(&st->clears, 1);
 			struct kmem_cache_stats cs;
 			kmem_cache_get_stats(st->cache, &cs);
@@ -192,6 +219,8 @@ static void writer(void *arg)
 		torture_maybe_delay(&rnd);
 	}
 	drop_pages(held, nheld);
+	for (unsigned i = 0; i < nregrown; i++)
+		kmem_cache_free(st->cache, regrown[i]);
 }
 
 /* Another cache of the same object size, and foreign pages: the users an early page reaches. */

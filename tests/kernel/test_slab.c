@@ -1,6 +1,7 @@
 /* Slab caches and kmalloc in the running kernel: size classes, named caches, the per-CPU
  * magazines (each CPU's, drained, objects crossing CPUs, frees from interrupts) and poisoning.
- * test=slab.write_after_free (manual) must end in the poison check's panic. */
+ * The manual cases are bugs the allocator must catch: each must end in a panic
+ * (tools/test-matrix boots them with --expect panic). */
 #include "tests/kernel/ktest_util.h"
 #include "kernel/smp.h"
 #include "kernel/printk.h"
@@ -103,12 +104,41 @@ static void named_cache(struct ktest *t, unsigned flags)
 KTEST(slab, named_cache) { named_cache(t, 0); }
 KTEST(slab, named_cache_no_percpu) { named_cache(t, SLAB_NO_PERCPU); }
 
+/* Each refusal prints why, naming the cache. */
 KTEST(slab, bad_create)
 {
 	KEXPECT(t, kmem_cache_create("zero", 0, 8, 0) == NULL);
 	KEXPECT(t, kmem_cache_create("huge", 2 * PAGE_SIZE, 8, 0) == NULL);
 	KEXPECT(t, kmem_cache_create("align", 64, 24, 0) == NULL);
+	KEXPECT(t, kmem_cache_create("align_64k", 64, 65536, 0) == NULL);
+	KEXPECT(t, kmem_cache_create("align_2pages", 64, 2 * PAGE_SIZE, 0) == NULL);
 	KEXPECT(t, kmem_cache_create("flags", 64, 8, 0x80000000u) == NULL);
+	KEXPECT(t, kmem_cache_create("flags_both", 64, 8,
+				     SLAB_TYPESAFE_BY_RCU | SLAB_TYPESAFE_BUSTED) == NULL);
+}
+
+/* The largest alignment, a page, with and without a link after the object: every object
+ * page-aligned and inside its slab. */
+KTEST(slab, page_aligned)
+{
+	static const unsigned flags[] = { 0, SLAB_TYPESAFE_BY_RCU };
+	for (unsigned f = 0; f < ARRAY_SIZE(flags); f++) {
+		struct kmem_cache *c = kmem_cache_create("ktest_page_aligned", 64, PAGE_SIZE, flags[f]);
+		KASSERT(t, c != NULL);
+		KEXPECT_EQ(t, c->size, PAGE_SIZE);
+		KEXPECT(t, c->objs_per_slab >= 1);
+		KEXPECT(t, c->objs_per_slab * c->stride <= PAGE_SIZE << c->order);
+		void *objs[10];
+		for (unsigned i = 0; i < ARRAY_SIZE(objs); i++) {
+			objs[i] = kmem_cache_alloc(c, 0);
+			KASSERT(t, objs[i] != NULL);
+			KEXPECT(t, IS_ALIGNED((uintptr_t)objs[i], PAGE_SIZE));
+			memset(objs[i], 0x33, c->size);
+		}
+		for (unsigned i = 0; i < ARRAY_SIZE(objs); i++)
+			kmem_cache_free(c, objs[i]);
+		kmem_cache_destroy(c);
+	}
 }
 
 /* ---- The per-CPU magazines ---- */
@@ -287,8 +317,17 @@ KTEST(slab, freed_on_one_cpu_allocated_on_another)
 	kfree(x);
 }
 
-/* A freed object sits in the magazine poisoned past its free-list word, and is handed out again
- * (its poison checked) to the next allocation on the same CPU. */
+static unsigned poisoned_bytes(const u8 *o, u32 size)
+{
+	unsigned n = 0;
+	for (u32 i = 0; i < size; i++)
+		n += o[i] == 0x6b;
+	return n;
+}
+
+/* A freed object sits in the magazine poisoned from its first byte, so a pointer read from its
+ * first word (often a list_head's next) is 0x6b6b...; it is handed out again (its poison checked)
+ * to the next allocation on the same CPU. */
 KTEST(slab, poison_in_magazine)
 {
 	struct kmem_cache *c = kmem_cache_create("ktest_poison", 40, 8, 0);
@@ -297,17 +336,55 @@ KTEST(slab, poison_in_magazine)
 	u8 *o = kmem_cache_alloc(c, 0);
 	memset(o, 0x11, c->size);
 	kmem_cache_free(c, o);
-	unsigned poisoned = 0;
-	for (unsigned i = sizeof(void *); i < c->size; i++)
-		poisoned += o[i] == 0x6b;
+	unsigned poisoned = poisoned_bytes(o, c->size);
+	uintptr_t word0 = *(volatile uintptr_t *)o;
 	u8 *again = kmem_cache_alloc(c, 0);
 	kmem_cache_free(c, again);
 	preempt_enable();
 	KEXPECT(t, again == o);
-	if (slab_debug())
-		KEXPECT_EQ(t, poisoned, c->size - sizeof(void *));
-	else
+	if (slab_debug()) {
+		KEXPECT_EQ(t, poisoned, c->size);
+		KEXPECT_EQ(t, word0, (uintptr_t)0x6b6b6b6b6b6b6b6bull);
+	} else {
 		KEXPECT_EQ(t, poisoned, 0);
+	}
+	kmem_cache_destroy(c);
+}
+
+/* Flushed to its slab, a freed object keeps the free-list link in its first word and poison in
+ * the rest; taken back into a magazine it is poison throughout again, before it is handed out
+ * (the allocation checks every byte). */
+KTEST(slab, poison_after_the_slab)
+{
+	if (!slab_debug())
+		KSKIP(t, "debug.slab=0");
+	const uintptr_t poison_word = (uintptr_t)0x6b6b6b6b6b6b6b6bull;
+	struct kmem_cache *c = kmem_cache_create("ktest_poison_slab", 40, 8, 0);
+	KASSERT(t, c != NULL);
+	void *keep = kmem_cache_alloc(c, 0);   /* the slab stays through the shrink */
+	KASSERT(t, keep != NULL);
+	u8 *objs[2 * SLAB_BATCH];
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = kmem_cache_alloc(c, 0);
+		KASSERT(t, objs[i] != NULL);
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++)
+		kmem_cache_free(c, objs[i]);
+	kmem_cache_shrink(c);   /* every magazine into the slab, whose free list they now top */
+	unsigned linked = 0, whole = 0;
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++)
+		linked += *(uintptr_t *)objs[i] != poison_word &&
+			  poisoned_bytes(objs[i] + sizeof(void *), c->size - sizeof(void *)) ==
+				  c->size - sizeof(void *);
+	preempt_disable();
+	u8 *one = kmem_cache_alloc(c, 0);   /* a refill of SLAB_BATCH, all from objs[] */
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++)
+		whole += objs[i] != one && poisoned_bytes(objs[i], c->size) == c->size;
+	preempt_enable();
+	KEXPECT_EQ(t, linked, ARRAY_SIZE(objs));
+	KEXPECT_EQ(t, whole, SLAB_BATCH - 1);
+	kmem_cache_free(c, one);
+	kmem_cache_free(c, keep);
 	kmem_cache_destroy(c);
 }
 
@@ -325,6 +402,59 @@ KTEST_FLAGS(slab, write_after_free, KTEST_MANUAL)
 	preempt_enable();
 	ktest_fail(t, __FILE__, __LINE__, "write after free of %p not detected (got %p back)",
 		   (void *)o, again);
+}
+
+/* Manual: free an object, let a shrink move it to its slab's free list (another object keeps the
+ * slab), free it again. With debug.slab=1 the second free must panic ("freed twice ... on its
+ * slab's free list"); with debug.slab=0 the next flush must ("is already its slab's first free
+ * object"). tools/test-matrix boots both. */
+KTEST_FLAGS(slab, double_free, KTEST_MANUAL)
+{
+	struct kmem_cache *c = kmem_cache_create("ktest_double", 64, 8, 0);
+	KASSERT(t, c != NULL);
+	void *keep = kmem_cache_alloc(c, 0), *o = kmem_cache_alloc(c, 0);
+	KASSERT(t, keep && o);
+	kmem_cache_free(c, o);
+	kmem_cache_shrink(c);
+	kmem_cache_free(c, o);   /* the bug */
+	kmem_cache_shrink(c);
+	ktest_fail(t, __FILE__, __LINE__, "double free of %p not detected", o);
+}
+
+/* The debug check for double frees only looks for an object whose bytes past the first word are
+ * all poison: one that its user filled with the poison is in use, and frees without a panic. */
+KTEST(slab, poison_filled_object_frees)
+{
+	struct kmem_cache *c = kmem_cache_create("ktest_poison_filled", 64, 8, 0);
+	KASSERT(t, c != NULL);
+	void *objs[2 * SLAB_MAGAZINE];
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++) {
+		objs[i] = kmem_cache_alloc(c, 0);
+		KASSERT(t, objs[i] != NULL);
+		memset(objs[i], 0x6b, c->size);
+	}
+	for (unsigned i = 0; i < ARRAY_SIZE(objs); i++)
+		kmem_cache_free(c, objs[i]);
+	struct kmem_cache_stats st;
+	kmem_cache_get_stats(c, &st);
+	KEXPECT_EQ(t, st.in_use, 0);
+	kmem_cache_destroy(c);
+}
+
+/* Manual: a 72-byte cache fits 56 objects in a page, and 64 bytes are left at the end: a free of
+ * that slot, stride-aligned but no object, must panic ("is not an object of this cache"). */
+KTEST_FLAGS(slab, free_past_last_object, KTEST_MANUAL)
+{
+	struct kmem_cache *c = kmem_cache_create("ktest_tail", 72, 8, 0);
+	KASSERT(t, c != NULL);
+	KASSERT_EQ(t, c->order, 0);
+	KASSERT_EQ(t, c->objs_per_slab, 56);
+	void *o = kmem_cache_alloc(c, 0);
+	KASSERT(t, o != NULL);
+	char *tail = (char *)ALIGN_DOWN((uintptr_t)o, PAGE_SIZE) + 56 * c->stride;
+	kmem_cache_free(c, tail);   /* the bug */
+	ktest_fail(t, __FILE__, __LINE__, "free of %p, past the slab's last object, not detected",
+		   (void *)tail);
 }
 
 /* Frees from interrupts: CPU 0 sends CPU 1 IPIs whose handler allocates and frees objects of
@@ -444,6 +574,88 @@ KTEST(slab, typesafe_objects_untouched)
 	KEXPECT_EQ(t, st.in_use, 1);
 	kmem_cache_free(c, one);
 	kmem_cache_destroy(c);
+}
+
+/* GFP_ZERO on a typesafe cache, under a reader: a thread on CPU 0 keeps freeing an object and
+ * allocating it again with GFP_ZERO (the same object: its magazine is a stack), then setting
+ * every word to all ones, while a reader on CPU 1 that loaded the pointer reads the words. A word
+ * may read zero or all ones, never a mix: the zeroing must store whole words, not bytes. */
+enum { ZW_WORDS = 8 };
+
+struct zero_watch {
+	struct kmem_cache *c;
+	u64 *slot;                 /* RCU-published */
+	volatile bool stop, started;
+	unsigned long reads, torn, rounds;
+	u64 torn_value;
+};
+
+static void zero_writer(void *arg)
+{
+	struct zero_watch *z = arg;
+	u64 end = clock_ns() + 300000000;
+	while (!z->started)
+		arch_cpu_relax();
+	while (clock_ns() < end) {
+		u64 *o = z->slot;
+		kmem_cache_free(z->c, o);   /* the reader may still hold it: typesafe allows that */
+		u64 *again = kmem_cache_alloc(z->c, GFP_ZERO);
+		if (!again)
+			break;
+		for (unsigned i = 0; i < ZW_WORDS; i++)
+			WRITE_ONCE(again[i], ~0ull);
+		if (again != o)
+			rcu_assign_pointer(z->slot, again);
+		z->rounds++;
+	}
+	z->stop = true;
+}
+
+static void zero_reader(void *arg)
+{
+	struct zero_watch *z = arg;
+	z->started = true;
+	while (!z->stop) {
+		rcu_read_lock();
+		const u64 *o = rcu_dereference(z->slot);
+		for (unsigned k = 0; k < 64; k++)
+			for (unsigned i = 0; i < ZW_WORDS; i++) {
+				u64 v = READ_ONCE(o[i]);
+				if (v != 0 && v != ~0ull) {
+					z->torn++;
+					z->torn_value = v;
+				}
+				z->reads++;
+			}
+		rcu_read_unlock();
+	}
+}
+
+KTEST(slab, typesafe_zero_untorn)
+{
+	if (nr_cpus_online < 2)
+		KSKIP(t, "needs two CPUs");
+	struct zero_watch *z = kmalloc(sizeof(*z), GFP_ZERO);
+	KASSERT(t, z != NULL);
+	z->c = kmem_cache_create("ktest_zero", ZW_WORDS * sizeof(u64), 8, SLAB_TYPESAFE_BY_RCU);
+	KASSERT(t, z->c != NULL);
+	z->slot = kmem_cache_alloc(z->c, 0);
+	KASSERT(t, z->slot != NULL);
+	for (unsigned i = 0; i < ZW_WORDS; i++)
+		z->slot[i] = ~0ull;
+	struct thread *r = kthread_create(zero_reader, z, "ktest-zero-reader");
+	KASSERT(t, r != NULL);
+	kthread_bind(r, 1);
+	thread_start(r);
+	run_on_cpu(t, 0, zero_writer, z);
+	thread_join(r);
+	ktest_log(t, "%lu zeroings, %lu word reads, %lu torn (last %#lx)", z->rounds, z->reads,
+		  z->torn, (unsigned long)z->torn_value);
+	KEXPECT_EQ(t, z->torn, 0);
+	KEXPECT(t, z->rounds > 0 && z->reads > 0);
+	kmem_cache_free(z->c, z->slot);
+	kmem_cache_destroy(z->c);
+	kfree(z);
 }
 
 /* Is obj in a slab of c? For one-page slabs (their page is their head), so that a page being
