@@ -116,32 +116,36 @@ KTEST(smp, call_function_mask)
  * coming: an IPI that landed while it held its own queue's lock would spin on that lock for ever
  * on the same CPU. (Before the fix every CPU ended up stuck so, interrupts off, within a second:
  * no tick, no report, only the harness's timeout.) Each call must run exactly once, with
- * interrupts off, as a call from an IPI does. */
-enum { FLOOD_CALLS = 8000 };   /* calls each CPU runs at most: FLOOD_CALLS / n from each of n */
+ * interrupts off, as a call from an IPI does. A sender does not call itself (a call to this CPU
+ * runs at once, which would pace its sends to the speed its targets run them at: on an idle host
+ * the queues then never fill), so each call takes 20 us and a send far less. */
+enum { FLOOD_CALLS = 8000 };   /* calls each sender sends at most, in all */
 
-static atomic_t flood_runs[MAX_CPUS];
-static atomic_t flood_sent, flood_irqs_on;
+static atomic_t flood_runs[MAX_CPUS], flood_sent_from[MAX_CPUS];
+static atomic_t flood_irqs_on;
 
 static void flood_call(void *arg)
 {
 	(void)arg;
 	if (arch_irqs_enabled())
 		atomic_inc(&flood_irqs_on);
-	u64 end = clock_ns() + 5000;   /* slower than a send: the queues fill */
+	u64 end = clock_ns() + 20000;   /* slower than a send: the queues fill */
 	while (clock_ns() < end)
 		arch_cpu_relax();
 	atomic_inc(&flood_runs[smp_processor_id()]);
 }
 
-/* Every call to every online CPU, this one included; for at most a second (many virtual CPUs on
- * few host cores are slow). */
+/* Every call to every other online CPU; for at most a second (many virtual CPUs on few host cores
+ * are slow). Pinned: its CPU is its own for the whole loop. */
 static void flood_sender(void *arg)
 {
 	(void)arg;
+	unsigned me = smp_processor_id();
+	cpumask_t others = cpu_online_mask & ~(1ull << me);
 	u64 end = clock_ns() + 1000000000;
-	for (unsigned i = 0; i < FLOOD_CALLS / nr_cpus_online && clock_ns() < end; i++) {
-		smp_call_function(cpu_online_mask, flood_call, NULL, false);
-		atomic_inc(&flood_sent);
+	for (unsigned i = 0; i < FLOOD_CALLS / (nr_cpus_online - 1) && clock_ns() < end; i++) {
+		smp_call_function(others, flood_call, NULL, false);
+		atomic_inc(&flood_sent_from[me]);
 	}
 }
 
@@ -150,26 +154,33 @@ KTEST(smp, call_queue_full)
 	unsigned n = nr_cpus_online;
 	if (n < 2 || n > KTEST_MAX_THREADS)
 		KSKIP(t, "needs two CPUs");
-	for (unsigned c = 0; c < MAX_CPUS; c++)
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
 		atomic_set(&flood_runs[c], 0);
-	atomic_set(&flood_sent, 0);
+		atomic_set(&flood_sent_from[c], 0);
+	}
 	atomic_set(&flood_irqs_on, 0);
 	unsigned long full_before = smp_call_queue_full;
 	char unused[KTEST_MAX_THREADS];
 	KASSERT(t, ktest_run_threads(t, n, true, flood_sender, unused, 1));
-	/* The senders are done, but their last calls may still be queued. */
-	int sent = atomic_read(&flood_sent);
-	u64 end = clock_ns() + 10000000000ull;
-	int total;
-	do {
-		total = 0;
-		for (unsigned c = 0; c < n; c++)
-			total += atomic_read(&flood_runs[c]);
-	} while (total < (int)n * sent && clock_ns() < end);
-	unsigned long full = smp_call_queue_full - full_before;
-	ktest_log(t, "%u CPUs, %d calls each: a full target queue found %lu times", n, sent, full);
+	/* The senders are done, but their last calls may still be queued: CPU c runs every call
+	 * the others sent. */
+	int expect[MAX_CPUS], sent = 0;
 	for (unsigned c = 0; c < n; c++)
-		KEXPECT_EQ(t, atomic_read(&flood_runs[c]), sent);
+		sent += atomic_read(&flood_sent_from[c]);
+	for (unsigned c = 0; c < n; c++)
+		expect[c] = sent - atomic_read(&flood_sent_from[c]);
+	u64 end = clock_ns() + 10000000000ull;
+	bool done;
+	do {
+		done = true;
+		for (unsigned c = 0; c < n; c++)
+			done &= atomic_read(&flood_runs[c]) >= expect[c];
+	} while (!done && clock_ns() < end);
+	unsigned long full = smp_call_queue_full - full_before;
+	ktest_log(t, "%u CPUs, %d calls sent in all: a full target queue found %lu times", n, sent,
+		  full);
+	for (unsigned c = 0; c < n; c++)
+		KEXPECT_EQ(t, atomic_read(&flood_runs[c]), expect[c]);
 	KEXPECT_EQ(t, atomic_read(&flood_irqs_on), 0);
 	KEXPECT(t, full > 0);
 }
