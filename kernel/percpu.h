@@ -70,6 +70,7 @@ static inline struct thread_info *current_info(void)
 extern bool debug_preempt;
 extern unsigned long preempt_debug_reports;
 void preempt_debug_report(const char *what);
+extern unsigned long preempt_debug_expected;   /* the next N reports are a test's own */
 static inline void check_preempt_off(const char *what)
 {
 	/* Interrupts first: with them off the thread cannot move, and current is not even read
