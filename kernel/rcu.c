@@ -73,11 +73,9 @@ bool poll_state_synchronize_rcu(unsigned long cookie)
 
 static void report_qs(unsigned cpu)
 {
-	unsigned long flags = arch_irq_save();
-	__spin_lock(&rcu.lock);
+	unsigned long flags = raw_spin_lock_irqsave(&rcu.lock);
 	rcu.qs_needed &= ~(1ull << cpu);
-	__spin_unlock(&rcu.lock);
-	arch_irq_restore(flags);
+	raw_spin_unlock_irqrestore(&rcu.lock, flags);
 }
 
 void rcu_note_qs(void)
@@ -146,15 +144,13 @@ static struct rcu_head *collect(void)
 	smp_mb();
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
 		struct rcu_cpu *rc = &rcu_cpus[c];
-		unsigned long flags = arch_irq_save();
-		__spin_lock(&rc->lock);
+		unsigned long flags = raw_spin_lock_irqsave(&rc->lock);
 		if (rc->head) {
 			*tail = rc->head;
 			tail = rc->tail;
 			rc->head = NULL;
 		}
-		__spin_unlock(&rc->lock);
-		arch_irq_restore(flags);
+		raw_spin_unlock_irqrestore(&rc->lock, flags);
 	}
 	return all;
 }
@@ -172,11 +168,9 @@ static void start_gp(void)
 	WRITE_ONCE(rcu.gp_seq, rcu.gp_seq + 1);
 	smp_mb();
 	cpumask_t online = cpu_online_mask;
-	unsigned long flags = arch_irq_save();
-	__spin_lock(&rcu.lock);
+	unsigned long flags = raw_spin_lock_irqsave(&rcu.lock);
 	rcu.qs_needed = online;
-	__spin_unlock(&rcu.lock);
-	arch_irq_restore(flags);
+	raw_spin_unlock_irqrestore(&rcu.lock, flags);
 	for (unsigned c = 0; c < MAX_CPUS; c++)
 		if (cpumask_test(online, c))
 			WRITE_ONCE(cpu_block(c)->rcu_qs_pending, true);
@@ -298,11 +292,9 @@ void rcu_barrier(void)
 		r->heads[c].req = r;
 		h->func = barrier_cb;
 		h->next = NULL;
-		unsigned long flags = arch_irq_save();
-		__spin_lock(&rc->lock);
+		unsigned long flags = raw_spin_lock_irqsave(&rc->lock);
 		enqueue_locked(rc, h);
-		__spin_unlock(&rc->lock);
-		arch_irq_restore(flags);
+		raw_spin_unlock_irqrestore(&rc->lock, flags);
 	}
 	WRITE_ONCE(rcu.work, true);
 	wake_up(&rcu.wq);

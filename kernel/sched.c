@@ -38,20 +38,16 @@ static spinlock_t thread_list_lock = SPINLOCK_INIT;
 
 static void thread_list_add(struct thread *t)
 {
-	unsigned long flags = arch_irq_save();
-	__spin_lock(&thread_list_lock);
+	unsigned long flags = raw_spin_lock_irqsave(&thread_list_lock);
 	list_add_tail(&t->all_link, &thread_list);
-	__spin_unlock(&thread_list_lock);
-	arch_irq_restore(flags);
+	raw_spin_unlock_irqrestore(&thread_list_lock, flags);
 }
 
 static void thread_list_del(struct thread *t)
 {
-	unsigned long flags = arch_irq_save();
-	__spin_lock(&thread_list_lock);
+	unsigned long flags = raw_spin_lock_irqsave(&thread_list_lock);
 	list_del(&t->all_link);
-	__spin_unlock(&thread_list_lock);
-	arch_irq_restore(flags);
+	raw_spin_unlock_irqrestore(&thread_list_lock, flags);
 }
 
 static s64 timeslice_ms = 4;
@@ -187,11 +183,9 @@ void set_current_sleeping(void)
 void set_current_running(void)
 {
 	struct thread *t = current_thread();
-	unsigned long flags = arch_irq_save();
-	__spin_lock(&rqs[t->cpu].lock);
+	unsigned long flags = raw_spin_lock_irqsave(&rqs[t->cpu].lock);
 	t->state = T_RUNNABLE;
-	__spin_unlock(&rqs[t->cpu].lock);
-	arch_irq_restore(flags);
+	raw_spin_unlock_irqrestore(&rqs[t->cpu].lock, flags);
 }
 
 /* The least loaded online CPU; ties go to the lowest number. */

@@ -100,6 +100,22 @@ static inline bool spin_is_locked(spinlock_t *l)
 	       __atomic_load_n(&l->owner, __ATOMIC_RELAXED);
 }
 
+/* The raw pair, for the code under the checker and the preemption count (the scheduler, RCU,
+ * timers, IPIs, the page allocator's per-CPU lists): interrupts off on this CPU, which also keeps
+ * the thread here, and the lock; no lock checker, no preemption count. */
+static inline unsigned long raw_spin_lock_irqsave(spinlock_t *l)
+{
+	unsigned long flags = arch_irq_save();
+	__spin_lock(l);
+	return flags;
+}
+
+static inline void raw_spin_unlock_irqrestore(spinlock_t *l, unsigned long flags)
+{
+	__spin_unlock(l);
+	arch_irq_restore(flags);
+}
+
 static inline unsigned long spin_lock_irqsave(spinlock_t *l)
 {
 	unsigned long flags = arch_irq_save();

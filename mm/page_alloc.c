@@ -114,11 +114,9 @@ static void pcp_drain_locked(struct pcp_list *pc, unsigned n)
 void page_alloc_drain_pcp(void)
 {
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
-		unsigned long flags = arch_irq_save();
-		__spin_lock(&pcps[c].lock);
+		unsigned long flags = raw_spin_lock_irqsave(&pcps[c].lock);
 		pcp_drain_locked(&pcps[c], ~0u);
-		__spin_unlock(&pcps[c].lock);
-		arch_irq_restore(flags);
+		raw_spin_unlock_irqrestore(&pcps[c].lock, flags);
 	}
 }
 
