@@ -183,9 +183,14 @@ void set_current_sleeping(void)
 void set_current_running(void)
 {
 	struct thread *t = current_thread();
-	unsigned long flags = raw_spin_lock_irqsave(&rqs[t->cpu].lock);
+	/* Not raw_spin_lock_irqsave(&rqs[t->cpu].lock): its argument would read t->cpu before
+	 * interrupts go off, and a preemption there moves the thread, which would then lock the
+	 * queue it left (a hang under --singlestep within minutes). */
+	unsigned long flags = arch_irq_save();
+	__spin_lock(&rqs[t->cpu].lock);
 	t->state = T_RUNNABLE;
-	raw_spin_unlock_irqrestore(&rqs[t->cpu].lock, flags);
+	__spin_unlock(&rqs[t->cpu].lock);
+	arch_irq_restore(flags);
 }
 
 /* The least loaded online CPU; ties go to the lowest number. */

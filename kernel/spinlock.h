@@ -102,7 +102,9 @@ static inline bool spin_is_locked(spinlock_t *l)
 
 /* The raw pair, for the code under the checker and the preemption count (the scheduler, RCU,
  * timers, IPIs, the page allocator's per-CPU lists): interrupts off on this CPU, which also keeps
- * the thread here, and the lock; no lock checker, no preemption count. */
+ * the thread here, and the lock; no lock checker, no preemption count. Not for a lock chosen by
+ * this CPU or this thread's CPU: the argument is evaluated before interrupts go off, while the
+ * thread may still move. */
 static inline unsigned long raw_spin_lock_irqsave(spinlock_t *l)
 {
 	unsigned long flags = arch_irq_save();
