@@ -64,9 +64,9 @@ $(BUILD)/obj/%.o: %.S Makefile arch/$(ARCH)/arch.mk
 	@$(if $(Q),echo "  AS      $<")
 	$(Q)$(CC) $(ASFLAGS) -c $< -o $@
 
-$(BUILD)/linker.ld: linker.ld arch/$(ARCH)/layout.h Makefile
+$(BUILD)/linker.ld: linker.ld arch/$(ARCH)/layout.h kernel/percpu_defs.h Makefile
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) -E -P -x c -Iarch/$(ARCH) -D__ASSEMBLY__ -D__LINKER__ $< -o $@
+	$(Q)$(CC) -E -P -x c -I. -Iarch/$(ARCH) -D__ASSEMBLY__ -D__LINKER__ $< -o $@
 
 # A registration that did not reach the image (a source not built, a section the linker script
 # misplaces) fails the build here, naming it, and the image is deleted (tools/check-registrations).

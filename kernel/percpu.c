@@ -1,6 +1,5 @@
-/* Per-CPU blocks and the copies of the .percpu section (see percpu.h). CPU 0 uses the section
- * itself (offset 0), so per-CPU variables work from the first instruction of kmain. Also the
- * preemption check behind this_cpu() and smp_processor_id(). */
+/* The copies of the .percpu section, its reserve for alloc_percpu(), and each CPU's block (see
+ * percpu.h); also the preemption check behind this_cpu() and smp_processor_id(). */
 #include "kernel/percpu.h"
 #include "kernel/panic.h"
 #include "kernel/param.h"
@@ -8,21 +7,36 @@
 #include "kernel/spinlock.h"
 #include "kernel/thread.h"
 #include "lib/string.h"
-#include "mm/slab.h"
 
-struct percpu cpu_blocks[MAX_CPUS];
+DEFINE_PER_CPU(struct percpu, percpu_block);
+uintptr_t percpu_offsets[MAX_CPUS];
 unsigned nr_cpus_online = 1;
 unsigned nr_cpus_possible = 1;
 cpumask_t cpu_online_mask = 1;
 
-extern char __percpu_start[], __percpu_end[];
+/* linker.ld: the section (CPU 0's copy) with the alloc_percpu() reserve at its end, and room in
+ * the bss for MAX_CPUS - 1 more copies. */
+extern char __percpu_start[], __percpu_dynamic_start[], __percpu_end[], __percpu_copies[];
 
 extern struct thread boot_thread;   /* kernel/sched.c */
 
+/* Every CPU's copy, from the section as the image holds it: nothing has written a per-CPU
+ * variable yet (percpu.h), so each copy starts with the static initialisers. */
+void __init percpu_init_areas(void)
+{
+	size_t size = (size_t)(__percpu_end - __percpu_start);
+	for (unsigned cpu = 1; cpu < MAX_CPUS; cpu++) {
+		char *copy = __percpu_copies + (cpu - 1) * size;
+		memcpy(copy, __percpu_start, size);
+		percpu_offsets[cpu] = (uintptr_t)copy - (uintptr_t)__percpu_start;
+	}
+}
+
 void percpu_bind(unsigned cpu)
 {
-	struct percpu *pc = &cpu_blocks[cpu];
+	struct percpu *pc = cpu_block(cpu);
 	pc->self = pc;
+	pc->offset = percpu_offsets[cpu];
 	pc->cpu = cpu;
 	/* A secondary CPU starts on its idle thread's stack (smp_init made it). */
 	pc->current = cpu == 0 ? &boot_thread : pc->idle;
@@ -70,14 +84,73 @@ void preempt_debug_report(const char *what)
 	arch_irq_restore(flags);
 }
 
-void __init percpu_init(unsigned nr_cpus)
+/*
+ * alloc_percpu(): the reserve at the end of the section, in 16-byte granules, first fit. A bit
+ * in `used` per granule, and in `starts` for the first granule of each allocation, which is how
+ * free_percpu() knows where one ends. Offsets are the same on every CPU, so one bitmap serves
+ * them all; allocations are rare (a slab cache's creation), so one lock is enough.
+ */
+#define PCPU_GRANULE 16
+#define PCPU_GRANULES (PERCPU_DYNAMIC_SIZE / PCPU_GRANULE)
+STATIC_ASSERT(PERCPU_DYNAMIC_SIZE % (PCPU_GRANULE * 64) == 0, "whole bitmap words");
+static u64 pcpu_used[PCPU_GRANULES / 64], pcpu_starts[PCPU_GRANULES / 64];
+static spinlock_t pcpu_lock = SPINLOCK_INIT;
+
+static bool pcpu_test(const u64 *map, unsigned i) { return map[i / 64] >> (i % 64) & 1; }
+static void pcpu_set(u64 *map, unsigned i) { map[i / 64] |= 1ull << (i % 64); }
+static void pcpu_clear(u64 *map, unsigned i) { map[i / 64] &= ~(1ull << (i % 64)); }
+
+void *__alloc_percpu(size_t size, size_t align)
 {
-	size_t size = (size_t)(__percpu_end - __percpu_start);
-	for (unsigned cpu = 1; cpu < nr_cpus; cpu++) {
-		char *copy = kmalloc(size ? size : 1, 0);
-		if (!copy)
-			panic("percpu: no memory for CPU %u's copy (%zu bytes)", cpu, size);
-		memcpy(copy, __percpu_start, size);
-		cpu_blocks[cpu].offset = (uintptr_t)copy - (uintptr_t)__percpu_start;
+	if (size == 0 || align > 64 || (align & (align - 1)))
+		return NULL;
+	unsigned n = (unsigned)DIV_ROUND_UP(size, PCPU_GRANULE);
+	unsigned step = align > PCPU_GRANULE ? (unsigned)(align / PCPU_GRANULE) : 1;
+	char *p = NULL;
+	unsigned long flags = raw_spin_lock_irqsave(&pcpu_lock);
+	for (unsigned first = 0; !p && first + n <= PCPU_GRANULES; first += step) {
+		unsigned i = first;
+		while (i < first + n && !pcpu_test(pcpu_used, i))
+			i++;
+		if (i < first + n)
+			continue;
+		for (i = first; i < first + n; i++)
+			pcpu_set(pcpu_used, i);
+		pcpu_set(pcpu_starts, first);
+		p = __percpu_dynamic_start + (size_t)first * PCPU_GRANULE;
 	}
+	raw_spin_unlock_irqrestore(&pcpu_lock, flags);
+	/* The granules are this caller's alone now; a previous owner's data may still be there. */
+	if (p)
+		for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
+			memset(per_cpu_ptr(p, cpu), 0, size);
+	return p;
+}
+
+void free_percpu(void *ptr)
+{
+	if (!ptr)
+		return;
+	uintptr_t off = (uintptr_t)ptr - (uintptr_t)__percpu_dynamic_start;
+	unsigned first = (unsigned)(off / PCPU_GRANULE);
+	if ((char *)ptr < __percpu_dynamic_start || off % PCPU_GRANULE || first >= PCPU_GRANULES)
+		panic("free_percpu(%p): not from alloc_percpu()", ptr);
+	unsigned long flags = raw_spin_lock_irqsave(&pcpu_lock);
+	if (!pcpu_test(pcpu_starts, first))
+		panic("free_percpu(%p): not the start of an allocation (a double free?)", ptr);
+	pcpu_clear(pcpu_starts, first);
+	for (unsigned i = first; i < PCPU_GRANULES && pcpu_test(pcpu_used, i) &&
+	     (i == first || !pcpu_test(pcpu_starts, i)); i++)
+		pcpu_clear(pcpu_used, i);
+	raw_spin_unlock_irqrestore(&pcpu_lock, flags);
+}
+
+size_t percpu_dynamic_free(void)
+{
+	size_t n = 0;
+	unsigned long flags = raw_spin_lock_irqsave(&pcpu_lock);
+	for (unsigned i = 0; i < PCPU_GRANULES; i++)
+		n += !pcpu_test(pcpu_used, i);
+	raw_spin_unlock_irqrestore(&pcpu_lock, flags);
+	return n * PCPU_GRANULE;
 }

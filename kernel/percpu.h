@@ -1,22 +1,36 @@
-/* Per-CPU data and the running thread. Each CPU has a struct percpu (its "CPU block"), reached
- * through the arch's per-CPU register (arch_this_cpu(): x86 GS, arm64 TPIDR_EL1, ppc64 r13).
- * Variables declared with DEFINE_PER_CPU live in the .percpu section; each CPU gets its own copy
- * at boot, found by adding the CPU's offset:
- *     DEFINE_PER_CPU(unsigned long, nr_events);
- *     this_cpu_ptr(&nr_events)           this CPU's copy (preemption must be off, or it may move)
- *     per_cpu_ptr(&nr_events, cpu)       any CPU's copy
- * Only the owning CPU writes its struct percpu fields unless a field says otherwise.
+/* Per-CPU data and the running thread.
+ *
+ * One idiom for per-CPU state: a subsystem declares it in its own file,
+ *     static DEFINE_PER_CPU(struct fault_stats, fault_stats);
+ *     this_cpu_ptr(&fault_stats)         this CPU's copy (preemption or interrupts off: the check
+ *                                        below says so if not)
+ *     per_cpu_ptr(&fault_stats, cpu)     any CPU's copy
+ * and state created at run time (a slab cache's magazines) takes its per-CPU part from
+ * alloc_percpu(), used the same way. Every such variable lives in the .percpu section, which is
+ * CPU 0's copy; each other CPU has a copy of the whole section made before anything writes it
+ * (percpu_init_areas(), the first thing each arch's C entry does), so a static initialiser holds
+ * on every CPU. The copies sit in the image's bss, one per MAX_CPUS (linker.ld), so they exist
+ * before the page allocator and any CPU's copy may be written as soon as the kernel runs: a
+ * subsystem initialises every CPU's state in its own init, whether or not that CPU starts.
+ * CPUs' copies are apart by a multiple of 64 bytes, so two CPUs' state never shares a cache line.
+ *
+ * Each CPU's block, struct percpu below, is itself such a variable: the arch keeps its address
+ * in the per-CPU register (arch_this_cpu(): x86 GS, arm64 TPIDR_EL1, ppc64 r13), and it holds
+ * what the arch and the scheduler need of the CPU. Only the owning CPU writes its fields unless
+ * a field says otherwise.
  *
  * "This CPU" is only meaningful while the thread cannot move: an interrupt between reading the
  * per-CPU register and using what it points at may preempt the thread and resume it elsewhere.
- * So this_cpu() and smp_processor_id() check (debug.preempt=1, the default) that preemption or
- * interrupts are off, and what a thread must know about itself wherever it runs is per-thread:
- * current_thread() is read in one step an interrupt cannot split (arch_current_thread()), and
- * the preemption count lives in the thread (struct thread_info), not in the CPU. */
+ * So this_cpu(), this_cpu_ptr() and smp_processor_id() check (debug.preempt=1, the default) that
+ * preemption or interrupts are off, and what a thread must know about itself wherever it runs
+ * is per-thread: current_thread() is read in one step an interrupt cannot split
+ * (arch_current_thread()), and the preemption count lives in the thread (struct thread_info),
+ * not in the CPU. */
 #ifndef KERNEL_PERCPU_H
 #define KERNEL_PERCPU_H
 
 #include "arch/arch.h"
+#include "kernel/percpu_defs.h"
 
 struct thread;
 
@@ -36,23 +50,14 @@ struct percpu {
 	unsigned cpu;               /* this CPU's index; written once */
 	bool need_resched;          /* set by the tick or a wake-up (any CPU, then an IPI) */
 	bool online;                /* written once when the CPU has started */
-	struct thread *idle;        /* this CPU's idle thread */
+	struct thread *idle;        /* this CPU's idle thread (written before the CPU starts) */
 	uintptr_t offset;           /* this CPU's copy of .percpu minus the section's address */
 	u64 hwid;                   /* firmware id (APIC id, MPIDR, server number) */
-	u64 last_schedule_ns;       /* for the soft-lockup detector */
-	u64 lockup_reported_ns;
-	u64 last_tick_ns;           /* for the hard-lockup check; read by other CPUs */
-	u64 hardlockup_checked_ns;
-	bool rcu_qs_pending;        /* the grace period waits for this CPU (set by the GP thread) */
-	int rcu_in_idle;            /* 1 while halted in the idle loop (an extended quiescent
-	                             * state) */
-	int rcu_irq_saved_idle;     /* rcu_in_idle as it was when the current interrupt came in */
 } __aligned(64);
 STATIC_ASSERT(offsetof(struct percpu, self) == 0, "x86 reads the block through %gs:0");
 STATIC_ASSERT(offsetof(struct percpu, current) == PERCPU_CURRENT_OFFSET,
 	      "arch_current_thread() loads it at this offset from the per-CPU register");
 
-extern struct percpu cpu_blocks[MAX_CPUS];
 extern unsigned nr_cpus_online;   /* CPUs that have started */
 extern unsigned nr_cpus_possible; /* CPUs the firmware listed (or 1 before smp_init) */
 
@@ -94,18 +99,35 @@ static inline unsigned smp_processor_id(void)
 	check_preempt_off("smp_processor_id");
 	return arch_this_cpu()->cpu;
 }
-static inline struct percpu *cpu_block(unsigned cpu) { return &cpu_blocks[cpu]; }
 
+/* Per-CPU variables (see the top of this file). The variable's own address is CPU 0's copy;
+ * CPU n's is that plus percpu_offsets[n]. */
 #define DEFINE_PER_CPU(type, name) __section(".percpu") __typeof__(type) name
 #define DECLARE_PER_CPU(type, name) extern __typeof__(type) name
-#define per_cpu_ptr(ptr, cpu) \
-	((__typeof__(ptr))((uintptr_t)(ptr) + cpu_blocks[cpu].offset))
+extern uintptr_t percpu_offsets[MAX_CPUS];
+#define per_cpu_ptr(ptr, cpu) ((__typeof__(ptr))((uintptr_t)(ptr) + percpu_offsets[cpu]))
 #define this_cpu_ptr(ptr) ((__typeof__(ptr))((uintptr_t)(ptr) + this_cpu()->offset))
+/* For a place that is right even if the thread moves right after (it says why). */
+#define raw_this_cpu_ptr(ptr) ((__typeof__(ptr))((uintptr_t)(ptr) + raw_this_cpu()->offset))
 
-/* Boot: make the copies of .percpu for every possible CPU (after slab is up). */
-void percpu_init(unsigned nr_cpus);
-/* Boot, first thing on every CPU: point the per-CPU register at cpu_blocks[cpu] and make the
- * CPU's first thread (kmain's on CPU 0, the idle thread elsewhere) current. */
+DECLARE_PER_CPU(struct percpu, percpu_block);   /* each CPU's block */
+static inline struct percpu *cpu_block(unsigned cpu) { return per_cpu_ptr(&percpu_block, cpu); }
+
+/* Per-CPU state made at run time: size bytes at the given alignment (at most 64) on every CPU,
+ * zeroed, reached with this_cpu_ptr()/per_cpu_ptr() like a DEFINE_PER_CPU variable. It comes
+ * from a fixed reserve (PERCPU_DYNAMIC_SIZE per CPU, linker.ld): NULL when that is full. Any
+ * context; free_percpu(NULL) is ignored. */
+void *__alloc_percpu(size_t size, size_t align);
+#define alloc_percpu(type) ((type *)__alloc_percpu(sizeof(type), __alignof__(type)))
+void free_percpu(void *p);
+size_t percpu_dynamic_free(void);   /* bytes of the reserve still free (for tests) */
+
+/* Boot, the first statement of each arch's C entry: make every other CPU's copy of .percpu,
+ * before anything writes a per-CPU variable. */
+void percpu_init_areas(void);
+/* Boot, first thing on every CPU (after the arch's own per-CPU register set-up, if any): point
+ * the per-CPU register at the CPU's block and make its first thread (kmain's on CPU 0, the idle
+ * thread elsewhere) current. */
 void percpu_bind(unsigned cpu);
 
 /* CPU sets, one bit per CPU. */

@@ -3,7 +3,7 @@
  *
  * call_rcu() appends to this CPU's callback list (its lock, irq-safe). The GP thread waits for
  * callbacks, takes every CPU's list, starts a grace period by asking each online CPU for a
- * quiescent state (rcu_qs_pending), and polls until all have answered: at a context switch, in
+ * quiescent state (qs_pending), and polls until all have answered: at a context switch, in
  * the idle loop, or at a tick that interrupted code with preemption enabled. A CPU halted in the
  * idle loop is in an extended quiescent state and is not waited for. Then the collected
  * callbacks run, in the GP thread, in the order they were queued on each CPU.
@@ -18,15 +18,21 @@
 #include "kernel/timer.h"
 #include "mm/slab.h"
 
-/* Zero (unlocked, empty) from the start, so that call_rcu() works before rcu_init(): a
- * typesafe slab may go back during boot. Its callbacks wait for the first grace period. */
+/* A CPU's part. Zero (unlocked, empty) from the start, so that call_rcu() works before
+ * rcu_init(): a typesafe slab may go back during boot. Its callbacks wait for the first grace
+ * period. */
 struct rcu_cpu {
 	spinlock_t lock;
 	struct rcu_head *head, **tail;   /* callbacks not yet given to a grace period; tail is
 					  * meaningful only while head is not NULL */
-} __aligned(64);
+	bool qs_pending;        /* the grace period waits for this CPU (set by the GP thread) */
+	int in_idle;            /* 1 while halted in the idle loop (an extended quiescent state);
+				 * read by the GP thread */
+	int irq_saved_idle;     /* in_idle as it was when the current interrupt came in */
+};
 
-static struct rcu_cpu rcu_cpus[MAX_CPUS];
+static DEFINE_PER_CPU(struct rcu_cpu, rcu_data);
+static struct rcu_cpu *cpu_rcu(unsigned cpu) { return per_cpu_ptr(&rcu_data, cpu); }
 
 /* Append h to rc's list. Caller holds rc->lock with interrupts off. */
 static void enqueue_locked(struct rcu_cpu *rc, struct rcu_head *h)
@@ -80,42 +86,42 @@ static void report_qs(unsigned cpu)
 
 void rcu_note_qs(void)
 {
-	struct percpu *pc = this_cpu();
-	if (likely(!READ_ONCE(pc->rcu_qs_pending)))
+	struct rcu_cpu *rc = this_cpu_ptr(&rcu_data);
+	if (likely(!READ_ONCE(rc->qs_pending)))
 		return;
-	WRITE_ONCE(pc->rcu_qs_pending, false);
+	WRITE_ONCE(rc->qs_pending, false);
 	smp_mb();   /* everything this CPU did before is ordered before the report */
-	report_qs(pc->cpu);
+	report_qs(raw_smp_processor_id());
 }
 
 void rcu_idle_enter(void)
 {
 	rcu_note_qs();
-	WRITE_ONCE(this_cpu()->rcu_in_idle, 1);
+	WRITE_ONCE(this_cpu_ptr(&rcu_data)->in_idle, 1);
 	smp_mb();   /* pairs with the barrier in start_gp(): see the comment there */
 }
 
 void rcu_idle_exit(void)
 {
-	WRITE_ONCE(this_cpu()->rcu_in_idle, 0);
+	WRITE_ONCE(this_cpu_ptr(&rcu_data)->in_idle, 0);
 	smp_mb();
 }
 
 /* An interrupt taken in the idle loop may use RCU: leave the extended quiescent state for it. */
 void rcu_irq_enter(void)
 {
-	struct percpu *pc = this_cpu();
-	pc->rcu_irq_saved_idle = pc->rcu_in_idle;
-	if (pc->rcu_in_idle)
+	struct rcu_cpu *rc = this_cpu_ptr(&rcu_data);
+	rc->irq_saved_idle = rc->in_idle;
+	if (rc->in_idle)
 		rcu_idle_exit();
 }
 
 void rcu_irq_exit(void)
 {
-	struct percpu *pc = this_cpu();
-	if (pc->rcu_irq_saved_idle) {
+	struct rcu_cpu *rc = this_cpu_ptr(&rcu_data);
+	if (rc->irq_saved_idle) {
 		smp_mb();
-		WRITE_ONCE(pc->rcu_in_idle, 1);
+		WRITE_ONCE(rc->in_idle, 1);
 	}
 }
 
@@ -124,7 +130,7 @@ void call_rcu(struct rcu_head *head, void (*func)(struct rcu_head *))
 	head->func = func;
 	head->next = NULL;
 	unsigned long flags = arch_irq_save();
-	struct rcu_cpu *rc = &rcu_cpus[smp_processor_id()];
+	struct rcu_cpu *rc = this_cpu_ptr(&rcu_data);
 	__spin_lock(&rc->lock);
 	enqueue_locked(rc, head);
 	__spin_unlock(&rc->lock);
@@ -143,7 +149,7 @@ static struct rcu_head *collect(void)
 	WRITE_ONCE(rcu.work, false);
 	smp_mb();
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
-		struct rcu_cpu *rc = &rcu_cpus[c];
+		struct rcu_cpu *rc = cpu_rcu(c);
 		unsigned long flags = raw_spin_lock_irqsave(&rc->lock);
 		if (rc->head) {
 			*tail = rc->head;
@@ -157,7 +163,7 @@ static struct rcu_head *collect(void)
 
 /*
  * Ask every online CPU for a quiescent state. Ordering with an idle CPU: we set its pending flag,
- * full barrier, then read rcu_in_idle. If we read 1, any read-side section that CPU enters later
+ * full barrier, then read in_idle. If we read 1, any read-side section that CPU enters later
  * comes after its idle exit (store 0, full barrier), so it sees everything published before this
  * grace period began, and need not be waited for.
  */
@@ -173,7 +179,7 @@ static void start_gp(void)
 	raw_spin_unlock_irqrestore(&rcu.lock, flags);
 	for (unsigned c = 0; c < MAX_CPUS; c++)
 		if (cpumask_test(online, c))
-			WRITE_ONCE(cpu_block(c)->rcu_qs_pending, true);
+			WRITE_ONCE(cpu_rcu(c)->qs_pending, true);
 	smp_mb();
 }
 
@@ -181,8 +187,8 @@ static cpumask_t still_needed(void)
 {
 	cpumask_t need = READ_ONCE(rcu.qs_needed);
 	for (unsigned c = 0; c < MAX_CPUS; c++)
-		if (cpumask_test(need, c) && READ_ONCE(cpu_block(c)->rcu_in_idle)) {
-			WRITE_ONCE(cpu_block(c)->rcu_qs_pending, false);
+		if (cpumask_test(need, c) && READ_ONCE(cpu_rcu(c)->in_idle)) {
+			WRITE_ONCE(cpu_rcu(c)->qs_pending, false);
 			report_qs(c);
 		}
 	return READ_ONCE(rcu.qs_needed);
@@ -287,7 +293,7 @@ void rcu_barrier(void)
 	completion_init(&r->done);
 	atomic_set(&r->left, MAX_CPUS);
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
-		struct rcu_cpu *rc = &rcu_cpus[c];
+		struct rcu_cpu *rc = cpu_rcu(c);
 		struct rcu_head *h = &r->heads[c].head;
 		r->heads[c].req = r;
 		h->func = barrier_cb;

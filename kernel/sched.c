@@ -20,14 +20,21 @@
 #include "mm/slab.h"
 #include "mm/vmap.h"
 
+/* A CPU's scheduling state: its run queue, and the stamps of the lockup detectors. */
 struct runqueue {
 	spinlock_t lock;
 	struct list_head queue;     /* runnable threads waiting for this CPU */
 	unsigned nr_queued;
 	u64 slice_start_ns;         /* when the current thread was switched in */
-} __aligned(64);
+	struct thread *switch_prev; /* the thread this CPU is switching away from */
+	u64 last_schedule_ns;       /* for the soft-lockup detector */
+	u64 lockup_reported_ns;
+	u64 last_tick_ns;           /* for the hard-lockup check; read by other CPUs */
+	u64 hardlockup_checked_ns;
+};
 
-static struct runqueue rqs[MAX_CPUS];
+static DEFINE_PER_CPU(struct runqueue, runqueues);
+static struct runqueue *cpu_rq(unsigned cpu) { return per_cpu_ptr(&runqueues, cpu); }
 struct thread boot_thread;   /* kmain's; current on CPU 0 from percpu_bind(0) on */
 
 /* Every thread from kthread_create() to thread_join() (and kmain's), for debuggers: gdb's
@@ -88,7 +95,7 @@ static struct thread *dequeue_first_locked(struct runqueue *rq)
 static void finish_switch(struct thread *prev)
 {
 	struct percpu *pc = this_cpu();
-	struct runqueue *rq = &rqs[pc->cpu];
+	struct runqueue *rq = cpu_rq(pc->cpu);
 	pc->current->nr_switches++;
 	rq->slice_start_ns = clock_ns();
 	bool dead = prev->state == T_DEAD;
@@ -101,8 +108,6 @@ static void finish_switch(struct thread *prev)
 	}
 }
 
-static struct thread *switch_prev[MAX_CPUS];
-
 /* preempt: the thread did not ask to go (tick or wake-up), so it stays queued whatever its state.
  * The switch holds one preemption count of each thread: prev's is taken here and dropped when it
  * runs again (below, or in thread_entry for a new thread, which starts with that count). */
@@ -111,7 +116,7 @@ static void __schedule(bool preempt)
 	unsigned long flags = arch_irq_save();
 	struct percpu *pc = this_cpu();
 	struct thread *prev = pc->current;
-	struct runqueue *rq = &rqs[pc->cpu];
+	struct runqueue *rq = cpu_rq(pc->cpu);
 
 	if (!preempt && prev->info.preempt_count != 0)
 		panic("schedule() while atomic (preempt_count %d) in thread %s",
@@ -120,7 +125,7 @@ static void __schedule(bool preempt)
 	rcu_note_qs();   /* a context switch is a quiescent state */
 	__spin_lock(&rq->lock);
 	pc->need_resched = false;
-	pc->last_schedule_ns = clock_ns();
+	rq->last_schedule_ns = clock_ns();
 	if (prev != pc->idle) {
 		if (prev->state == T_RUNNABLE || (preempt && prev->state == T_SLEEPING))
 			enqueue_locked(rq, prev);
@@ -145,10 +150,10 @@ static void __schedule(bool preempt)
 	pc->current = next;
 	arch_current_set(next);
 	barrier();
-	switch_prev[pc->cpu] = prev;
+	cpu_rq(pc->cpu)->switch_prev = prev;
 	arch_context_switch(&prev->sp, next->sp);
 	/* Back in prev, possibly on another CPU, interrupts still off. */
-	finish_switch(switch_prev[smp_processor_id()]);
+	finish_switch(this_cpu_ptr(&runqueues)->switch_prev);
 	prev->info.preempt_count--;
 	arch_irq_restore(flags);
 }
@@ -183,13 +188,13 @@ void set_current_sleeping(void)
 void set_current_running(void)
 {
 	struct thread *t = current_thread();
-	/* Not raw_spin_lock_irqsave(&rqs[t->cpu].lock): its argument would read t->cpu before
+	/* Not raw_spin_lock_irqsave(&cpu_rq(t->cpu)->lock): its argument would read t->cpu before
 	 * interrupts go off, and a preemption there moves the thread, which would then lock the
 	 * queue it left (a hang under --singlestep within minutes). */
 	unsigned long flags = arch_irq_save();
-	__spin_lock(&rqs[t->cpu].lock);
+	__spin_lock(&cpu_rq(t->cpu)->lock);
 	t->state = T_RUNNABLE;
-	__spin_unlock(&rqs[t->cpu].lock);
+	__spin_unlock(&cpu_rq(t->cpu)->lock);
 	arch_irq_restore(flags);
 }
 
@@ -200,7 +205,7 @@ static unsigned pick_cpu(void)
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
 		if (!cpumask_test(cpu_online_mask, c))
 			continue;
-		unsigned load = READ_ONCE(rqs[c].nr_queued) +
+		unsigned load = READ_ONCE(cpu_rq(c)->nr_queued) +
 				(READ_ONCE(cpu_block(c)->current) != cpu_block(c)->idle);
 		if (load < best_load)
 			best = c, best_load = load;
@@ -223,7 +228,7 @@ static void kick_cpu(unsigned cpu)
 static void activate(struct thread *t)
 {
 	unsigned target = t->pinned_cpu >= 0 ? (unsigned)t->pinned_cpu : pick_cpu();
-	struct runqueue *rq = &rqs[target];
+	struct runqueue *rq = cpu_rq(target);
 	__spin_lock(&rq->lock);
 	t->cpu = target;
 	t->on_rq = true;
@@ -238,12 +243,12 @@ bool thread_wake(struct thread *t)
 	smp_mb();   /* the caller's condition store before the state load */
 	for (;;) {
 		unsigned cpu = READ_ONCE(t->cpu);
-		__spin_lock(&rqs[cpu].lock);
+		__spin_lock(&cpu_rq(cpu)->lock);
 		if (t->cpu == cpu)
 			break;
-		__spin_unlock(&rqs[cpu].lock);
+		__spin_unlock(&cpu_rq(cpu)->lock);
 	}
-	struct runqueue *rq = &rqs[t->cpu];
+	struct runqueue *rq = cpu_rq(t->cpu);
 	if (t->state != T_SLEEPING) {
 		__spin_unlock(&rq->lock);
 		arch_irq_restore(flags);
@@ -261,7 +266,7 @@ bool thread_wake(struct thread *t)
 static void thread_entry(void *arg)
 {
 	struct thread *t = arg;
-	finish_switch(switch_prev[smp_processor_id()]);
+	finish_switch(this_cpu_ptr(&runqueues)->switch_prev);
 	t->info.preempt_count--;   /* the count the switch holds (see __schedule) */
 	arch_irq_enable();
 	t->fn(t->arg);
@@ -312,9 +317,9 @@ __noreturn void thread_exit(void)
 {
 	struct thread *t = current_thread();
 	arch_irq_disable();
-	__spin_lock(&rqs[t->cpu].lock);
+	__spin_lock(&cpu_rq(t->cpu)->lock);
 	t->state = T_DEAD;
-	__spin_unlock(&rqs[t->cpu].lock);
+	__spin_unlock(&cpu_rq(t->cpu)->lock);
 	arch_irq_enable();
 	schedule();
 	panic("thread_exit: dead thread %s ran again", t->name);
@@ -372,11 +377,11 @@ static bool steal(unsigned me)
 {
 	unsigned victim = me, most = 0;
 	for (unsigned c = 0; c < MAX_CPUS; c++)
-		if (c != me && READ_ONCE(rqs[c].nr_queued) > most)
-			victim = c, most = READ_ONCE(rqs[c].nr_queued);
+		if (c != me && READ_ONCE(cpu_rq(c)->nr_queued) > most)
+			victim = c, most = READ_ONCE(cpu_rq(c)->nr_queued);
 	if (victim == me)
 		return false;
-	struct runqueue *rq = &rqs[victim];
+	struct runqueue *rq = cpu_rq(victim);
 	struct thread *t = NULL, *pos;
 	if (!__spin_trylock(&rq->lock))
 		return false;
@@ -393,9 +398,9 @@ static bool steal(unsigned me)
 	__spin_unlock(&rq->lock);
 	if (!t)
 		return false;
-	__spin_lock(&rqs[me].lock);
-	enqueue_locked(&rqs[me], t);
-	__spin_unlock(&rqs[me].lock);
+	__spin_lock(&cpu_rq(me)->lock);
+	enqueue_locked(cpu_rq(me), t);
+	__spin_unlock(&cpu_rq(me)->lock);
 	return true;
 }
 
@@ -404,8 +409,8 @@ __noreturn void sched_cpu_idle(void)
 	arch_irq_disable();
 	struct percpu *pc = this_cpu();
 	for (;;) {
-		pc->last_schedule_ns = clock_ns();
-		if (READ_ONCE(rqs[pc->cpu].nr_queued) || steal(pc->cpu)) {
+		cpu_rq(pc->cpu)->last_schedule_ns = clock_ns();
+		if (READ_ONCE(cpu_rq(pc->cpu)->nr_queued) || steal(pc->cpu)) {
 			schedule();
 			continue;
 		}
@@ -452,8 +457,8 @@ void sched_idle_thread_abandon(struct thread *t, unsigned fw_index)
 void sched_init(void *boot_stack)
 {
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
-		spin_lock_init(&rqs[c].lock);
-		list_init(&rqs[c].queue);
+		spin_lock_init(&cpu_rq(c)->lock);
+		list_init(&cpu_rq(c)->queue);
 	}
 	struct thread *b = &boot_thread;
 	b->stack = boot_stack;
@@ -473,15 +478,15 @@ void sched_init(void *boot_stack)
  * tick looks at the others' once a second, and the first to see one panics: the panic stops
  * every CPU (x86 by NMI, ppc64 by system reset, so the stuck one answers too) and each prints
  * its backtrace, where the hang would otherwise be silence until the host's timeout. */
-static void check_hard_lockup(struct percpu *pc, u64 now)
+static void check_hard_lockup(struct percpu *pc, struct runqueue *rq, u64 now)
 {
-	if (now - pc->hardlockup_checked_ns < 1000000000)
+	if (now - rq->hardlockup_checked_ns < 1000000000)
 		return;
-	pc->hardlockup_checked_ns = now;
+	rq->hardlockup_checked_ns = now;
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
 		if (c == pc->cpu || !cpumask_test(cpu_online_mask, c))
 			continue;
-		u64 last = READ_ONCE(cpu_block(c)->last_tick_ns);
+		u64 last = READ_ONCE(cpu_rq(c)->last_tick_ns);
 		if (last && (s64)(now - last) > lockup_secs * 1000000000)
 			panic("hard lockup: CPU %u has taken no timer interrupt for %lu s "
 			      "(it was running '%s')", c,
@@ -496,7 +501,14 @@ static void check_hard_lockup(struct percpu *pc, u64 now)
  * lockup. */
 void touch_hardlockup_watchdog(void)
 {
-	WRITE_ONCE(this_cpu()->last_tick_ns, clock_ns());
+	WRITE_ONCE(this_cpu_ptr(&runqueues)->last_tick_ns, clock_ns());
+}
+
+/* A CPU about to come online counts as having scheduled and ticked just now. */
+void sched_cpu_starting(void)
+{
+	this_cpu_ptr(&runqueues)->last_schedule_ns = clock_ns();
+	touch_hardlockup_watchdog();
 }
 
 /* Called from the tick on every CPU. */
@@ -504,9 +516,9 @@ void sched_tick(struct trap_frame *frame)
 {
 	struct percpu *pc = this_cpu();
 	u64 now = clock_ns();
-	struct runqueue *rq = &rqs[pc->cpu];
-	WRITE_ONCE(pc->last_tick_ns, now);
-	check_hard_lockup(pc, now);
+	struct runqueue *rq = cpu_rq(pc->cpu);
+	WRITE_ONCE(rq->last_tick_ns, now);
+	check_hard_lockup(pc, rq, now);
 	/* Two copies of current where the arch keeps it in a register (arm64 x18): they must
 	 * agree. */
 	if (debug_preempt && arch_current_thread() != pc->current)
@@ -519,13 +531,13 @@ void sched_tick(struct trap_frame *frame)
 	 * could be preempted (count 0 here) is not stuck, even if nobody else wanted the CPU. */
 	int count = pc->current->info.preempt_count;
 	if (count == 0) {
-		pc->last_schedule_ns = now;
+		rq->last_schedule_ns = now;
 		rcu_note_qs();   /* preemptible here, so not inside a read-side section */
 	}
-	u64 stuck = now - pc->last_schedule_ns;
+	u64 stuck = now - rq->last_schedule_ns;
 	if (pc->current != pc->idle && stuck > (u64)lockup_secs * 1000000000 &&
-	    now - pc->lockup_reported_ns > (u64)lockup_secs * 1000000000) {
-		pc->lockup_reported_ns = now;
+	    now - rq->lockup_reported_ns > (u64)lockup_secs * 1000000000) {
+		rq->lockup_reported_ns = now;
 		__atomic_add_fetch(&sched_lockup_reports, 1, __ATOMIC_RELAXED);
 		pr_warn("sched: soft lockup: CPU %u has run '%s' for %lu s without scheduling "
 			"(preempt_count %d)\n", pc->cpu, pc->current->name,

@@ -37,15 +37,16 @@ struct call_queue {
 	spinlock_t lock;
 	unsigned head, tail;
 	struct call_data *slots[CALL_QUEUE];
-} __aligned(64);
+	bool stop_acked;   /* the panic stopped this CPU: written by it, read by the panicking one */
+};
 
-static struct call_queue queues[MAX_CPUS];
+static DEFINE_PER_CPU(struct call_queue, call_queues);
+static struct call_queue *cpu_queue(unsigned cpu) { return per_cpu_ptr(&call_queues, cpu); }
 unsigned long smp_call_queue_full;
-static volatile bool stop_acked[MAX_CPUS];
 
 static void run_calls(void)
 {
-	struct call_queue *q = &queues[smp_processor_id()];
+	struct call_queue *q = this_cpu_ptr(&call_queues);
 	for (;;) {
 		__spin_lock(&q->lock);
 		if (q->head == q->tail) {
@@ -72,7 +73,7 @@ void ipi_interrupt(struct trap_frame *frame)
 
 static void queue_call(unsigned cpu, struct call_data *d)
 {
-	struct call_queue *q = &queues[cpu];
+	struct call_queue *q = cpu_queue(cpu);
 	for (;;) {
 		unsigned long flags = arch_irq_save();
 		__spin_lock(&q->lock);
@@ -133,7 +134,7 @@ __noreturn void secondary_entry(unsigned cpu)
 	idle->info.preempt_count--;       /* the count a new thread starts with (kthread_create) */
 	idle->on_cpu = 1;
 	timer_cpu_init();
-	pc->last_schedule_ns = clock_ns();
+	sched_cpu_starting();
 	__atomic_or_fetch(&cpu_online_mask, 1ull << cpu, __ATOMIC_SEQ_CST);
 	__atomic_add_fetch(&nr_cpus_online, 1, __ATOMIC_SEQ_CST);
 	smp_store_release(&pc->online, true);
@@ -260,9 +261,8 @@ static void __init report_given_up(void)
 void __init smp_init(struct boot_info *bi)
 {
 	for (unsigned c = 0; c < MAX_CPUS; c++)
-		spin_lock_init(&queues[c].lock);
+		spin_lock_init(&cpu_queue(c)->lock);
 	nr_cpus_possible = bi->nr_cpus ? bi->nr_cpus : 1;
-	percpu_init(nr_cpus_possible);
 	cpu_block(0)->online = true;
 	timer_cpu_init();
 	if (test_late_cpu && test_late_cpu < nr_cpus_possible)
@@ -310,7 +310,7 @@ __noreturn void panic_stop_self(struct trap_frame *frame)
 	printk_raw("CPU %u stopped by the panic; it was running '%s':\n", cpu,
 		   current_thread()->name);
 	backtrace_print(arch_frame_fp(frame), arch_frame_ip(frame));
-	stop_acked[cpu] = true;
+	WRITE_ONCE(cpu_queue(cpu)->stop_acked, true);
 	arch_halt_forever();
 }
 
@@ -323,9 +323,9 @@ void smp_stop_others(void)
 		arch_send_stop(c);
 		/* One at a time, so their reports do not interleave. */
 		u64 end = arch_cycles() + arch_cycle_freq();
-		while (!stop_acked[c] && (s64)(arch_cycles() - end) < 0)
+		while (!READ_ONCE(cpu_queue(c)->stop_acked) && (s64)(arch_cycles() - end) < 0)
 			arch_cpu_relax();
-		if (!stop_acked[c])
+		if (!READ_ONCE(cpu_queue(c)->stop_acked))
 			printk_raw("CPU %u did not answer the stop request\n", c);
 	}
 }

@@ -74,6 +74,7 @@ void sched_tick(struct trap_frame *frame);
 void irq_exit_preempt(void);
 /* Count this CPU as ticking now: for a wait with interrupts off that is long on purpose. */
 void touch_hardlockup_watchdog(void);
+void sched_cpu_starting(void);   /* a secondary CPU, just before it comes online */
 extern unsigned long sched_lockup_reports;   /* soft-lockup warnings printed so far */
 
 #endif

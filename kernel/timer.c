@@ -12,9 +12,10 @@ struct timer_base {
 	struct list_head list;   /* pending timers, earliest first */
 	u64 next_tick;
 	struct timer *running;   /* whose function runs now (set under the lock) */
-} __aligned(64);
+};
 
-static struct timer_base bases[MAX_CPUS];
+static DEFINE_PER_CPU(struct timer_base, timer_bases);
+static struct timer_base *cpu_base(unsigned cpu) { return per_cpu_ptr(&timer_bases, cpu); }
 
 static s64 tick_us = 2000;
 PARAM_INT("sched.tick_us", tick_us, 100, 1000000,
@@ -61,7 +62,7 @@ static bool dequeue(struct timer *t, int *running)
 	struct timer_base *b;
 	for (;;) {   /* t->cpu only changes under the lock of the list it leaves */
 		unsigned cpu = READ_ONCE(t->cpu);
-		b = &bases[cpu];
+		b = cpu_base(cpu);
 		__spin_lock(&b->lock);
 		if (t->cpu == cpu)
 			break;
@@ -74,7 +75,7 @@ static bool dequeue(struct timer *t, int *running)
 	}
 	*running = -1;
 	for (cpumask_t m = cpu_online_mask; m; m &= m - 1)   /* only online CPUs run timers */
-		if (READ_ONCE(bases[__builtin_ctzll(m)].running) == t)
+		if (READ_ONCE(cpu_base(__builtin_ctzll(m))->running) == t)
 			*running = __builtin_ctzll(m);
 	__spin_unlock(&b->lock);
 	arch_irq_restore(flags);
@@ -90,7 +91,7 @@ bool timer_cancel(struct timer *t)
 	while (running >= 0) {
 		/* Acquire: pairs with the release that ends the run, so whatever the function did
 		 * is seen before the caller frees or reuses t. */
-		while (smp_load_acquire(&bases[running].running) == t)
+		while (smp_load_acquire(&cpu_base(running)->running) == t)
 			arch_cpu_relax();
 		was |= dequeue(t, &running);   /* it may have armed itself again */
 	}
@@ -102,7 +103,7 @@ void timer_arm(struct timer *t, u64 delay_ns)
 	int running;
 	dequeue(t, &running);   /* from t's own function too: no waiting for itself */
 	unsigned long flags = arch_irq_save();
-	struct timer_base *b = &bases[smp_processor_id()];
+	struct timer_base *b = this_cpu_ptr(&timer_bases);
 	__spin_lock(&b->lock);
 	t->cpu = smp_processor_id();
 	t->deadline = arch_cycles() + ns_to_cycles(delay_ns);
@@ -123,7 +124,7 @@ void timer_arm(struct timer *t, u64 delay_ns)
 
 void timer_interrupt(struct trap_frame *frame)
 {
-	struct timer_base *b = &bases[smp_processor_id()];
+	struct timer_base *b = this_cpu_ptr(&timer_bases);
 	rcu_irq_enter();
 	u64 now = arch_cycles();
 	__spin_lock(&b->lock);
@@ -152,14 +153,14 @@ void timer_interrupt(struct trap_frame *frame)
 
 void timer_cpu_init(void)
 {
-	struct timer_base *b = &bases[smp_processor_id()];
+	struct timer_base *b = this_cpu_ptr(&timer_bases);
 	spin_lock_init(&b->lock);
 	list_init(&b->list);
 	b->running = NULL;
 	/* Count the CPU as ticking from now: the hard-lockup check skips a CPU that never ticked,
 	 * and a thread may disable interrupts on this CPU before its first tick (the online bit,
 	 * set after this, is the release that publishes the stamp). */
-	WRITE_ONCE(this_cpu()->last_tick_ns, clock_ns());
+	touch_hardlockup_watchdog();
 	b->next_tick = arch_cycles() + ns_to_cycles((u64)tick_us * 1000);
 	arch_timer_arm(b->next_tick);
 }

@@ -228,10 +228,10 @@ static bool run_finish(struct torture_run *r)
  * other CPUs run on meanwhile.
  */
 static struct {
-	struct timer timer[MAX_CPUS];
 	bool on;
 	atomic_long_t fired;
 } storm;
+static DEFINE_PER_CPU(struct timer, storm_timer);
 
 static void storm_fire(struct timer *t)
 {
@@ -244,7 +244,7 @@ static void storm_fire(struct timer *t)
 static void storm_arm_here(void *arg)
 {
 	(void)arg;
-	timer_arm(&storm.timer[smp_processor_id()], (u64)irq_storm_us * 1000);
+	timer_arm(this_cpu_ptr(&storm_timer), (u64)irq_storm_us * 1000);
 }
 
 static void storm_start(void)
@@ -252,7 +252,7 @@ static void storm_start(void)
 	if (!irq_storm_us)
 		return;
 	for (unsigned c = 0; c < MAX_CPUS; c++)
-		timer_setup(&storm.timer[c], storm_fire);
+		timer_setup(per_cpu_ptr(&storm_timer, c), storm_fire);
 	atomic_long_set(&storm.fired, 0);
 	WRITE_ONCE(storm.on, true);
 	smp_call_function(cpu_online_mask, storm_arm_here, NULL, true);
@@ -267,7 +267,7 @@ static void storm_stop(void)
 	WRITE_ONCE(storm.on, false);
 	for (unsigned c = 0; c < MAX_CPUS; c++)
 		if (cpumask_test(cpu_online_mask, c))
-			timer_cancel(&storm.timer[c]);
+			timer_cancel(per_cpu_ptr(&storm_timer, c));
 	printk_raw("# torture: interrupt storm: %ld timer interrupts (each a preemption point), "
 		   "one per CPU every %ld us\n", atomic_long_read(&storm.fired),
 		   (long)irq_storm_us);

@@ -33,11 +33,13 @@ static struct zone {
 #define PCP_HIGH  64   /* drain a batch to the buddy lists above this many */
 #define PCP_BATCH 16
 
-static struct pcp_list {
+struct pcp_list {
 	spinlock_t lock;
 	struct list_head pages;   /* order-0 pages, PG_pcp */
 	unsigned count;
-} __aligned(64) pcps[MAX_CPUS];
+};
+static DEFINE_PER_CPU(struct pcp_list, pcp_lists);
+static struct pcp_list *cpu_pcp(unsigned cpu) { return per_cpu_ptr(&pcp_lists, cpu); }
 
 static inline bool is_free_head(struct page *p, unsigned order)
 {
@@ -114,9 +116,10 @@ static void pcp_drain_locked(struct pcp_list *pc, unsigned n)
 void page_alloc_drain_pcp(void)
 {
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
-		unsigned long flags = raw_spin_lock_irqsave(&pcps[c].lock);
-		pcp_drain_locked(&pcps[c], ~0u);
-		raw_spin_unlock_irqrestore(&pcps[c].lock, flags);
+		struct pcp_list *pc = cpu_pcp(c);
+		unsigned long flags = raw_spin_lock_irqsave(&pc->lock);
+		pcp_drain_locked(pc, ~0u);
+		raw_spin_unlock_irqrestore(&pc->lock, flags);
 	}
 }
 
@@ -124,7 +127,7 @@ void page_alloc_drain_pcp(void)
 static struct page *pcp_alloc(void)
 {
 	unsigned long flags = arch_irq_save();
-	struct pcp_list *pc = &pcps[smp_processor_id()];
+	struct pcp_list *pc = this_cpu_ptr(&pcp_lists);
 	__spin_lock(&pc->lock);
 	if (list_empty(&pc->pages)) {
 		__spin_lock(&zone.lock);
@@ -152,7 +155,7 @@ static struct page *pcp_alloc(void)
 static void pcp_free(struct page *p)
 {
 	unsigned long flags = arch_irq_save();
-	struct pcp_list *pc = &pcps[smp_processor_id()];
+	struct pcp_list *pc = this_cpu_ptr(&pcp_lists);
 	__spin_lock(&pc->lock);
 	p->flags = PG_pcp;
 	list_add(&p->lru, &pc->pages);   /* hot end: the next allocation reuses it, cache-warm */
@@ -252,7 +255,7 @@ unsigned long page_alloc_nr_free(void)
 {
 	unsigned long n = READ_ONCE(zone.nr_free);
 	for (unsigned c = 0; c < MAX_CPUS; c++)
-		n += READ_ONCE(pcps[c].count);
+		n += READ_ONCE(cpu_pcp(c)->count);
 	return n;
 }
 unsigned long page_alloc_nr_managed(void) { return zone.nr_managed; }
@@ -313,8 +316,8 @@ void __init page_alloc_init(void)
 	for (unsigned o = 0; o <= MAX_ORDER; o++)
 		list_init(&zone.area[o].list);
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
-		spin_lock_init(&pcps[c].lock);
-		list_init(&pcps[c].pages);
+		spin_lock_init(&cpu_pcp(c)->lock);
+		list_init(&cpu_pcp(c)->pages);
 	}
 	memblock_for_each_free(free_range, NULL);
 	zone.ready = true;

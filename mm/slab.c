@@ -37,13 +37,14 @@ static struct list_head all_caches = LIST_HEAD_INIT(all_caches);
 static spinlock_t caches_lock = SPINLOCK_INIT;
 
 /*
- * The magazine rule. A CPU's magazine of a cache, c->cpu[n], is read and written only by CPU n,
+ * The magazine rule. A CPU's magazine of a cache (c->cpu, from alloc_percpu(): CPU n's is
+ * per_cpu_ptr(c->cpu, n)) is read and written only by CPU n,
  * between arch_irq_save() and arch_irq_restore(), with n read after the save:
  *  - no interrupt comes between any two instructions of that stretch, so an interrupt handler
  *    that allocates or frees on this CPU (a kfree in an IPI, a timer callback) never finds the
  *    magazine half updated; disabling preemption alone would not stop it;
  *  - with interrupts off the thread cannot be preempted, so it cannot move to another CPU
- *    between reading n and using c->cpu[n] (nothing in the stretch sleeps, and the
+ *    between reading n and using its magazine (nothing in the stretch sleeps, and the
  *    preempt_enable() of spin_unlock does not schedule while interrupts are off);
  *  - a CPU sees its own accesses in program order and an interrupt sees everything the
  *    interrupted code did before it (interrupts are precise on all three arches), so the
@@ -97,7 +98,15 @@ static bool cache_setup(struct kmem_cache *c, const char *name, size_t size, siz
 	list_init(&c->full);
 	c->nr_slabs = c->nr_slabs_rcu = c->nr_slabs_freed = c->nr_active = 0;
 	c->nr_slabs_grown = 0;
-	/* c->cpu[] is zero: cache_cache is static, the others are allocated with GFP_ZERO. */
+	c->cpu = NULL;
+	if (!(flags & SLAB_NO_PERCPU)) {
+		c->cpu = alloc_percpu(struct slab_cpu);   /* zeroed: empty magazines */
+		if (!c->cpu) {
+			pr_warn("slab: no per-CPU space left (%u bytes a CPU): cache %s goes "
+				"without magazines\n", PERCPU_DYNAMIC_SIZE, name);
+			c->flags |= SLAB_NO_PERCPU;
+		}
+	}
 	unsigned long flags_irq = spin_lock_irqsave(&caches_lock);
 	list_add_tail(&c->link, &all_caches);
 	spin_unlock_irqrestore(&caches_lock, flags_irq);
@@ -311,7 +320,7 @@ static void *magazine_alloc(struct kmem_cache *c)
 {
 	void *obj = NULL;
 	unsigned long flags = arch_irq_save();
-	struct slab_cpu *sc = &c->cpu[smp_processor_id()];
+	struct slab_cpu *sc = this_cpu_ptr(c->cpu);
 	if (likely(sc->count)) {
 		WRITE_ONCE(sc->alloc_hits, sc->alloc_hits + 1);
 	} else {
@@ -376,7 +385,7 @@ static void magazine_free(struct kmem_cache *c, void *obj)
 {
 	struct list_head release = LIST_HEAD_INIT(release);
 	unsigned long flags = arch_irq_save();
-	struct slab_cpu *sc = &c->cpu[smp_processor_id()];
+	struct slab_cpu *sc = this_cpu_ptr(c->cpu);
 	/* A poisoned object was looked for already (kmem_cache_free); this is the only double-free
 	 * check at the free of a typesafe object, which carries no poison. */
 	if (debug_slab)
@@ -440,8 +449,8 @@ static int free_where(struct kmem_cache *c, struct page *p, void *obj)
 			where = IN_SLAB;
 		f = next;
 	}
-	for (unsigned cpu = 0; cpu < MAX_CPUS && where == NOT_FREE; cpu++) {
-		const struct slab_cpu *sc = &c->cpu[cpu];
+	for (unsigned cpu = 0; c->cpu && cpu < MAX_CPUS && where == NOT_FREE; cpu++) {
+		const struct slab_cpu *sc = per_cpu_ptr(c->cpu, cpu);
 		u32 count = MIN(READ_ONCE(sc->count), (u32)SLAB_MAGAZINE);
 		for (u32 i = 0; i < count; i++)
 			if (READ_ONCE(sc->objs[i]) == obj)
@@ -478,7 +487,7 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
  * nothing uses the cache any more (see the magazine rule). */
 static void drain_cpu(struct kmem_cache *c, unsigned cpu, struct list_head *release)
 {
-	struct slab_cpu *sc = &c->cpu[cpu];
+	struct slab_cpu *sc = per_cpu_ptr(c->cpu, cpu);
 	unsigned long flags = spin_lock_irqsave(&c->lock);
 	put_locked(c, sc->objs, sc->count, release);
 	WRITE_ONCE(sc->count, 0);
@@ -514,8 +523,8 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	st->slabs_freed = c->nr_slabs_freed;
 	unsigned long active = c->nr_active;
 	spin_unlock_irqrestore(&c->lock, flags);
-	for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++) {
-		const struct slab_cpu *sc = &c->cpu[cpu];
+	for (unsigned cpu = 0; c->cpu && cpu < MAX_CPUS; cpu++) {
+		const struct slab_cpu *sc = per_cpu_ptr(c->cpu, cpu);
 		st->in_magazines += READ_ONCE(sc->count);
 		st->alloc_hits += READ_ONCE(sc->alloc_hits);
 		st->alloc_misses += READ_ONCE(sc->alloc_misses);
@@ -557,8 +566,8 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 void kmem_cache_destroy(struct kmem_cache *c)
 {
 	struct list_head release = LIST_HEAD_INIT(release);
-	for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
-		if (c->cpu[cpu].count)
+	for (unsigned cpu = 0; c->cpu && cpu < MAX_CPUS; cpu++)
+		if (per_cpu_ptr(c->cpu, cpu)->count)
 			drain_cpu(c, cpu, &release);
 	unsigned long flags = spin_lock_irqsave(&c->lock);
 	unsigned long active = c->nr_active;
@@ -574,6 +583,7 @@ void kmem_cache_destroy(struct kmem_cache *c)
 	flags = spin_lock_irqsave(&caches_lock);
 	list_del(&c->link);
 	spin_unlock_irqrestore(&caches_lock, flags);
+	free_percpu(c->cpu);
 	kmem_cache_free(&cache_cache, c);
 }
 

@@ -37,7 +37,7 @@ struct slab_cpu {
 	unsigned long free_hits;            /* frees that went into objs[] */
 	unsigned long free_misses;          /* ... that found it full and flushed a batch first */
 	void *objs[SLAB_MAGAZINE];
-} __aligned(64);   /* a CPU's entry shares no cache line with another's */
+};
 
 struct kmem_cache {
 	const char *name;
@@ -58,9 +58,8 @@ struct kmem_cache {
 	u32 nr_slabs_grown;         /* since creation (wraps): the last slab's page->slab.gen */
 	unsigned long nr_active;    /* objects out of the slabs: handed out, or in a magazine */
 	struct list_head link;      /* in the list of all caches; caches_lock */
-	/* Indexed by CPU number. Not DEFINE_PER_CPU: caches are created at run time, the first ones
-	 * before the per-CPU copies exist, and there is no per-CPU allocator. */
-	struct slab_cpu cpu[MAX_CPUS];
+	struct slab_cpu *cpu;       /* alloc_percpu(): each CPU's magazine; NULL with
+				     * SLAB_NO_PERCPU; written once */
 };
 
 /* A snapshot of a cache (exact only while no CPU uses it). */

@@ -9,7 +9,6 @@
 #define PAGE_SHIFT     12
 #define PT_LEVELS      4
 #define PT_INDEX_BITS  9
-#define MAX_CPUS       64
 /* TLBI ...IS reaches every CPU in the inner-shareable domain (mmu.c). */
 #define ARCH_HAS_TLB_BROADCAST 1
 /* Changing the block size of a live translation needs break-before-make (ARM ARM D8.14) unless

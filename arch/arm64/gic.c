@@ -60,7 +60,7 @@ static struct {
 	u64 stride;   /* from the device tree, or 0: from each frame's GICR_TYPER */
 } gic;
 
-static volatile u8 *cpu_rd[MAX_CPUS];   /* each CPU's RD_base; written once by that CPU */
+static DEFINE_PER_CPU(volatile u8 *, cpu_rd);   /* this CPU's RD_base; written once by it */
 static irq_handler_t handlers[MAX_INTID];
 
 void gic_set_handler(unsigned intid, irq_handler_t fn) { WRITE_ONCE(handlers[intid], fn); }
@@ -162,7 +162,7 @@ int gic_cpu_init(void)
 	volatile u8 *rd = find_redistributor();
 	if (!rd)
 		return -ENODEV;
-	cpu_rd[smp_processor_id()] = rd;
+	*this_cpu_ptr(&cpu_rd) = rd;
 
 	/* Wake the redistributor (IHI 0069, 11.1: ProcessorSleep, then ChildrenAsleep clears). */
 	mmio_write32(rd + GICR_WAKER, mmio_read32(rd + GICR_WAKER) & ~(1u << 1));
@@ -193,7 +193,7 @@ int gic_cpu_init(void)
 
 void gic_enable_private(unsigned intid)
 {
-	volatile u8 *rd = cpu_rd[smp_processor_id()];
+	volatile u8 *rd = *this_cpu_ptr(&cpu_rd);
 	mmio_write32(rd + GICR_ISENABLER0, 1u << intid);
 }
 

@@ -23,7 +23,7 @@ static pte_t reserved_ttbr0_table[PT_ENTRIES] __aligned(4096);   /* all zero: no
 phys_addr_t arm64_reserved_ttbr0;
 static phys_addr_t kernel_root;
 static phys_addr_t fixmap_pa[8];
-static phys_addr_t last_user_root[MAX_CPUS];
+static DEFINE_PER_CPU(phys_addr_t, last_user_root);   /* the tree ASID 1 last named here */
 
 /* ---- The fixmap ---- */
 
@@ -77,8 +77,8 @@ void arch_mmu_switch(phys_addr_t root)
 		isb();
 		return;
 	}
-	unsigned cpu = smp_processor_id();
-	if (last_user_root[cpu] != root) {
+	phys_addr_t *last = this_cpu_ptr(&last_user_root);
+	if (*last != root) {
 		/* ASID 1 is about to name another tree. Its entries from the last one must be gone
 		 * before any TTBR0 walks the new tree with it, or the TLB may hold entries of both
 		 * trees for one address and ASID (a TLB conflict abort, or a stale translation).
@@ -91,7 +91,7 @@ void arch_mmu_switch(phys_addr_t root)
 		isb();
 		__asm__ __volatile__("dsb nshst; tlbi aside1, %0; dsb nsh"
 				     :: "r"(USER_ASID << TTBR_ASID_SHIFT) : "memory");
-		last_user_root[cpu] = root;
+		*last = root;
 	}
 	sysreg_write(ttbr0_el1, root | USER_ASID << TTBR_ASID_SHIFT);
 	isb();

@@ -74,6 +74,7 @@ __noreturn void __init arm64_boot(phys_addr_t fdt_pa)
 	struct fdt *f = &arm64_fdt;
 	const char *uart_how = NULL;
 
+	percpu_init_areas();   /* first: nothing has written a per-CPU variable yet */
 	percpu_bind(0);   /* before anything takes a lock: locks count preemption per CPU */
 	arm64_timer_early_init();
 	const void *fdt = early_fdt(fdt_pa, f);

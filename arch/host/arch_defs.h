@@ -10,7 +10,8 @@
 #ifdef HOST_PT_ROOT_INDEX_BITS   /* a root wider than the other levels, as ppc64's radix has */
 #define PT_ROOT_INDEX_BITS HOST_PT_ROOT_INDEX_BITS
 #endif
-#define MAX_CPUS       64
+/* One CPU: its per-CPU variables are the ones the program defines (percpu_offsets[0] is 0). */
+#define MAX_CPUS       1
 /* As arm64 and ppc64: splits go through an invalid entry and a broadcast flush, which the host
  * tests watch (host_tlb_flush_hook, tests/host/host_arch.c). */
 #define ARCH_HAS_TLB_BROADCAST 1

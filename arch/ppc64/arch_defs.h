@@ -10,7 +10,6 @@
 #define PT_LEVELS           4
 #define PT_INDEX_BITS       9    /* levels 0..2: 512 entries, 4 KiB tables */
 #define PT_ROOT_INDEX_BITS  13   /* level 3: 8192 entries, a 64 KiB root (52-bit tree) */
-#define MAX_CPUS            64
 #define ARCH_HAS_TLB_BROADCAST 1   /* tlbie: arch/ppc64/mmu.c */
 /* A valid leaf is replaced only through an invalid entry and a tlbie (Book III, 5.10.1.2,
  * "Modifying a Page Table Entry", general case). */

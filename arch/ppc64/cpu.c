@@ -5,8 +5,11 @@
 #include "lib/string.h"
 #include "mm/vmap.h"
 
-struct ppc64_cpu ppc64_cpus[MAX_CPUS];
-static u8 emergency_stacks[MAX_CPUS][EMERGENCY_STACK_SIZE] __aligned(16);
+static DEFINE_PER_CPU(struct ppc64_cpu, ppc64_cpu_area);
+struct emergency_stack {
+	u8 bytes[EMERGENCY_STACK_SIZE];
+} __aligned(16);
+static DEFINE_PER_CPU(struct emergency_stack, emergency_stacks);
 
 STATIC_ASSERT(offsetof(struct ppc64_cpu, scratch) == PC_R9, "PC_R9");
 STATIC_ASSERT(offsetof(struct ppc64_cpu, srr0) == PC_SRR0, "PC_SRR0");
@@ -30,7 +33,7 @@ extern char ppc64_trap_entry[], ppc64_vectors_start[], ppc64_vectors_end[];
 /* This CPU's arch area into SPRG0; then percpu_bind() sets r13. */
 void ppc64_cpu_init(unsigned cpu, u32 hwid)
 {
-	struct ppc64_cpu *c = &ppc64_cpus[cpu];
+	struct ppc64_cpu *c = per_cpu_ptr(&ppc64_cpu_area, cpu);
 	u64 toc;
 	__asm__("mr %0, 2" : "=r"(toc));
 	c->cpu = cpu;
@@ -38,7 +41,7 @@ void ppc64_cpu_init(unsigned cpu, u32 hwid)
 	c->kernel_msr = MSR_SF | MSR_LE | MSR_ME | MSR_IR | MSR_DR | MSR_RI;
 	c->entry = (u64)ppc64_trap_entry;
 	c->toc = toc;
-	c->emergency_sp = (u64)(emergency_stacks[cpu] + EMERGENCY_STACK_SIZE);
+	c->emergency_sp = (u64)(per_cpu_ptr(&emergency_stacks, cpu) + 1);   /* its top */
 	/* The direct-map alias: the real-mode vector stubs must be able to use it too. */
 	mtspr(SPR_SPRG0, DIRECT_MAP_BASE + arch_image_virt_to_phys((uintptr_t)c));
 }

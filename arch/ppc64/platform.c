@@ -26,7 +26,7 @@
  * (ibm,dec-bits) is in use. */
 #define DEC_MAX 0x7fffffffl
 
-static volatile bool stop_requested[MAX_CPUS];
+static DEFINE_PER_CPU(bool, stop_requested);
 
 /* ---- CPUs ---- */
 
@@ -121,7 +121,7 @@ void arch_send_ipi(unsigned cpu)
  * interrupt, gets through with MSR[EE] off: our NMI. */
 void arch_send_stop(unsigned cpu)
 {
-	stop_requested[cpu] = true;
+	WRITE_ONCE(*per_cpu_ptr(&stop_requested, cpu), true);
 	arch_mb();
 	if (ppc64_hcall(H_SIGNAL_SYS_RESET, cpu_block(cpu)->hwid, 0, 0, 0, 0, 0) != H_SUCCESS)
 		arch_send_ipi(cpu);   /* reaches it only if its interrupts are on */
@@ -129,15 +129,13 @@ void arch_send_stop(unsigned cpu)
 
 void ppc64_system_reset(struct trap_frame *f)
 {
-	unsigned cpu = smp_processor_id();
-	if (stop_requested[cpu])
+	if (READ_ONCE(*this_cpu_ptr(&stop_requested)))
 		panic_stop_self(f);
 	panic_trap(f, "system reset");
 }
 
 void ppc64_external_interrupt(struct trap_frame *f)
 {
-	unsigned cpu = smp_processor_id();
 	for (;;) {
 		u64 ret[4];
 		if (ppc64_hcall_ret(ret, H_XIRR, 0, 0, 0, 0, 0) != H_SUCCESS)
@@ -157,7 +155,7 @@ void ppc64_external_interrupt(struct trap_frame *f)
 		ppc64_hcall(H_IPI, ppc64_area()->hwid, XICS_MFRR_NONE, 0, 0, 0, 0);
 		arch_mb();
 		ppc64_hcall(H_EOI, xirr, 0, 0, 0, 0, 0);
-		if (stop_requested[cpu])
+		if (READ_ONCE(*this_cpu_ptr(&stop_requested)))
 			panic_stop_self(f);
 		ipi_interrupt(f);
 		return;

@@ -19,7 +19,6 @@ void ppc64_rtas_init(const void *fdt);
 int ppc64_rtas_call(const char *service, int nargs, int nret, u32 *rets, ...);
 
 /* start.c, cpu.c */
-extern struct ppc64_cpu ppc64_cpus[MAX_CPUS];
 extern u64 ppc64_tb_freq;
 void ppc64_cpu_init(unsigned cpu, u32 hwid);   /* SPRG0 and the trap entry state of this CPU */
 void ppc64_vectors_install(void);

@@ -5,6 +5,7 @@
  * runs the calls one at a time, so there is no lock: a lock would stay held for ever by a CPU
  * whose stop-self (which never returns) raced with the panicking CPU's power-off. */
 #include "arch/ppc64/ppc64.h"
+#include "kernel/percpu.h"
 #include "kernel/printk.h"
 #include "lib/fdt.h"
 #include "lib/string.h"
@@ -14,7 +15,10 @@ struct rtas_args {
 	u32 cells[16];   /* args, then rets */
 };
 
-static struct rtas_args rtas_bufs[MAX_CPUS] __aligned(16);
+struct rtas_buf {
+	struct rtas_args args;
+} __aligned(16);
+static DEFINE_PER_CPU(struct rtas_buf, rtas_bufs);
 
 static struct {
 	const char *name;
@@ -75,7 +79,8 @@ int ppc64_rtas_call(const char *service, int nargs, int nret, u32 *rets, ...)
 		args[i] = va_arg(ap, u32);
 	va_end(ap);
 	unsigned long flags = arch_irq_save();   /* stay on this CPU, with its buffer */
-	int status = call_with(&rtas_bufs[ppc64_area()->cpu], token, nargs, nret, args, rets);
+	struct rtas_args *buf = &per_cpu_ptr(&rtas_bufs, ppc64_area()->cpu)->args;
+	int status = call_with(buf, token, nargs, nret, args, rets);
 	arch_irq_restore(flags);
 	return status;
 }

@@ -34,6 +34,7 @@ __noreturn void __init ppc64_boot(phys_addr_t fdt_pa, phys_addr_t image_phys)
 {
 	struct boot_info *bi = &ppc64_boot_info;
 
+	percpu_init_areas();   /* first: nothing has written a per-CPU variable yet */
 	ppc64_image_phys = image_phys;
 	ppc64_cpu_init(0, 0);
 	percpu_bind(0);   /* before anything takes a lock: locks count preemption per CPU */

@@ -8,7 +8,6 @@
 #define PAGE_SHIFT     12
 #define PT_LEVELS      4
 #define PT_INDEX_BITS  9
-#define MAX_CPUS       64
 
 typedef u64 pte_t;
 

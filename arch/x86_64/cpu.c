@@ -40,7 +40,7 @@ struct x86_cpu_tables {
 	u8 ist_stacks[2][IST_STACK_SIZE] __aligned(16);
 };
 
-static struct x86_cpu_tables cpu_tables[MAX_CPUS];
+static DEFINE_PER_CPU(struct x86_cpu_tables, cpu_tables);
 static struct idt_gate idt[256] __aligned(16);
 extern char x86_trap_stubs[];   /* entry.S: 256 stubs, 16 bytes apart */
 bool x86_has_1g_pages;
@@ -64,7 +64,7 @@ static void __init idt_init(void)
 /* Load this CPU's GDT, TSS and the shared IDT. */
 void __init x86_cpu_tables_init(unsigned cpu)
 {
-	struct x86_cpu_tables *t = &cpu_tables[cpu];
+	struct x86_cpu_tables *t = per_cpu_ptr(&cpu_tables, cpu);
 	u64 tss = (u64)&t->tss, lim = sizeof(t->tss) - 1;
 
 	t->gdt[0] = 0;
@@ -106,8 +106,9 @@ void __init x86_cpu_tables_init(unsigned cpu)
 bool x86_in_ist_stack(uintptr_t sp)
 {
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
-		uintptr_t lo = (uintptr_t)cpu_tables[c].ist_stacks;
-		if (sp >= lo && sp < lo + sizeof(cpu_tables[c].ist_stacks))
+		const struct x86_cpu_tables *t = per_cpu_ptr(&cpu_tables, c);
+		uintptr_t lo = (uintptr_t)t->ist_stacks;
+		if (sp >= lo && sp < lo + sizeof(t->ist_stacks))
 			return true;
 	}
 	return false;

@@ -26,4 +26,6 @@
 
 #define BOOT_STACK_SIZE    16384
 
+#define MAX_CPUS           64                  /* linker.ld reserves a per-CPU copy for each */
+
 #endif

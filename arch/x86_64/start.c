@@ -16,6 +16,7 @@ __noreturn void __init x86_boot(u32 magic, u32 mbi_phys)
 {
 	struct boot_info *bi = &x86_boot_info;
 
+	percpu_init_areas();   /* first: nothing has written a per-CPU variable yet */
 	percpu_bind(0);   /* before anything takes a lock: locks count preemption per CPU */
 	x86_console_init();
 	x86_cpu_tables_init(0);

@@ -7,6 +7,7 @@
 #include "kernel/percpu.h"
 
 struct percpu host_percpu;
+uintptr_t percpu_offsets[MAX_CPUS];   /* the one CPU's copy is the variables themselves */
 struct thread *host_current;
 bool debug_preempt;   /* host code has no preemption to check */
 unsigned long preempt_debug_reports;

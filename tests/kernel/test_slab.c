@@ -174,7 +174,8 @@ static void percpu_worker(void *arg)
 	preempt_disable();
 	w->cpu = smp_processor_id();
 	preempt_enable();
-	const struct slab_cpu *sc = &w->c->cpu[w->cpu];   /* pinned: this CPU's for good */
+	/* pinned: this CPU's for good */
+	const struct slab_cpu *sc = per_cpu_ptr(w->c->cpu, w->cpu);
 	unsigned long h0 = sc->alloc_hits + sc->free_hits, m0 = sc->alloc_misses + sc->free_misses;
 	for (int i = 0; i < 1000; i++) {
 		u64 *o = kmem_cache_alloc(w->c, 0);
@@ -225,8 +226,8 @@ static struct kmem_cache *run_each_cpu(struct ktest *t)
 		 * refills and flushes of SLAB_BATCH objects each. */
 		KEXPECT(t, w[i].hits >= 2000 + 20 * 2 * (3 * SLAB_MAGAZINE - 12));
 		KEXPECT(t, w[i].misses >= 20 && w[i].misses <= 20 * 2 * 6 + 2);
-		KEXPECT(t, c->cpu[i].count > 0);
-		magazines += c->cpu[i].count;
+		KEXPECT(t, per_cpu_ptr(c->cpu, i)->count > 0);
+		magazines += per_cpu_ptr(c->cpu, i)->count;
 	}
 	ktest_log(t, "%u CPUs: hits %lu, misses %lu on CPU 0", n, w[0].hits, w[0].misses);
 	struct kmem_cache_stats st;
@@ -250,7 +251,7 @@ KTEST(slab, shrink_drains_every_cpu)
 	KASSERT(t, c != NULL);
 	kmem_cache_shrink(c);
 	for (unsigned cpu = 0; cpu < MAX_CPUS; cpu++)
-		KEXPECT_EQ(t, c->cpu[cpu].count, 0);
+		KEXPECT_EQ(t, per_cpu_ptr(c->cpu, cpu)->count, 0);
 	struct kmem_cache_stats st;
 	kmem_cache_get_stats(c, &st);
 	KEXPECT_EQ(t, st.in_magazines, 0);
@@ -302,8 +303,9 @@ KTEST(slab, freed_on_one_cpu_allocated_on_another)
 	memcpy(first, x->objs, sizeof(first));
 	run_on_cpu(t, 1, cross_free, x);
 	/* CPU 1 keeps at most a magazine's worth; the rest went back to the slabs. */
-	KEXPECT(t, x->c->cpu[1].count > 0 && x->c->cpu[1].count <= SLAB_MAGAZINE);
-	KEXPECT(t, x->c->cpu[1].free_misses >= (CROSS_N - SLAB_MAGAZINE) / SLAB_BATCH);
+	const struct slab_cpu *sc1 = per_cpu_ptr(x->c->cpu, 1);
+	KEXPECT(t, sc1->count > 0 && sc1->count <= SLAB_MAGAZINE);
+	KEXPECT(t, sc1->free_misses >= (CROSS_N - SLAB_MAGAZINE) / SLAB_BATCH);
 	run_on_cpu(t, 0, cross_alloc, x);
 	KASSERT(t, !x->bad);
 	unsigned again = 0;

@@ -57,6 +57,15 @@ def var(name, file=None):
     raise gdb.GdbError(f"faultline: no symbol {name}" + (f" in {file}" if file else ""))
 
 
+def per_cpu(value, cpu):
+    """CPU cpu's copy of a per-CPU variable (kernel/percpu.h), given CPU 0's: the variable
+    itself (var("runqueues", ...)) or a pointer from alloc_percpu() (a cache's "cpu")."""
+    offset = int(var("percpu_offsets")[cpu])
+    if value.type.strip_typedefs().code == gdb.TYPE_CODE_PTR:
+        return gdb.Value(int(value) + offset).cast(value.type).dereference()
+    return gdb.Value(int(value.address) + offset).cast(value.type.pointer()).dereference()
+
+
 def read_u64(addr, order="<"):
     return struct.unpack(order + "Q", bytes(gdb.selected_inferior().read_memory(addr, 8)))[0]
 
@@ -160,12 +169,12 @@ def all_threads():
             raise
         add(var("boot_thread").address, None)
     ncpus = int(var("nr_cpus_possible"))
-    blocks = var("cpu_blocks")
-    rqs = var("rqs", "kernel/sched.c")
+    block = var("percpu_block")
+    rqs = var("runqueues", "kernel/sched.c")
     for c in range(ncpus):
-        add(blocks[c]["current"], f"current on CPU {c}")
-        add(blocks[c]["idle"], f"idle of CPU {c}")
-        for t in list_entries(rqs[c]["queue"], "struct thread", "rq_link"):
+        add(per_cpu(block, c)["current"], f"current on CPU {c}")
+        add(per_cpu(block, c)["idle"], f"idle of CPU {c}")
+        for t in list_entries(per_cpu(rqs, c)["queue"], "struct thread", "rq_link"):
             add(t, f"queued on CPU {c}")
     return [(t, [w for w in why if w]) for t, why in seen.values()]
 
@@ -407,7 +416,7 @@ kernel's direct map, so this needs the kernel's page tables live (after mm_init)
 class FlPages(gdb.Command):
     """fl-pages: the buddy allocator's free lists (mm/page_alloc.c's zone): blocks per order, the
 pages they hold, each list walked and checked against its count; then each CPU's list of
-single pages (pcps[])."""
+single pages (pcp_lists, per CPU)."""
 
     def __init__(self):
         super().__init__("fl-pages", gdb.COMMAND_USER)
@@ -427,11 +436,12 @@ single pages (pcps[])."""
             bad = "" if walked == nr else f"  MISMATCH: nr says {nr}"
             print(f"  {o:5d} {walked:7d} {walked << o:8d}{bad}")
         print(f"  in the buddy lists: {total} pages")
-        pcps = var("pcps", "mm/page_alloc.c")
+        pcps = var("pcp_lists", "mm/page_alloc.c")
         pcp_total = 0
         for c in range(int(var("nr_cpus_possible"))):
-            n = int(pcps[c]["count"])
-            walked = len(list_entries(pcps[c]["pages"], "struct page", "lru"))
+            pcp = per_cpu(pcps, c)
+            n = int(pcp["count"])
+            walked = len(list_entries(pcp["pages"], "struct page", "lru"))
             pcp_total += walked
             bad = "" if walked == n else f"  MISMATCH: count says {n}"
             print(f"  CPU {c} list: {walked} pages{bad}")
@@ -462,7 +472,8 @@ slabs; each cache's slab lists walked and checked against its counters."""
                      list_entries(c["full"], "struct page", "lru"))
             out = sum(int(p["slab"]["inuse"]) for p in slabs)
             active = int(c["nr_active"])
-            mags = [int(c["cpu"][n]["count"]) for n in range(ncpus)]
+            mags = ([int(per_cpu(c["cpu"], n)["count"]) for n in range(ncpus)]
+                    if int(c["cpu"]) else [0] * ncpus)
             flags = int(c["flags"])
             names = [n for bit, n in SLAB_FLAGS if flags & bit]
             bad = ""
@@ -470,11 +481,11 @@ slabs; each cache's slab lists walked and checked against its counters."""
                 bad += f"  MISMATCH: nr_slabs says {int(c['nr_slabs'])}"
             if out != active:
                 bad += f"  MISMATCH: the slabs have {out} objects out, nr_active says {active}"
-            per_cpu = " ".join(f"cpu{n}={m}" for n, m in enumerate(mags) if m)
+            by_cpu = " ".join(f"cpu{n}={m}" for n, m in enumerate(mags) if m)
             print(f"  {c['name'].string():<20} {int(c['size']):5d} {int(c['stride']):6d} "
                   f"{len(slabs):5d} {int(c['nr_slabs_rcu']):8d} {active - sum(mags):7d} "
                   f"{sum(mags):9d} {len(slabs) * int(c['objs_per_slab']) - out:6d}  "
-                  f"{','.join(names) or '-'}{'  ' + per_cpu if per_cpu else ''}{bad}")
+                  f"{','.join(names) or '-'}{'  ' + by_cpu if by_cpu else ''}{bad}")
 
 
 # ---- fl-dmesg ----

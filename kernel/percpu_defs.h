@@ -1,0 +1,9 @@
+/* Sizes of the per-CPU area (kernel/percpu.h), as plain constants: linker.ld includes this. */
+#ifndef KERNEL_PERCPU_DEFS_H
+#define KERNEL_PERCPU_DEFS_H
+
+/* Each CPU's reserve for alloc_percpu(), at the end of its copy of .percpu: a slab cache's
+ * magazines take about 200 bytes, so room for some 40 caches. */
+#define PERCPU_DYNAMIC_SIZE 8192
+
+#endif
