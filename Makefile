@@ -33,16 +33,20 @@ ASFLAGS := $(CFLAGS) -D__ASSEMBLY__
 LDFLAGS := -nostdlib -static -z noexecstack -z max-page-size=0x1000 --no-warn-rwx-segments
 
 # The kernel is every .c and .S file under these directories and arch/$(ARCH)/, at any depth: a
-# new file or folder (mm/fault/, say) is built without a change here. The link order, which is
-# the order of the suites, parameters and torture suites registered in linker sections, is that
-# of the directories below, each one's files sorted by path. A file under arch/<arch>/ that is
-# not kernel code is named in the arch's ARCH_NOT_KERNEL (ppc64's -bios stub).
+# new file or folder (mm/fault/, say) is built without a change here. tests/kernel/arch/<arch>/
+# (a port's own hardware tests) is built for that arch only. The link order, which is the order
+# of the suites, parameters and torture suites registered in linker sections, is that of the
+# directories below, each one's files sorted by path. A file under arch/<arch>/ that is not
+# kernel code is named in the arch's ARCH_NOT_KERNEL (ppc64's -bios stub).
 KERNEL_DIRS := kernel lib mm tests/kernel
-find_sources = $(sort $(shell find $(1) -type f -name '$(2)'))
+find_sources = $(filter-out tests/kernel/arch/%,$(sort $(shell find $(1) -type f -name '$(2)')))
+PORT_DIRS := arch/$(ARCH) $(wildcard tests/kernel/arch/$(ARCH))
+find_port_sources = $(filter-out $(ARCH_NOT_KERNEL),$(sort $(shell find $(PORT_DIRS) -type f \
+	-name '$(1)')))
 KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(call find_sources,$(d),*.c)) boot/boot_info.c \
-	$(filter-out $(ARCH_NOT_KERNEL),$(call find_sources,arch/$(ARCH),*.c)) $(ARCH_SRCS)
-KERNEL_ASM := $(filter-out $(ARCH_NOT_KERNEL),\
-	$(foreach d,$(KERNEL_DIRS) arch/$(ARCH),$(call find_sources,$(d),*.S)))
+	$(call find_port_sources,*.c) $(ARCH_SRCS)
+KERNEL_ASM := $(foreach d,$(KERNEL_DIRS),$(call find_sources,$(d),*.S)) \
+	$(call find_port_sources,*.S)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(KERNEL_SRCS)) \
 	$(patsubst %.S,$(BUILD)/obj/%.o,$(KERNEL_ASM))
 # The list itself, rewritten only when it changes: a removed or renamed file relinks the image.

@@ -1,0 +1,94 @@
+/* The ppc64 port's own hardware set-up, checked on the machine as the CPU sees it (suite "ppc64",
+ * in test=all): every CPU a 64-bit little-endian POWER9 or later with translation on; r13 at its
+ * own block and SPRG0 at its own arch area (the direct-map alias the real-mode vector stubs can
+ * use), which names this CPU, its firmware id, the kernel's MSR, trap entry and TOC, and its
+ * own emergency stack; the timebase counting up and the decrementer down. Timers, IPIs, CPU
+ * start-up, preemption and TLB invalidation are the generic suites' (smp, sched, timer, tlb). */
+#include "arch/ppc64/ppc64.h"
+#include "kernel/ktest.h"
+#include "kernel/smp.h"
+#include "lib/string.h"
+
+#define SPR_PVR 287
+#define KERNEL_MSR_BITS (MSR_SF | MSR_LE | MSR_ME | MSR_IR | MSR_DR | MSR_RI)
+/* As the CPU runs: MSR[ME] is the hypervisor's (Book III's MSR description: only mtmsrd, rfid
+ * and hrfid in hypervisor state change it), and QEMU's pseries shows the guest 0, so the port's
+ * asking for it in kernel_msr changes nothing. */
+#define RUNNING_MSR_BITS (KERNEL_MSR_BITS & ~MSR_ME)
+
+/* What each CPU reports about its own set-up, from a cross-CPU call. */
+static struct cpu_regs {
+	u64 r13, sprg0, msr, pvr, toc;
+	struct ppc64_cpu area;   /* a copy of the one SPRG0 points at */
+	bool irqs_masked_in_call;
+} regs[MAX_CPUS];
+
+static void read_regs(void *arg)
+{
+	(void)arg;
+	struct cpu_regs *r = &regs[smp_processor_id()];
+	__asm__ __volatile__("mr %0, 13; mr %1, 2" : "=r"(r->r13), "=r"(r->toc));
+	r->sprg0 = mfspr(SPR_SPRG0);
+	r->msr = ppc64_mfmsr();
+	r->pvr = mfspr(SPR_PVR);
+	r->area = *(struct ppc64_cpu *)r->sprg0;
+	r->irqs_masked_in_call = !arch_irqs_enabled();
+}
+
+KTEST(ppc64, every_cpu_alike)
+{
+	memset(regs, 0, sizeof(regs));
+	smp_call_function(cpu_online_mask, read_regs, NULL, true);
+	for (unsigned n = 0; n < nr_cpus_online; n++) {
+		const struct cpu_regs *r = &regs[n];
+		const struct ppc64_cpu *a = &r->area;
+		uintptr_t off = percpu_offsets[n];
+		KEXPECT_EQ(t, r->r13, (u64)cpu_block(n));
+		KEXPECT_EQ(t, r->msr & (RUNNING_MSR_BITS | MSR_PR), RUNNING_MSR_BITS);
+		KEXPECT(t, r->irqs_masked_in_call);
+		KEXPECT_EQ(t, r->pvr >> 16, regs[0].pvr >> 16);
+		/* SPRG0: a direct-map address (usable with translation off too) of this CPU's own
+		 * area, the same variable as CPU 0's in its per-CPU copy. */
+		KEXPECT(t, r->sprg0 >= DIRECT_MAP_BASE && r->sprg0 < KERNEL_VIRT_BASE);
+		KEXPECT_EQ(t, r->sprg0 - off, regs[0].sprg0);
+		KEXPECT(t, a->percpu == cpu_block(n));
+		KEXPECT_EQ(t, a->cpu, n);
+		KEXPECT_EQ(t, a->hwid, cpu_block(n)->hwid);
+		KEXPECT_EQ(t, a->kernel_msr & KERNEL_MSR_BITS, KERNEL_MSR_BITS);
+		KEXPECT_EQ(t, a->kernel_msr, regs[0].area.kernel_msr);
+		KEXPECT_EQ(t, a->entry, regs[0].area.entry);
+		KEXPECT_EQ(t, a->toc, r->toc);   /* the TOC the trap entry restores is the kernel's */
+		/* Its own emergency stack: a 16-byte aligned top, in its own per-CPU copy. */
+		KEXPECT_EQ(t, a->emergency_sp % 16, 0);
+		KEXPECT_EQ(t, a->emergency_sp - off, regs[0].area.emergency_sp);
+		for (unsigned d = 0; d < n; d++)
+			KEXPECT(t, a->hwid != regs[d].area.hwid);
+	}
+	/* The port needs radix translation: POWER9 (PVR version 0x4e) or later. */
+	KEXPECT(t, regs[0].pvr >> 16 >= 0x4e);
+	ktest_log(t, "%u CPU(s): PVR %#lx, MSR %#lx, timebase %lu Hz", nr_cpus_online,
+		  (unsigned long)regs[0].pvr, (unsigned long)regs[0].msr,
+		  (unsigned long)ppc64_tb_freq);
+}
+
+/* The timebase counts up at ppc64_tb_freq and the decrementer down at the same rate (Book II,
+ * 5.2; Book III, 9.2): over a stretch of the timebase the decrementer falls by about as much. */
+KTEST(ppc64, timebase_and_decrementer)
+{
+	unsigned long flags = arch_irq_save();   /* no decrementer interrupt re-arms it meanwhile */
+	u64 tb0 = arch_cycles();
+	s64 dec0 = (s32)mfspr(SPR_DEC);
+	while (arch_cycles() - tb0 < ppc64_tb_freq / 1000)   /* 1 ms */
+		arch_cpu_relax();
+	s64 dec1 = (s32)mfspr(SPR_DEC);
+	u64 tb1 = arch_cycles();
+	arch_irq_restore(flags);
+	u64 dtb = tb1 - tb0;
+	s64 ddec = dec0 - dec1;
+	ktest_log(t, "over %lu timebase ticks the decrementer fell by %ld", (unsigned long)dtb,
+		  (long)ddec);
+	KEXPECT(t, ppc64_tb_freq > 0);
+	KEXPECT(t, dtb >= ppc64_tb_freq / 1000);
+	/* Between the two reads of each, a few ticks of slack either way. */
+	KEXPECT(t, ddec > 0 && (u64)ddec <= dtb + 64 && (u64)ddec + 64 >= dtb / 2);
+}
