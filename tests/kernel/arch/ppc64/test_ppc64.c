@@ -12,8 +12,9 @@
 #define SPR_PVR 287
 #define KERNEL_MSR_BITS (MSR_SF | MSR_LE | MSR_ME | MSR_IR | MSR_DR | MSR_RI)
 /* As the CPU runs: MSR[ME] is the hypervisor's (Book III's MSR description: only mtmsrd, rfid
- * and hrfid in hypervisor state change it), and QEMU's pseries shows the guest 0, so the port's
- * asking for it in kernel_msr changes nothing. */
+ * and hrfid in hypervisor state change it), so the port's asking for it in kernel_msr changes
+ * nothing. Under QEMU the boot CPU runs without it (as QEMU reset it) and the CPUs RTAS
+ * start-cpu started run with it. */
 #define RUNNING_MSR_BITS (KERNEL_MSR_BITS & ~MSR_ME)
 
 /* What each CPU reports about its own set-up, from a cross-CPU call. */
