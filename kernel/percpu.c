@@ -25,6 +25,7 @@ extern struct thread boot_thread;   /* kernel/sched.c */
 void __init percpu_init_areas(void)
 {
 	size_t size = (size_t)(__percpu_end - __percpu_start);
+	percpu_offsets[0] = 0;   /* CPU 0's copy is the section (and the bss may not be zero yet) */
 	for (unsigned cpu = 1; cpu < MAX_CPUS; cpu++) {
 		char *copy = __percpu_copies + (cpu - 1) * size;
 		memcpy(copy, __percpu_start, size);
@@ -102,7 +103,7 @@ static void pcpu_clear(u64 *map, unsigned i) { map[i / 64] &= ~(1ull << (i % 64)
 
 void *__alloc_percpu(size_t size, size_t align)
 {
-	if (size == 0 || align > 64 || (align & (align - 1)))
+	if (size == 0 || size > PERCPU_DYNAMIC_SIZE || align > 64 || (align & (align - 1)))
 		return NULL;
 	unsigned n = (unsigned)DIV_ROUND_UP(size, PCPU_GRANULE);
 	unsigned step = align > PCPU_GRANULE ? (unsigned)(align / PCPU_GRANULE) : 1;
@@ -132,9 +133,10 @@ void free_percpu(void *ptr)
 	if (!ptr)
 		return;
 	uintptr_t off = (uintptr_t)ptr - (uintptr_t)__percpu_dynamic_start;
-	unsigned first = (unsigned)(off / PCPU_GRANULE);
-	if ((char *)ptr < __percpu_dynamic_start || off % PCPU_GRANULE || first >= PCPU_GRANULES)
+	if ((char *)ptr < __percpu_dynamic_start || off >= PERCPU_DYNAMIC_SIZE ||
+	    off % PCPU_GRANULE)
 		panic("free_percpu(%p): not from alloc_percpu()", ptr);
+	unsigned first = (unsigned)(off / PCPU_GRANULE);
 	unsigned long flags = raw_spin_lock_irqsave(&pcpu_lock);
 	if (!pcpu_test(pcpu_starts, first))
 		panic("free_percpu(%p): not the start of an allocation (a double free?)", ptr);

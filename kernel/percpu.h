@@ -9,10 +9,13 @@
  * alloc_percpu(), used the same way. Every such variable lives in the .percpu section, which is
  * CPU 0's copy; each other CPU has a copy of the whole section made before anything writes it
  * (percpu_init_areas(), the first thing each arch's C entry does), so a static initialiser holds
- * on every CPU. The copies sit in the image's bss, one per MAX_CPUS (linker.ld), so they exist
+ * on every CPU (one that holds an address, LIST_HEAD_INIT(x) say, holds CPU 0's copy's address
+ * on every CPU: initialise such fields in code, per CPU). The copies sit in the image's bss, one per MAX_CPUS (linker.ld), so they exist
  * before the page allocator and any CPU's copy may be written as soon as the kernel runs: a
  * subsystem initialises every CPU's state in its own init, whether or not that CPU starts.
- * CPUs' copies are apart by a multiple of 64 bytes, so two CPUs' state never shares a cache line.
+ * CPUs' copies start PERCPU_ALIGN apart (128 bytes, POWER9's cache line, the largest of the
+ * three), so two CPUs' state never shares a cache line; inside one copy, a struct that other CPUs
+ * write (a lock) is __aligned(64) away from its neighbours as anywhere else.
  *
  * Each CPU's block, struct percpu below, is itself such a variable: the arch keeps its address
  * in the per-CPU register (arch_this_cpu(): x86 GS, arm64 TPIDR_EL1, ppc64 r13), and it holds
@@ -107,8 +110,6 @@ static inline unsigned smp_processor_id(void)
 extern uintptr_t percpu_offsets[MAX_CPUS];
 #define per_cpu_ptr(ptr, cpu) ((__typeof__(ptr))((uintptr_t)(ptr) + percpu_offsets[cpu]))
 #define this_cpu_ptr(ptr) ((__typeof__(ptr))((uintptr_t)(ptr) + this_cpu()->offset))
-/* For a place that is right even if the thread moves right after (it says why). */
-#define raw_this_cpu_ptr(ptr) ((__typeof__(ptr))((uintptr_t)(ptr) + raw_this_cpu()->offset))
 
 DECLARE_PER_CPU(struct percpu, percpu_block);   /* each CPU's block */
 static inline struct percpu *cpu_block(unsigned cpu) { return per_cpu_ptr(&percpu_block, cpu); }

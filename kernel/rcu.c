@@ -86,12 +86,13 @@ static void report_qs(unsigned cpu)
 
 void rcu_note_qs(void)
 {
-	struct rcu_cpu *rc = this_cpu_ptr(&rcu_data);
+	unsigned cpu = smp_processor_id();
+	struct rcu_cpu *rc = cpu_rcu(cpu);
 	if (likely(!READ_ONCE(rc->qs_pending)))
 		return;
 	WRITE_ONCE(rc->qs_pending, false);
 	smp_mb();   /* everything this CPU did before is ordered before the report */
-	report_qs(raw_smp_processor_id());
+	report_qs(cpu);
 }
 
 void rcu_idle_enter(void)

@@ -31,7 +31,7 @@ struct runqueue {
 	u64 lockup_reported_ns;
 	u64 last_tick_ns;           /* for the hard-lockup check; read by other CPUs */
 	u64 hardlockup_checked_ns;
-};
+} __aligned(64);   /* other CPUs take its lock: apart from this CPU's other state */
 
 static DEFINE_PER_CPU(struct runqueue, runqueues);
 static struct runqueue *cpu_rq(unsigned cpu) { return per_cpu_ptr(&runqueues, cpu); }

@@ -38,7 +38,7 @@ struct call_queue {
 	unsigned head, tail;
 	struct call_data *slots[CALL_QUEUE];
 	bool stop_acked;   /* the panic stopped this CPU: written by it, read by the panicking one */
-};
+} __aligned(64);   /* written by the CPUs that send calls: apart from this CPU's other state */
 
 static DEFINE_PER_CPU(struct call_queue, call_queues);
 static struct call_queue *cpu_queue(unsigned cpu) { return per_cpu_ptr(&call_queues, cpu); }

@@ -5,11 +5,13 @@
 #include "lib/string.h"
 #include "mm/vmap.h"
 
-static DEFINE_PER_CPU(struct ppc64_cpu, ppc64_cpu_area);
+/* The stack first: an overflow of it runs into whatever precedes it, not into the area the trap
+ * entry needs to report it. */
 struct emergency_stack {
 	u8 bytes[EMERGENCY_STACK_SIZE];
 } __aligned(16);
 static DEFINE_PER_CPU(struct emergency_stack, emergency_stacks);
+static DEFINE_PER_CPU(struct ppc64_cpu, ppc64_cpu_area);
 
 STATIC_ASSERT(offsetof(struct ppc64_cpu, scratch) == PC_R9, "PC_R9");
 STATIC_ASSERT(offsetof(struct ppc64_cpu, srr0) == PC_SRR0, "PC_SRR0");

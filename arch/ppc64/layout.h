@@ -34,6 +34,7 @@
 #define EMERGENCY_STACK_SIZE 8192              /* per CPU, for traps on an overflowed stack */
 #define KSTACK_SLOT_SIZE   (5 * 4096)          /* mm/vmap.h's KSTACK_SIZE + guard (checked) */
 
+#define BOOT_IMAGE_MAP_END (KERNEL_LOAD_PHYS + EARLY_IMAGE_2M * 0x200000)   /* head.S */
 #define MAX_CPUS           64                  /* linker.ld reserves a per-CPU copy for each */
 
 #endif

@@ -26,6 +26,7 @@
 
 #define BOOT_STACK_SIZE    16384
 
+#define BOOT_IMAGE_MAP_END 0x40000000          /* boot.S maps the image's first GiB high */
 #define MAX_CPUS           64                  /* linker.ld reserves a per-CPU copy for each */
 
 #endif

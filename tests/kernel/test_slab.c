@@ -211,8 +211,10 @@ static struct kmem_cache *run_each_cpu(struct ktest *t)
 	struct cpu_work w[KTEST_MAX_THREADS] = { 0 };
 	unsigned n = MIN(nr_cpus_online, (unsigned)KTEST_MAX_THREADS);
 	struct kmem_cache *c = kmem_cache_create("ktest_percpu", 64, 8, 0);
-	if (!c) {
-		KEXPECT(t, c != NULL);
+	if (!c || !c->cpu) {   /* no cache, or one that found the per-CPU reserve full */
+		KEXPECT(t, c != NULL && c->cpu != NULL);
+		if (c)
+			kmem_cache_destroy(c);
 		return NULL;
 	}
 	for (unsigned i = 0; i < n; i++)
@@ -303,6 +305,7 @@ KTEST(slab, freed_on_one_cpu_allocated_on_another)
 	memcpy(first, x->objs, sizeof(first));
 	run_on_cpu(t, 1, cross_free, x);
 	/* CPU 1 keeps at most a magazine's worth; the rest went back to the slabs. */
+	KASSERT(t, x->c->cpu != NULL);   /* not a cache that found the per-CPU reserve full */
 	const struct slab_cpu *sc1 = per_cpu_ptr(x->c->cpu, 1);
 	KEXPECT(t, sc1->count > 0 && sc1->count <= SLAB_MAGAZINE);
 	KEXPECT(t, sc1->free_misses >= (CROSS_N - SLAB_MAGAZINE) / SLAB_BATCH);

@@ -57,13 +57,16 @@ def var(name, file=None):
     raise gdb.GdbError(f"faultline: no symbol {name}" + (f" in {file}" if file else ""))
 
 
-def per_cpu(value, cpu):
-    """CPU cpu's copy of a per-CPU variable (kernel/percpu.h), given CPU 0's: the variable
-    itself (var("runqueues", ...)) or a pointer from alloc_percpu() (a cache's "cpu")."""
+def per_cpu_ptr(ptr, cpu):
+    """What CPU cpu's per_cpu_ptr(ptr, cpu) points at (kernel/percpu.h): ptr is CPU 0's copy's
+    address, a pointer from alloc_percpu() (a cache's "cpu") or a variable's .address."""
     offset = int(var("percpu_offsets")[cpu])
-    if value.type.strip_typedefs().code == gdb.TYPE_CODE_PTR:
-        return gdb.Value(int(value) + offset).cast(value.type).dereference()
-    return gdb.Value(int(value.address) + offset).cast(value.type.pointer()).dereference()
+    return gdb.Value(int(ptr) + offset).cast(ptr.type).dereference()
+
+
+def per_cpu(variable, cpu):
+    """CPU cpu's copy of a DEFINE_PER_CPU variable, given the variable (var("runqueues"))."""
+    return per_cpu_ptr(variable.address, cpu)
 
 
 def read_u64(addr, order="<"):
@@ -472,7 +475,7 @@ slabs; each cache's slab lists walked and checked against its counters."""
                      list_entries(c["full"], "struct page", "lru"))
             out = sum(int(p["slab"]["inuse"]) for p in slabs)
             active = int(c["nr_active"])
-            mags = ([int(per_cpu(c["cpu"], n)["count"]) for n in range(ncpus)]
+            mags = ([int(per_cpu_ptr(c["cpu"], n)["count"]) for n in range(ncpus)]
                     if int(c["cpu"]) else [0] * ncpus)
             flags = int(c["flags"])
             names = [n for bit, n in SLAB_FLAGS if flags & bit]
