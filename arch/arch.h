@@ -22,6 +22,9 @@
  *   EARLY_MAP_LIMIT                 RAM below this is reachable through the direct map before
  *                                   mm_init() has built the real page tables
  *   MAX_CPUS
+ *   USER_VA_END                     user addresses are [0, USER_VA_END) (see "User address
+ *                                   spaces" below)
+ *   struct arch_mm_context          a user address space's hardware context (ditto)
  *   pte_t                           the raw page-table entry type
  *   struct trap_frame               registers saved on a trap
  *   ARCH_HAS_TLB_BROADCAST,         feature flags (see the MMU section): defined as 1 by a port
@@ -42,6 +45,7 @@
 #error "ARCH_NEEDS_BREAK_BEFORE_MAKE is defined as 1 or not at all (arch/arch.h)"
 #endif
 
+struct mm;
 struct percpu;
 struct thread;
 
@@ -140,16 +144,46 @@ static inline phys_addr_t pte_addr(pte_t e, int level);   /* the table or frame 
 static inline unsigned pte_prot(pte_t e, int level);      /* MMU_* bits of a leaf */
 static inline pte_t pte_read_once(const pte_t *p);
 static inline void pte_write(pte_t *p, pte_t e);          /* a single untorn store */
+/* Replace *p by new if it still holds old, atomically against other CPUs and against the
+ * hardware's own updates of the entry (accessed and dirty bits); returns what *p held (old on
+ * success). With full-barrier semantics, so a lockless fault that wins the race has published
+ * everything it wrote before (the zeroed page) to whoever reads the entry. */
+static inline pte_t pte_cmpxchg(pte_t *p, pte_t old, pte_t new);
 /* Order every earlier store to page-table memory (a new table being zeroed or filled) before
  * the next pte_write (the entry that links that table in), as seen by every CPU's table walker
  * and by lockless software walkers. */
 static inline void pte_publish_barrier(void);
 /* The physical address of a byte of the kernel image (its text, data or bss). */
 static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va);
-void arch_mmu_switch(phys_addr_t root);   /* load a page-table root on this CPU */
-phys_addr_t arch_mmu_current_root(void);
-/* Prepare a new kernel root before it is loaded (e.g. entries the arch keeps for itself). */
+/* Prepare the kernel's root before it is first loaded (e.g. entries the arch keeps for itself;
+ * on x86 every top-level entry of the kernel half, which user roots copy). */
 void arch_mmu_init_kernel_root(phys_addr_t root);
+/* The root this CPU translates user (arm64, ppc64: else kernel) addresses with: for tests. */
+phys_addr_t arch_mmu_current_root(void);
+
+/* ---- User address spaces (struct mm, mm/mm.h). ----
+ * A port's arch_defs.h defines USER_VA_END and struct arch_mm_context: the hardware context of
+ * one address space (an ASID, PCID or PID, and what the port needs to reuse them), which generic
+ * code zeroes when it creates the mm and otherwise never touches. init_mm is the kernel's own:
+ * its pgd is kernel_pt_root and it has no user half. */
+/* A new mm whose pgd (pgtable_root_alloc) is still empty: fill in what every root of this arch
+ * holds (x86: the kernel half) and the context. 0, or -ENOMEM/-ENOSPC (no id left). */
+int arch_mm_init(struct mm *mm);
+/* The mm is gone from every CPU (no CPU has it loaded) and its user tables are freed: give its
+ * context back, after making sure no TLB keeps entries tagged with it. */
+void arch_mm_destroy(struct mm *mm);
+/* Load mm on this CPU, interrupts off: its user half (init_mm: none, so user addresses fault)
+ * with its context. mm_switch() (mm/tlb.c) has set this CPU's bit in mm->cpumask first. The
+ * first call, with init_mm on the boot CPU in mm_init, also loads the kernel's root. */
+void arch_mmu_switch(struct mm *mm);
+/* User TLB maintenance, of mm's translations only (its context). Local forms on this CPU,
+ * where mm may or may not be loaded; broadcast forms (ARCH_HAS_TLB_BROADCAST) on every CPU.
+ * mm/tlb.c picks: broadcast where the arch has it, else IPIs to mm->cpumask. The _all forms
+ * also drop every cached table entry of mm (page-walk caches), so freed tables are safe. */
+void arch_tlb_flush_user_page_local(struct mm *mm, uintptr_t va, int level);
+void arch_tlb_flush_user_all_local(struct mm *mm);
+void arch_tlb_flush_user_page_broadcast(struct mm *mm, uintptr_t va, int level);
+void arch_tlb_flush_user_all_broadcast(struct mm *mm);
 /* TLB maintenance on this CPU only. The by-page forms invalidate the translation of va made by
  * a leaf at `level` (0: a base page; a block of pt_level_size(level) above, see mm/pgtable.h).
  * The size matters where the hardware matches it: a ppc64 radix tlbie only removes entries of

@@ -16,6 +16,7 @@
 #include "kernel/timer.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "mm/mm.h"
 #include "mm/page.h"
 #include "mm/slab.h"
 #include "mm/vmap.h"
@@ -151,6 +152,7 @@ static void __schedule(bool preempt)
 	arch_current_set(next);
 	barrier();
 	cpu_rq(pc->cpu)->switch_prev = prev;
+	mm_switch(next->mm ? next->mm : &init_mm);
 	arch_context_switch(&prev->sp, next->sp);
 	/* Back in prev, possibly on another CPU, interrupts still off. */
 	finish_switch(this_cpu_ptr(&runqueues)->switch_prev);
@@ -316,6 +318,8 @@ void thread_start(struct thread *t)
 __noreturn void thread_exit(void)
 {
 	struct thread *t = current_thread();
+	if (t->mm)   /* its reference would leak, and the mm could never go */
+		panic("thread '%s' exits with an address space adopted (kthread_unuse_mm)", t->name);
 	arch_irq_disable();
 	__spin_lock(&cpu_rq(t->cpu)->lock);
 	t->state = T_DEAD;

@@ -37,6 +37,7 @@ struct thread {
 	void (*fn)(void *);
 	void *arg;
 	struct completion exited;
+	struct mm *mm;               /* the address space it adopted (kthread_use_mm), or NULL */
 	u64 nr_switches;             /* times switched in */
 	struct held_lock held[LOCKCHECK_DEPTH];   /* locks held, for the lock checker */
 	int nr_held;

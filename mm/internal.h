@@ -22,4 +22,7 @@
  * (kernel_map.c), which must never split it. */
 extern u64 direct_map_size;
 
+/* mm.c: init_mm's root and the cache of struct mm, once slab is up (mm_init). */
+void mm_struct_init(void);
+
 #endif

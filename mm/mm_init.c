@@ -13,6 +13,7 @@
 #include "mm/internal.h"
 #include "mm/kernel_map.h"
 #include "mm/memblock.h"
+#include "mm/mm.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
 #include "mm/vma_tree.h"
@@ -93,7 +94,8 @@ void __init mm_init(struct boot_info *bi)
 	map_image_part(__data_start, __bss_end, MMU_READ | MMU_WRITE);
 	map_vmemmap();
 	arch_mmu_init_kernel_root(kernel_pt_root);
-	arch_mmu_switch(kernel_pt_root);
+	init_mm.pgd = kernel_pt_root;
+	arch_mmu_switch(&init_mm);   /* this CPU's loaded_mm starts as init_mm */
 	arch_tlb_flush_all_local();
 
 	page_alloc_init();
@@ -104,6 +106,7 @@ void __init mm_init(struct boot_info *bi)
 		(unsigned long)((ram >> 10) - (free << (PAGE_SHIFT - 10))));
 	slab_init();
 	vma_tree_cache_init();
+	mm_struct_init();
 	void *stack = kstack_alloc();
 	if (!stack)
 		panic("mm: no memory for the boot thread's stack");

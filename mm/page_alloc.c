@@ -283,11 +283,22 @@ static phys_addr_t pgtable_alloc(unsigned order, const char *what)
 
 phys_addr_t pgtable_page_alloc(void) { return pgtable_alloc(0, "page tables"); }
 
+unsigned pgtable_root_order(void)
+{
+	return PT_ROOT_SIZE <= PAGE_SIZE ? 0 : (unsigned)__builtin_ctzl(PT_ROOT_SIZE >> PAGE_SHIFT);
+}
+
 phys_addr_t pgtable_root_alloc(void)
 {
-	unsigned order = PT_ROOT_SIZE <= PAGE_SIZE ? 0 :
-			 (unsigned)__builtin_ctzl(PT_ROOT_SIZE >> PAGE_SHIFT);
-	return pgtable_alloc(order, "a page-table root");
+	return pgtable_alloc(pgtable_root_order(), "a page-table root");
+}
+
+void pgtable_free(phys_addr_t pa, unsigned order)
+{
+	struct page *p = pfn_to_page(pa >> PAGE_SHIFT);
+	BUG_ON(!(p->flags & PG_pgtable));
+	p->flags &= ~PG_pgtable;
+	free_pages(p, order);
 }
 
 /* Hand [start, end) to the allocator as the largest aligned blocks that fit. */

@@ -61,7 +61,12 @@ int pt_query(phys_addr_t root, uintptr_t va, struct pt_mapping *m);
  * when it runs out), from the page allocator after (PG_pgtable, its split lock ready). Returns
  * 0 if none is left. */
 phys_addr_t pgtable_page_alloc(void);
-/* A root table likewise: PT_ROOT_SIZE bytes aligned to their size (one page on most arches). */
+/* A root table likewise: PT_ROOT_SIZE bytes aligned to their size (one page on most arches),
+ * 2^pgtable_root_order() pages. */
 phys_addr_t pgtable_root_alloc(void);
+unsigned pgtable_root_order(void);
+/* Give back a table (order 0) or root from the page allocator; the caller has made sure that
+ * nothing walks it any more (a TLB flush, and a grace period for software walkers). */
+void pgtable_free(phys_addr_t pa, unsigned order);
 
 #endif

@@ -1,17 +1,22 @@
-/* Kernel TLB shootdown (see tlb.h), or the hardware's broadcast invalidation where the arch has
- * it. Above a few pages a full flush is cheaper than page by page. */
+/* TLB shootdown (see tlb.h), or the hardware's broadcast invalidation where the arch has it.
+ * Above a few pages a full flush (of the kernel's translations, or of one address space's) is
+ * cheaper than page by page. */
 #include "mm/tlb.h"
 #include "mm/internal.h"
+#include "mm/mm.h"
 #include "mm/pgtable.h"
 #include "kernel/smp.h"
 
 #define FULL_FLUSH_PAGES 32
 
 struct flush_range {
+	struct mm *mm;   /* NULL: the kernel's translations */
 	uintptr_t va;
 	u64 size;        /* > 0 */
 	int max_level;   /* the largest leaf whose translations may be cached */
 };
+
+static DEFINE_PER_CPU(struct tlb_stats, tlb_stats);
 
 /* Leaf-sized steps at `level` that cover the range: a leaf above level 0 may start below it. */
 static unsigned long nr_steps(const struct flush_range *r, int level)
@@ -21,23 +26,58 @@ static unsigned long nr_steps(const struct flush_range *r, int level)
 	return (unsigned long)((last - first) / s + 1);
 }
 
+static void flush_page(const struct flush_range *r, bool broadcast, uintptr_t va, int level)
+{
+#ifdef ARCH_HAS_TLB_BROADCAST
+	if (broadcast) {
+		if (r->mm)
+			arch_tlb_flush_user_page_broadcast(r->mm, va, level);
+		else
+			arch_tlb_flush_page_broadcast(va, level);
+		return;
+	}
+#endif
+	(void)broadcast;
+	if (r->mm)
+		arch_tlb_flush_user_page_local(r->mm, va, level);
+	else
+		arch_tlb_flush_page_local(va, level);
+}
+
+static void flush_all(const struct flush_range *r, bool broadcast)
+{
+#ifdef ARCH_HAS_TLB_BROADCAST
+	if (broadcast) {
+		if (r->mm)
+			arch_tlb_flush_user_all_broadcast(r->mm);
+		else
+			arch_tlb_flush_all_broadcast();
+		return;
+	}
+#endif
+	(void)broadcast;
+	if (r->mm)
+		arch_tlb_flush_user_all_local(r->mm);
+	else
+		arch_tlb_flush_all_local();
+}
+
 /* Every translation a leaf of level 0..max_level may have left for the range: one by-page flush
  * per step at each level, since an arch may only remove entries of the size it is told (ppc64),
  * or everything if that is more than FULL_FLUSH_PAGES flushes. */
-static void flush_range(const struct flush_range *r, void (*flush_page)(uintptr_t va, int level),
-			void (*flush_all)(void))
+static void flush_range(const struct flush_range *r, bool broadcast)
 {
 	unsigned long n = 0;
 	for (int l = 0; l <= r->max_level; l++)
 		n += nr_steps(r, l);
 	if (n > FULL_FLUSH_PAGES) {
-		flush_all();
+		flush_all(r, broadcast);
 		return;
 	}
 	for (int l = 0; l <= r->max_level; l++) {
 		uintptr_t a = ALIGN_DOWN(r->va, pt_level_size(l));
 		for (unsigned long i = nr_steps(r, l); i; i--, a += pt_level_size(l))
-			flush_page(a, l);
+			flush_page(r, broadcast, a, l);
 	}
 }
 
@@ -45,27 +85,111 @@ static void flush_range(const struct flush_range *r, void (*flush_page)(uintptr_
 /* The hardware reaches every CPU's TLB (tlbie, TLBI ...IS). */
 static void flush_every_cpu(struct flush_range *r)
 {
-	flush_range(r, arch_tlb_flush_page_broadcast, arch_tlb_flush_all_broadcast);
+	flush_range(r, true);
 }
 #else
 static void flush_local(void *arg)
 {
-	flush_range(arg, arch_tlb_flush_page_local, arch_tlb_flush_all_local);
+	struct flush_range *r = arg;
+	flush_range(r, false);
+	if (r->mm)
+		this_cpu_ptr(&tlb_stats)->ipi_flushes++;   /* in a cross-CPU call: interrupts off */
 }
 
-/* Each online CPU flushes its own TLB, asked by IPI; the call returns when all are done. */
+/* Each CPU that may hold the translations flushes its own TLB, asked by IPI; the call returns
+ * when all are done. For a user address space those are the CPUs in its cpumask, read after the
+ * entries were cleared (mm.c: why a CPU that loads it later cannot have found them). */
 static void flush_every_cpu(struct flush_range *r)
 {
-	if (nr_cpus_online > 1)
-		smp_call_function(cpu_online_mask, flush_local, r, true);
-	else
-		flush_local(r);
+	cpumask_t mask = cpu_online_mask;
+	if (r->mm) {
+		smp_mb();   /* the caller's clearing of entries before the read of the mask */
+		mask = READ_ONCE(r->mm->cpumask) & cpu_online_mask;
+	}
+	preempt_disable();
+	unsigned me = smp_processor_id();
+	if (r->mm)
+		this_cpu_ptr(&tlb_stats)->ipis_sent += cpumask_weight(mask & ~(1ull << me));
+	preempt_enable();
+	if (mask)
+		smp_call_function(mask, flush_local, r, true);
 }
 #endif
 
 void tlb_flush_kernel_range(uintptr_t va, u64 size, int max_level)
 {
-	struct flush_range r = { va, size, max_level };
+	struct flush_range r = { NULL, va, size, max_level };
 	if (size)
 		flush_every_cpu(&r);
+}
+
+void tlb_flush_mm_range(struct mm *mm, uintptr_t va, u64 size, int max_level)
+{
+	struct flush_range r = { mm, va, size, max_level };
+	if (!size)
+		return;
+	unsigned long flags = arch_irq_save();
+	this_cpu_ptr(&tlb_stats)->user_flushes++;
+	arch_irq_restore(flags);
+	flush_every_cpu(&r);
+}
+
+void tlb_get_stats(struct tlb_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		const struct tlb_stats *s = per_cpu_ptr(&tlb_stats, c);
+		st->user_flushes += READ_ONCE(s->user_flushes);
+		st->ipis_sent += READ_ONCE(s->ipis_sent);
+		st->ipi_flushes += READ_ONCE(s->ipi_flushes);
+	}
+}
+
+/* ---- The gather ---- */
+
+void tlb_gather_init(struct mmu_gather *g, struct mm *mm)
+{
+	g->mm = mm;
+	g->start = UINTPTR_MAX;
+	g->end = 0;
+	g->max_level = 0;
+	list_init(&g->pages);
+	list_init(&g->tables);
+}
+
+void tlb_gather_range(struct mmu_gather *g, uintptr_t va, int level)
+{
+	uintptr_t s = ALIGN_DOWN(va, pt_level_size(level)), e = s + pt_level_size(level);
+	g->start = MIN(g->start, s);
+	g->end = MAX(g->end, e);
+	g->max_level = MAX(g->max_level, level);
+}
+
+void tlb_gather_page(struct mmu_gather *g, struct page *p) { list_add_tail(&p->lru, &g->pages); }
+void tlb_gather_table(struct mmu_gather *g, struct page *p) { list_add_tail(&p->lru, &g->tables); }
+
+static void free_table_rcu(struct rcu_head *head)
+{
+	pgtable_free(page_to_phys(container_of(head, struct page, rcu)), 0);
+}
+
+void tlb_finish(struct mmu_gather *g)
+{
+	/* A freed table may still be in a walk cache, which a by-page flush need not reach (a
+	 * ppc64 tlbie with RIC = 0): then the whole address space, whose flush reaches those. */
+	if (!list_empty(&g->tables))
+		tlb_flush_mm_range(g->mm, 0, USER_VA_END, PT_LEVELS - 1);
+	else if (g->start < g->end)
+		tlb_flush_mm_range(g->mm, g->start, g->end - g->start, g->max_level);
+	while (!list_empty(&g->pages)) {
+		struct page *p = list_first_entry(&g->pages, struct page, lru);
+		list_del(&p->lru);
+		free_page(p);
+	}
+	while (!list_empty(&g->tables)) {
+		struct page *p = list_first_entry(&g->tables, struct page, lru);
+		list_del(&p->lru);   /* lru and rcu share the words: off the list first */
+		call_rcu(&p->rcu, free_table_rcu);
+	}
+	tlb_gather_init(g, g->mm);
 }

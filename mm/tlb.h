@@ -1,16 +1,57 @@
-/* TLB maintenance for kernel mappings on every CPU: the hardware's broadcast invalidation where
- * the arch has it (ARCH_HAS_TLB_BROADCAST: ppc64, arm64), otherwise (x86) a shootdown: an IPI
- * to every other online CPU, each flushing locally, the caller waiting for all. The batching
- * interface for user address spaces builds on this. */
+/* TLB maintenance on every CPU: the hardware's broadcast invalidation where the arch has it
+ * (ARCH_HAS_TLB_BROADCAST: ppc64, arm64), otherwise (x86) a shootdown: an IPI to the CPUs that
+ * may hold the translations (every online one for the kernel's; mm->cpumask for a user address
+ * space's), each flushing locally, the caller waiting for all.
+ *
+ * Unmapping user memory goes through a gather: the caller clears entries and hands the gather
+ * the range it touched and the pages it took out (data pages, and page-table pages it emptied);
+ * tlb_finish() flushes once, then frees the data pages, and the tables after a grace period too
+ * (a lockless software walker may be inside them). Nothing is freed while a CPU may still reach
+ * it through its TLB. */
 #ifndef MM_TLB_H
 #define MM_TLB_H
 
 #include "kernel/types.h"
+#include "lib/list.h"
+
+struct mm;
+struct page;
 
 /* Flush [va, va+size) of the kernel's address space everywhere: the translations of leaves of
  * every level up to max_level that overlapped it (pt_unmap and pt_protect say which level was
  * the largest they removed, changed or split). Interrupts must be enabled when other CPUs are
  * online. */
 void tlb_flush_kernel_range(uintptr_t va, u64 size, int max_level);
+
+/* Flush [va, va+size) of mm's address space wherever it may be cached, leaves of every level up
+ * to max_level. Interrupts enabled; may be called with the mm loaded here or not. */
+void tlb_flush_mm_range(struct mm *mm, uintptr_t va, u64 size, int max_level);
+
+struct mmu_gather {
+	struct mm *mm;
+	uintptr_t start, end;        /* the range whose entries changed; empty: start >= end */
+	int max_level;
+	struct list_head pages;      /* data pages to free after the flush (page->lru) */
+	struct list_head tables;     /* page-table pages to free after the flush and a grace
+				      * period (page->lru) */
+};
+
+void tlb_gather_init(struct mmu_gather *g, struct mm *mm);
+/* An entry of `level` mapping va was cleared or changed. */
+void tlb_gather_range(struct mmu_gather *g, uintptr_t va, int level);
+/* p (order 0) may be freed once no TLB reaches it; its refcount is the caller's business. */
+void tlb_gather_page(struct mmu_gather *g, struct page *p);
+/* A page-table page (order 0, PG_pgtable) unlinked from the tree. */
+void tlb_gather_table(struct mmu_gather *g, struct page *p);
+/* Flush, then free. Interrupts enabled. */
+void tlb_finish(struct mmu_gather *g);
+
+/* Shootdown statistics, summed over CPUs: IPIs sent for user flushes, and flushes run. */
+struct tlb_stats {
+	unsigned long user_flushes;     /* tlb_flush_mm_range calls that flushed something */
+	unsigned long ipis_sent;        /* CPUs asked by IPI (x86) */
+	unsigned long ipi_flushes;      /* ... and flushes they ran for it */
+};
+void tlb_get_stats(struct tlb_stats *st);
 
 #endif

@@ -17,6 +17,13 @@
 
 typedef u64 pte_t;
 
+/* User addresses: TTBR0's half, 48 bits (TCR_EL1.T0SZ = 16). */
+#define USER_VA_END    0x0001000000000000ul
+/* The ASID every user address space runs with (one for all, for now: see mmu.c). */
+struct arch_mm_context {
+	u16 asid;
+};
+
 /* Saved by arch/arm64/entry.S on every exception, lowest address first (304 bytes). */
 struct trap_frame {
 	u64 x[31];         /* x0..x30; x29 is the frame pointer, x30 the link register */

@@ -168,6 +168,11 @@ static inline unsigned pte_prot(pte_t e, int level)
 }
 /* Where the image sits in physical memory is fixed at link time (layout.h), as on x86_64. */
 static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va) { return va - KERNEL_VIRT_BASE; }
+static inline pte_t pte_cmpxchg(pte_t *p, pte_t old, pte_t new)
+{
+	__atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	return old;
+}
 static inline pte_t pte_read_once(const pte_t *p) { return READ_ONCE(*p); }
 /* A new valid entry must be visible to the table walker before the next instruction uses it:
  * DSB for the store, ISB for this CPU's pipeline (ARM ARM D8.2.8; Linux's set_pte). */

@@ -6,11 +6,13 @@
  * none, it holds an empty table and ASID 0, so a stray low pointer takes a translation fault.
  * Kernel mappings are global (nG = 0) and survive ASID changes.
  *
- * ASIDs: user address spaces do not exist yet and the contract passes only a root, so every
- * user root runs as ASID 1 and switching a CPU to a different root than it last ran
- * invalidates that CPU's ASID-1 entries, with the empty table in TTBR0 meanwhile. A
- * per-address-space allocator (Linux's arch/arm64/mm/context.c) needs per-mm state, and comes
- * with struct mm. */
+ * ASIDs, for now: every user address space runs as ASID 1, and switching a CPU to a different
+ * root than it last ran invalidates that CPU's ASID-1 entries, with the empty table in TTBR0
+ * meanwhile. User flushes are broadcast by ASID, so they reach every CPU that may still hold
+ * entries of the address space, loaded or not; a freed one's entries go everywhere before its
+ * root can come back as another's. A per-address-space allocator with generations (Linux's
+ * arch/arm64/mm/context.c) replaces this. */
+#include "mm/mm.h"
 #include "arch/arm64/arm64.h"
 #include "mm/kernel_map.h"
 #include "mm/pgtable.h"
@@ -66,9 +68,26 @@ void arch_mmu_init_kernel_root(phys_addr_t root)
 	}
 }
 
-void arch_mmu_switch(phys_addr_t root)
+int arch_mm_init(struct mm *mm)
 {
-	if (root == kernel_root) {
+	mm->context.asid = USER_ASID;
+	return 0;
+}
+
+static inline u64 tlbi_asid(u16 asid) { return (u64)asid << TTBR_ASID_SHIFT; }
+
+/* Its root may come back as another address space's, which this CPU's last_user_root would
+ * then take for the same tree: none of its entries may survive anywhere. */
+void arch_mm_destroy(struct mm *mm)
+{
+	__asm__ __volatile__("dsb ishst; tlbi aside1is, %0; dsb ish; isb"
+			     :: "r"(tlbi_asid(mm->context.asid)) : "memory");
+}
+
+void arch_mmu_switch(struct mm *mm)
+{
+	phys_addr_t root = mm->pgd;
+	if (mm == &init_mm) {
 		/* First time on the boot CPU (mm_init): replace the boot tables in TTBR1 while
 		 * running from the identity map, then let the identity map go. */
 		if ((sysreg_read(ttbr1_el1) & ARM64_PTE_ADDR) != root)
@@ -90,10 +109,10 @@ void arch_mmu_switch(phys_addr_t root)
 		sysreg_write(ttbr0_el1, arm64_reserved_ttbr0);
 		isb();
 		__asm__ __volatile__("dsb nshst; tlbi aside1, %0; dsb nsh"
-				     :: "r"(USER_ASID << TTBR_ASID_SHIFT) : "memory");
+				     :: "r"(tlbi_asid(mm->context.asid)) : "memory");
 		*last = root;
 	}
-	sysreg_write(ttbr0_el1, root | USER_ASID << TTBR_ASID_SHIFT);
+	sysreg_write(ttbr0_el1, root | tlbi_asid(mm->context.asid));
 	isb();
 }
 
@@ -133,4 +152,32 @@ void arch_tlb_flush_page_broadcast(uintptr_t va, int level)
 void arch_tlb_flush_all_broadcast(void)
 {
 	__asm__ __volatile__("dsb ishst; tlbi vmalle1is; dsb ish; isb" ::: "memory");
+}
+
+/* User entries: by VA within the ASID (VAE1: operand ASID in bits 63:48, the page number in
+ * 43:0), or the whole ASID (ASIDE1). */
+void arch_tlb_flush_user_page_local(struct mm *mm, uintptr_t va, int level)
+{
+	(void)level;
+	__asm__ __volatile__("dsb nshst; tlbi vae1, %0; dsb nsh; isb"
+			     :: "r"(tlbi_asid(mm->context.asid) | tlbi_va(va)) : "memory");
+}
+
+void arch_tlb_flush_user_all_local(struct mm *mm)
+{
+	__asm__ __volatile__("dsb nshst; tlbi aside1, %0; dsb nsh; isb"
+			     :: "r"(tlbi_asid(mm->context.asid)) : "memory");
+}
+
+void arch_tlb_flush_user_page_broadcast(struct mm *mm, uintptr_t va, int level)
+{
+	(void)level;
+	__asm__ __volatile__("dsb ishst; tlbi vae1is, %0; dsb ish; isb"
+			     :: "r"(tlbi_asid(mm->context.asid) | tlbi_va(va)) : "memory");
+}
+
+void arch_tlb_flush_user_all_broadcast(struct mm *mm)
+{
+	__asm__ __volatile__("dsb ishst; tlbi aside1is, %0; dsb ish; isb"
+			     :: "r"(tlbi_asid(mm->context.asid)) : "memory");
 }

@@ -12,6 +12,7 @@
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/kernel_map.h"
+#include "mm/mm.h"
 #include "mm/page.h"
 
 /* One per start attempt (indexed by struct cpu_start's attempt), written once before CPU_ON and
@@ -119,7 +120,7 @@ __noreturn void arm64_secondary_start(phys_addr_t boot_pa)
 	struct arm64_cpu_boot *b = phys_to_virt(boot_pa);
 	unsigned cpu = smp_secondary_arrive(b->start);   /* parks if the boot CPU gave up on us */
 	percpu_bind(cpu);
-	arch_mmu_switch(kernel_pt_root);   /* the identity map goes */
+	arch_mmu_switch(&init_mm);   /* the identity map goes */
 	arch_tlb_flush_all_local();
 	cpu_irqs_init(cpu);
 	secondary_entry(cpu);

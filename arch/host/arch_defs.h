@@ -31,6 +31,12 @@ extern unsigned long host_ram_size;
 
 typedef u64 pte_t;
 
+/* User addresses below the kernel areas above; an address space needs no hardware context. */
+#define USER_VA_END       0x40000000ul
+struct arch_mm_context {
+	int unused;
+};
+
 struct trap_frame {
 	uintptr_t ip, fp;
 };

@@ -68,6 +68,11 @@ static inline unsigned pte_prot(pte_t e, int level)
 	return (unsigned)((e >> 2) & 0x3f) | MMU_READ;
 }
 static inline pte_t pte_read_once(const pte_t *p) { return __atomic_load_n(p, __ATOMIC_RELAXED); }
+static inline pte_t pte_cmpxchg(pte_t *p, pte_t old, pte_t new)
+{
+	__atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	return old;
+}
 /* A release store: in C11 terms it orders a new table's stores before the entry linking it,
  * which is pte_publish_barrier's job on hardware (ThreadSanitizer has no fences). */
 static inline void pte_write(pte_t *p, pte_t e) { __atomic_store_n(p, e, __ATOMIC_RELEASE); }

@@ -18,6 +18,14 @@
 /* The raw radix entry as it is in memory: big-endian (arch_inline.h). */
 typedef u64 pte_t;
 
+/* User addresses: quadrant 0, translated through the process-table entry PIDR names, whose
+ * radix tree covers 52 bits like the kernel's. */
+#define USER_VA_END    0x0010000000000000ul
+/* The address space's PID: its process-table entry, and the tag of its TLB entries. */
+struct arch_mm_context {
+	unsigned pid;
+};
+
 /* Saved by arch/ppc64/entry.S; offsets in regs.h (TF_*). */
 struct trap_frame {
 	u64 back_chain;   /* the interrupted r1 */

@@ -187,6 +187,11 @@ static inline unsigned pte_prot(pte_t e, int level)
 	if ((v & (3ull << 4)) == RPTE_ATT_IO) p |= MMU_DEVICE;
 	return p;
 }
+static inline pte_t pte_cmpxchg(pte_t *p, pte_t old, pte_t new)
+{
+	__atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	return old;
+}
 static inline pte_t pte_read_once(const pte_t *p) { return READ_ONCE(*p); }
 /* The store, then ptesync so the table walker sees it before any later access (Book III, 5.9.2). */
 static inline void pte_write(pte_t *p, pte_t e)

@@ -3,6 +3,9 @@
  * The process table is the guest's, registered once by head.S; entry 0 translates quadrant 3
  * (the kernel) on every CPU. Writers of entry 0 are serialised by the caller (mm_init, once). */
 #include "arch/ppc64/ppc64.h"
+#include "kernel/errno.h"
+#include "kernel/spinlock.h"
+#include "mm/mm.h"
 
 /* head.S: 256 entries of two big-endian doublewords. Entry 0, doubleword 0:
  *   62..61 RTS1 | 59..8 RPDB: the root's address | 7..5 RTS2 | 4..0 RPDS: log2(root entries) */
@@ -75,16 +78,21 @@ void arch_tlb_flush_page_local(uintptr_t va, int level)
 	__asm__ __volatile__("ptesync" ::: "memory");
 }
 
-void arch_tlb_flush_all_local(void)
+/* Every entry of `pid` in this CPU's TLB, page-walk cache and process-table cache: RIC = 2
+ * removes all three but only for one congruence class of the TLB, so the other classes follow
+ * with RIC = 0 (POWER9 has TLB_SETS of them). */
+static void tlbiel_pid(u64 pid)
 {
 	__asm__ __volatile__("ptesync" ::: "memory");
 	__asm__ __volatile__(ISA300("tlbiel %0, %1, 2, 1, 1")
-			     :: "r"(TLBI_IS_PID), "r"(0ul) : "memory");
+			     :: "r"(TLBI_IS_PID), "r"(pid << 32) : "memory");
 	for (unsigned long set = 1; set < TLB_SETS; set++)
 		__asm__ __volatile__(ISA300("tlbiel %0, %1, 0, 1, 1")
-				     :: "r"((set << 12) | TLBI_IS_PID), "r"(0ul) : "memory");
+				     :: "r"((set << 12) | TLBI_IS_PID), "r"(pid << 32) : "memory");
 	__asm__ __volatile__("ptesync" ::: "memory");
 }
+
+void arch_tlb_flush_all_local(void) { tlbiel_pid(0); }
 
 void arch_tlb_flush_page_broadcast(uintptr_t va, int level)
 {
@@ -100,14 +108,98 @@ void arch_tlb_flush_page_broadcast(uintptr_t va, int level)
 
 void arch_tlb_flush_all_broadcast(void) { tlbie_all(TLBI_IS_LPID, 0); }
 
-/* The kernel's root lives in process-table entry 0, which all CPUs share: switching it is global,
- * and every CPU's cached copy of the entry and of the old tree goes (RIC=2, broadcast). */
-void arch_mmu_switch(phys_addr_t root)
+/* ---- User address spaces: one PID each, its process-table entry naming its root. PIDs are
+ * global (tlbie by PID reaches every CPU), so a PID is taken when the address space is made
+ * and given back when it goes, after every CPU's cached entries of it are gone. ---- */
+
+#define PID_FIRST 2                   /* 0: the kernel's (quadrant 3), 1: PID_NONE */
+#define NR_PIDS   256                 /* entries in head.S's process table */
+static u64 pids_used[NR_PIDS / 64];
+static spinlock_t pids_lock = SPINLOCK_INIT;
+
+int arch_mm_init(struct mm *mm)
 {
-	u64 e = be64_to_cpu(ppc64_process_table[0]);
-	WRITE_ONCE(ppc64_process_table[0], cpu_to_be64((e & ~PRTB_RPDB) | (root & PRTB_RPDB)));
-	tlbie_all(TLBI_IS_PID, 0);
+	unsigned long flags = raw_spin_lock_irqsave(&pids_lock);
+	unsigned pid = PID_FIRST;
+	while (pid < NR_PIDS && (pids_used[pid / 64] >> (pid % 64) & 1))
+		pid++;
+	if (pid < NR_PIDS)
+		pids_used[pid / 64] |= 1ull << (pid % 64);
+	raw_spin_unlock_irqrestore(&pids_lock, flags);
+	if (pid == NR_PIDS)
+		return -ENOSPC;
+	mm->context.pid = pid;
+	/* The same tree shape as the kernel's entry (RTS, RPDS), with this root. The ptesync
+	 * orders the entry before any translation through it (Book III, 5.7.6.2). */
+	u64 e = be64_to_cpu(READ_ONCE(ppc64_process_table[0]));
+	WRITE_ONCE(ppc64_process_table[2 * pid + 1], 0);
+	WRITE_ONCE(ppc64_process_table[2 * pid],
+		   cpu_to_be64((e & ~PRTB_RPDB) | (mm->pgd & PRTB_RPDB)));
+	__asm__ __volatile__("ptesync" ::: "memory");
+	return 0;
 }
+
+/* Empty the entry, then take every CPU's cached translations, walk-cache entries and copy of the
+ * entry for this PID (RIC = 2, broadcast); only then may the PID name another tree. */
+void arch_mm_destroy(struct mm *mm)
+{
+	unsigned pid = mm->context.pid;
+	WRITE_ONCE(ppc64_process_table[2 * pid], 0);
+	tlbie_all(TLBI_IS_PID, pid);
+	unsigned long flags = raw_spin_lock_irqsave(&pids_lock);
+	pids_used[pid / 64] &= ~(1ull << (pid % 64));
+	raw_spin_unlock_irqrestore(&pids_lock, flags);
+}
+
+/* init_mm: the kernel's root lives in process-table entry 0, which all CPUs share. The first
+ * switch (mm_init) installs it, and every CPU's cached copy of the entry and of the boot tree
+ * goes (RIC = 2, broadcast); after that it never changes. Quadrant 0 gets PID_NONE, whose empty
+ * entry makes every user address fault. */
+void arch_mmu_switch(struct mm *mm)
+{
+	if (mm == &init_mm) {
+		u64 e = be64_to_cpu(READ_ONCE(ppc64_process_table[0]));
+		if ((e & PRTB_RPDB) != (mm->pgd & PRTB_RPDB)) {
+			WRITE_ONCE(ppc64_process_table[0],
+				   cpu_to_be64((e & ~PRTB_RPDB) | (mm->pgd & PRTB_RPDB)));
+			tlbie_all(TLBI_IS_PID, 0);
+		}
+		mtspr(SPR_PIDR, PID_NONE);
+	} else {
+		mtspr(SPR_PIDR, mm->context.pid);
+	}
+	__asm__ __volatile__("isync" ::: "memory");   /* the new PID for what follows */
+}
+
+void arch_tlb_flush_user_page_local(struct mm *mm, uintptr_t va, int level)
+{
+	u64 rb;
+	if (!tlbi_rb(va, level, &rb)) {
+		tlbiel_pid(mm->context.pid);
+		return;
+	}
+	__asm__ __volatile__("ptesync" ::: "memory");
+	__asm__ __volatile__(ISA300("tlbiel %0, %1, 0, 1, 1")
+			     :: "r"(rb), "r"((u64)mm->context.pid << 32) : "memory");
+	__asm__ __volatile__("ptesync" ::: "memory");
+}
+
+void arch_tlb_flush_user_all_local(struct mm *mm) { tlbiel_pid(mm->context.pid); }
+
+void arch_tlb_flush_user_page_broadcast(struct mm *mm, uintptr_t va, int level)
+{
+	u64 rb;
+	if (!tlbi_rb(va, level, &rb)) {
+		tlbie_all(TLBI_IS_PID, mm->context.pid);
+		return;
+	}
+	__asm__ __volatile__("ptesync" ::: "memory");
+	__asm__ __volatile__(ISA300("tlbie %0, %1, 0, 1, 1")
+			     :: "r"(rb), "r"((u64)mm->context.pid << 32) : "memory");
+	__asm__ __volatile__("eieio; tlbsync; ptesync" ::: "memory");
+}
+
+void arch_tlb_flush_user_all_broadcast(struct mm *mm) { tlbie_all(TLBI_IS_PID, mm->context.pid); }
 
 phys_addr_t arch_mmu_current_root(void)
 {

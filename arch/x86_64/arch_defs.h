@@ -11,6 +11,14 @@
 
 typedef u64 pte_t;
 
+/* User addresses: the lower canonical half of a 48-bit address space. */
+#define USER_VA_END    0x0000800000000000ul
+/* No PCIDs yet: every load of CR3 flushes this CPU's non-global entries, so an address space
+ * needs no hardware context. */
+struct arch_mm_context {
+	int unused;
+};
+
 /* Saved by arch/x86_64/entry.S, lowest address first. */
 struct trap_frame {
 	u64 r15, r14, r13, r12, r11, r10, r9, r8;

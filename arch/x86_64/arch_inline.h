@@ -159,6 +159,11 @@ static inline unsigned pte_prot(pte_t e, int level)
 	return p;
 }
 static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va) { return va - KERNEL_VIRT_BASE; }
+static inline pte_t pte_cmpxchg(pte_t *p, pte_t old, pte_t new)
+{
+	__atomic_compare_exchange_n(p, &old, new, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+	return old;
+}
 static inline pte_t pte_read_once(const pte_t *p) { return READ_ONCE(*p); }
 static inline void pte_write(pte_t *p, pte_t e) { WRITE_ONCE(*p, e); }
 /* Stores become visible in program order, to other CPUs' page walks too (SDM vol. 3A, memory

@@ -1,11 +1,58 @@
-/* x86_64 MMU operations of the contract: CR3 and INVLPG. Entry encoding is in arch_inline.h. */
+/* x86_64 MMU operations of the contract: CR3, INVLPG, and user address spaces. Entry encoding is
+ * in arch_inline.h.
+ *
+ * A user root holds the kernel half too: CR3 names one tree for the whole address space, so
+ * every root's entries 256..511 are the kernel's. They are copied when the root is made, so the
+ * kernel's top level must never change afterwards: arch_mmu_init_kernel_root gives every kernel
+ * area its top-level entry before any user root exists (the direct map, image and vmemmap have
+ * theirs already; the stack and device areas, filled in at run time, get them there).
+ *
+ * No PCIDs yet: each CR3 load flushes this CPU's non-global entries, so a CPU keeps no
+ * translation of an address space it has left, and only the CPUs that have one loaded (its
+ * cpumask) need a shootdown. */
 #include "arch/x86_64/x86.h"
+#include "mm/kernel_map.h"
+#include "mm/mm.h"
+#include "mm/page.h"
+#include "mm/pgtable.h"
+#include "kernel/panic.h"
 
-void arch_mmu_switch(phys_addr_t root) { x86_write_cr3(root); }
+#define KERNEL_HALF_FIRST 256   /* root index of the first kernel address */
 
 phys_addr_t arch_mmu_current_root(void) { return x86_read_cr3() & X86_PTE_ADDR; }
 
-void arch_mmu_init_kernel_root(phys_addr_t root) { (void)root; }
+static void fill_top_level(pte_t *root, uintptr_t start, u64 size)
+{
+	for (unsigned i = pt_index(start, PT_LEVELS - 1);
+	     i <= pt_index(start + size - 1, PT_LEVELS - 1); i++) {
+		if (pte_present(root[i]))
+			continue;
+		phys_addr_t t = pgtable_page_alloc();
+		if (!t)
+			panic("x86: no memory for the kernel's top-level tables");
+		pte_write(&root[i], pte_mk_table(t));
+	}
+}
+
+void arch_mmu_init_kernel_root(phys_addr_t root)
+{
+	pte_t *r = phys_to_virt(root);
+	fill_top_level(r, KSTACK_AREA_BASE, KSTACK_AREA_SIZE);
+	fill_top_level(r, MMIO_AREA_BASE, MMIO_AREA_SIZE);
+}
+
+int arch_mm_init(struct mm *mm)
+{
+	const pte_t *k = phys_to_virt(kernel_pt_root);
+	pte_t *u = phys_to_virt(mm->pgd);
+	for (unsigned i = KERNEL_HALF_FIRST; i < pt_level_entries(PT_LEVELS - 1); i++)
+		pte_write(&u[i], pte_read_once(&k[i]));
+	return 0;
+}
+
+void arch_mm_destroy(struct mm *mm) { (void)mm; }
+
+void arch_mmu_switch(struct mm *mm) { x86_write_cr3(mm->pgd); }
 
 /* INVLPG removes the TLB entries for va's page whatever size they translate, 4 KiB, 2 MiB or
  * 1 GiB (SDM vol. 3A, 4.10.4.1; 4.10.2.3 for large pages): the level is not needed. */
@@ -21,4 +68,18 @@ void arch_tlb_flush_all_local(void)
 	u64 cr4 = x86_read_cr4();
 	x86_write_cr4(cr4 & ~X86_CR4_PGE);
 	x86_write_cr4(cr4);
+}
+
+/* Only a CPU with mm loaded can hold its translations (see the top). Called with interrupts
+ * off (an IPI, or the shootdown's own CPU inside smp_call_function). */
+void arch_tlb_flush_user_page_local(struct mm *mm, uintptr_t va, int level)
+{
+	if (*this_cpu_ptr(&loaded_mm) == mm)
+		arch_tlb_flush_page_local(va, level);
+}
+
+void arch_tlb_flush_user_all_local(struct mm *mm)
+{
+	if (*this_cpu_ptr(&loaded_mm) == mm)
+		x86_write_cr3(x86_read_cr3());   /* a CR3 load flushes the non-global entries */
 }

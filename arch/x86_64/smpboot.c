@@ -3,6 +3,7 @@
  * APIC. Also the platform set-up on the boot CPU and new threads' initial stacks. */
 #include "arch/x86_64/smpboot.h"
 #include "arch/x86_64/x86.h"
+#include "mm/mm.h"
 #include "boot/boot_info.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
@@ -61,7 +62,7 @@ static void __init trampoline_install(void)
 static __noreturn void x86_ap_entry(struct cpu_start *s)
 {
 	unsigned cpu = smp_secondary_arrive(s);   /* parks if the boot CPU has given up on us */
-	arch_mmu_switch(kernel_pt_root);   /* drop the trampoline's identity map */
+	arch_mmu_switch(&init_mm);   /* drop the trampoline's identity map */
 	percpu_bind(cpu);
 	x86_cpu_tables_init(cpu);
 	x86_cpu_features_init();

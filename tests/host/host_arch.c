@@ -39,7 +39,8 @@ __noreturn void arch_power_off(int status)
 		abort();   /* a panic: let the sanitizers print where */
 	exit(0);
 }
-void arch_mmu_switch(phys_addr_t root) { (void)root; }
+/* Host code loads no address space; mm/mm.c, which would, is not built for the host. */
+void arch_mmu_switch(struct mm *mm) { (void)mm; }
 phys_addr_t arch_mmu_current_root(void) { return 0; }
 void arch_mmu_init_kernel_root(phys_addr_t root) { (void)root; }
 void arch_tlb_flush_page_local(uintptr_t va, int level) { (void)va, (void)level; }

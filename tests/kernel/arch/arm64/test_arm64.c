@@ -9,11 +9,11 @@
 #include "kernel/smp.h"
 #include "lib/string.h"
 #include "mm/kernel_map.h"
+#include "mm/mm.h"
 #include "mm/page.h"
 #include "mm/pgtable.h"
 #include "mm/vmap.h"
 
-#define USER_VA    0x400000ul
 
 /* ---- Descriptors ---- */
 
@@ -190,48 +190,26 @@ KTEST(arm64, every_cpu_alike)
 
 /* ---- TTBR0 address spaces ---- */
 
-static void free_tables(phys_addr_t table, int level)
+/* What TTBR0 holds for an address space: its root, tagged with its ASID; for init_mm the empty
+ * table with ASID 0. (tests/kernel/test_uspace.c checks what the CPUs see through them.) */
+KTEST(arm64, ttbr0_per_address_space)
 {
-	pte_t *e = phys_to_virt(table);
-	for (unsigned i = 0; level > 0 && i < PT_ENTRIES; i++)
-		if (pte_is_table(e[i], level))
-			free_tables(pte_addr(e[i], level), level - 1);
-	free_page(pfn_to_page(table >> PAGE_SHIFT));
-}
-
-KTEST(arm64, user_roots_and_asids)
-{
-	struct page *pa = alloc_page(GFP_ZERO), *pb = alloc_page(GFP_ZERO);
-	phys_addr_t ra = pgtable_page_alloc(), rb = pgtable_page_alloc();
-	KASSERT(t, pa && pb && ra && rb);
-	*(u64 *)page_address(pa) = 0xa;
-	*(u64 *)page_address(pb) = 0xb;
-	const unsigned prot = MMU_READ | MMU_WRITE | MMU_USER;
-	KASSERT_EQ(t, pt_map(ra, USER_VA, page_to_phys(pa), PAGE_SIZE, prot, 0), 0);
-	KASSERT_EQ(t, pt_map(rb, USER_VA, page_to_phys(pb), PAGE_SIZE, prot, 0), 0);
-	unsigned long flags = arch_irq_save();
-	u64 v = 0;
-	KEXPECT_EQ(t, arch_probe_read((void *)USER_VA, &v), -EFAULT);   /* no user space yet */
-	for (int round = 0; round < 3; round++) {
-		arch_mmu_switch(ra);
-		KEXPECT_EQ(t, arch_mmu_current_root(), ra);
-		KEXPECT_EQ(t, arch_probe_read((void *)USER_VA, &v), 0);
-		KEXPECT_EQ(t, v, 0xa);
-		/* Same virtual address, same ASID, another space: no stale translation. */
-		arch_mmu_switch(rb);
-		KEXPECT_EQ(t, arch_probe_read((void *)USER_VA, &v), 0);
-		KEXPECT_EQ(t, v, 0xb);
-	}
-	KEXPECT_EQ(t, arch_probe_write((void *)USER_VA, 0xbb), 0);
-	/* Kernel mappings are global: they work whatever TTBR0 holds. */
-	KEXPECT_EQ(t, arch_probe_read(page_address(pa), &v), 0);
-	arch_mmu_switch(kernel_pt_root);
-	KEXPECT_EQ(t, arch_mmu_current_root(), kernel_pt_root);
-	KEXPECT_EQ(t, arch_probe_read((void *)USER_VA, &v), -EFAULT);
+	struct mm *a = mm_create(), *b = mm_create();
+	KASSERT(t, a && b);
+	unsigned long flags = arch_irq_save();   /* this thread has no mm: stay put meanwhile */
+	mm_switch(a);
+	u64 ta = sysreg_read(ttbr0_el1);
+	mm_switch(b);
+	u64 tb = sysreg_read(ttbr0_el1);
+	mm_switch(&init_mm);
+	u64 t0 = sysreg_read(ttbr0_el1);
 	arch_irq_restore(flags);
-	KEXPECT_EQ(t, *(u64 *)page_address(pb), 0xbb);
-	free_tables(ra, PT_LEVELS - 1);
-	free_tables(rb, PT_LEVELS - 1);
-	free_page(pa);
-	free_page(pb);
+	KEXPECT_EQ(t, ta & ARM64_PTE_ADDR, a->pgd);
+	KEXPECT_EQ(t, ta >> 48, a->context.asid);
+	KEXPECT_EQ(t, tb & ARM64_PTE_ADDR, b->pgd);
+	KEXPECT_EQ(t, tb >> 48, b->context.asid);
+	KEXPECT(t, a->context.asid != 0);
+	KEXPECT_EQ(t, t0, arm64_reserved_ttbr0);
+	mm_put(a);
+	mm_put(b);
 }
