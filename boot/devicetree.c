@@ -71,7 +71,7 @@ int devicetree_parse(struct boot_info *bi, const void *blob, phys_addr_t pa, siz
 	if (args)
 		boot_info_set_cmdline(bi, args, len);
 	const char *model = fdt_prop_string(&f, root, "model");
-	strlcpy_k(bi->loader, model ? model : "device tree", sizeof(bi->loader));
+	strlcpy(bi->loader, model ? model : "device tree", sizeof(bi->loader));
 	bi->fdt = blob;
 	return 0;
 }

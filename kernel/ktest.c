@@ -33,7 +33,7 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ..
 	char msg[200];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf_k(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	printk_raw("        # %s:%d: %s\n", file, line, msg);
 	t->failures++;
@@ -42,7 +42,7 @@ void ktest_fail(struct ktest *t, const char *file, int line, const char *fmt, ..
 void ktest_skip(struct ktest *t, const char *reason)
 {
 	t->skipped = true;
-	strlcpy_k(t->skip_reason, reason, sizeof(t->skip_reason));
+	strlcpy(t->skip_reason, reason, sizeof(t->skip_reason));
 }
 
 void ktest_log(struct ktest *t, const char *fmt, ...)
@@ -51,7 +51,7 @@ void ktest_log(struct ktest *t, const char *fmt, ...)
 	va_list ap;
 	(void)t;
 	va_start(ap, fmt);
-	vsnprintf_k(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	printk_raw("        # %s\n", msg);
 }
@@ -113,7 +113,7 @@ static int select_suites(const char *selection)
 		struct suite_sel *s = &selected[nr_suites_selected++];
 		*s = (struct suite_sel){ suite, NULL, "" };
 		if (dot) {
-			strlcpy_k(s->case_buf, dot + 1, sizeof(s->case_buf));
+			strlcpy(s->case_buf, dot + 1, sizeof(s->case_buf));
 			s->only_case = s->case_buf;
 		}
 	}

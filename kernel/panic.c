@@ -67,7 +67,7 @@ static void panic_begin(void)
 static void panic_message(const char *fmt, va_list ap)
 {
 	char msg[256];
-	vsnprintf_k(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	printk_raw("\nKERNEL PANIC on CPU %u: %s\n", raw_smp_processor_id(), msg);
 }
 

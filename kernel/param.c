@@ -147,13 +147,13 @@ static void format_value(const struct kparam *p, char *buf, size_t cap)
 {
 	switch (p->type) {
 	case PARAM_BOOL:
-		snprintf_k(buf, cap, "%s", *(bool *)p->var ? "1" : "0");
+		snprintf(buf, cap, "%s", *(bool *)p->var ? "1" : "0");
 		break;
 	case PARAM_INT:
-		snprintf_k(buf, cap, "%ld", (long)*(s64 *)p->var);
+		snprintf(buf, cap, "%ld", (long)*(s64 *)p->var);
 		break;
 	default:
-		snprintf_k(buf, cap, "\"%s\"", (const char *)p->var);
+		snprintf(buf, cap, "\"%s\"", (const char *)p->var);
 		break;
 	}
 }
@@ -178,7 +178,7 @@ void params_print_help(void)
 	for (const struct kparam *p = __kparam_start; p < __kparam_end; p++) {
 		char range[48] = "";
 		if (p->type == PARAM_INT)
-			snprintf_k(range, sizeof(range), " %ld..%ld", (long)p->min, (long)p->max);
+			snprintf(range, sizeof(range), " %ld..%ld", (long)p->min, (long)p->max);
 		long i = p - __kparam_start;
 		printk_raw("  %-24s %s%s [%s]\n      %s\n", p->name, type_names[p->type], range,
 			   i < MAX_PARAMS ? param_defaults[i] : "?", p->doc);

@@ -45,9 +45,9 @@ static void console_putc(char c, void *ctx)
 	if (at_line_start && stamp) {
 		char buf[32];
 		u64 ns = clock_ns();
-		int n = snprintf_k(buf, sizeof(buf), "[%5lu.%06lu] ",
-				   (unsigned long)(ns / 1000000000),
-				   (unsigned long)(ns % 1000000000 / 1000));
+		int n = snprintf(buf, sizeof(buf), "[%5lu.%06lu] ",
+				 (unsigned long)(ns / 1000000000),
+				 (unsigned long)(ns % 1000000000 / 1000));
 		for (int i = 0; i < n; i++)
 			console_emit(buf[i]);
 	}

@@ -291,7 +291,7 @@ struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name)
 	t->pinned_cpu = -1;
 	t->info.preempt_count = 1;   /* dropped by thread_entry (secondary_entry: an idle thread) */
 	completion_init(&t->exited);
-	strlcpy_k(t->name, name, sizeof(t->name));
+	strlcpy(t->name, name, sizeof(t->name));
 	t->sp = arch_thread_stack_init((char *)t->stack + KSTACK_SIZE, thread_entry, t);
 	thread_list_add(t);
 	return t;
@@ -433,7 +433,7 @@ static void idle_entry(void *arg)
 struct thread *sched_idle_thread_for(unsigned cpu)
 {
 	char name[24];
-	snprintf_k(name, sizeof(name), "idle/%u", cpu);
+	snprintf(name, sizeof(name), "idle/%u", cpu);
 	struct thread *t = kthread_create(idle_entry, NULL, name);
 	if (!t)
 		panic("sched: no memory for CPU %u's idle thread", cpu);
@@ -453,7 +453,7 @@ struct thread *sched_idle_thread_for(unsigned cpu)
 void sched_idle_thread_abandon(struct thread *t, unsigned fw_index)
 {
 	thread_list_del(t);
-	snprintf_k(t->name, sizeof(t->name), "idle/unused-fw%u", fw_index);
+	snprintf(t->name, sizeof(t->name), "idle/unused-fw%u", fw_index);
 	if (cpu_block(t->cpu)->idle == t)
 		cpu_block(t->cpu)->idle = NULL;
 }
@@ -472,7 +472,7 @@ void sched_init(void *boot_stack)
 	b->pinned_cpu = 0;   /* kmain stays on the boot CPU */
 	b->info.bound = true;
 	completion_init(&b->exited);
-	strlcpy_k(b->name, "kmain", sizeof(b->name));
+	strlcpy(b->name, "kmain", sizeof(b->name));
 	thread_list_add(b);
 	sched_idle_thread_for(0);
 }

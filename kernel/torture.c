@@ -74,7 +74,7 @@ void torture_error(struct torture_run *r, const char *fmt, ...)
 	char msg[160];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf_k(msg, sizeof(msg), fmt, ap);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
 	printk_raw("# torture %s: error: %s\n", r->suite->name, msg);
 }
@@ -289,7 +289,7 @@ static void describe_threads(const struct torture_run *r, char *buf, size_t len)
 		for (unsigned j = i; j < r->nr_threads && !counted; j++)
 			count += !strcmp(r->threads[j]->name, name);
 		if (!counted)
-			n += (size_t)snprintf_k(buf + n, len - n, "%s%u %s", n ? ", " : "", count,
+			n += (size_t)snprintf(buf + n, len - n, "%s%u %s", n ? ", " : "", count,
 						name);
 	}
 }

@@ -192,10 +192,10 @@ static int lock_start(struct torture_run *r)
 			st->workers[t][i] = (struct lt_worker){ r, l, i };
 			char name[24];   /* the runner's start line counts threads by name */
 			if (has_readers)
-				snprintf_k(name, sizeof(name), "%s_%s", type_names[t],
-					   l->reader[i] ? "reader" : "writer");
+				snprintf(name, sizeof(name), "%s_%s", type_names[t],
+					 l->reader[i] ? "reader" : "writer");
 			else
-				strlcpy_k(name, type_names[t], sizeof(name));
+				strlcpy(name, type_names[t], sizeof(name));
 			int err = torture_thread(r, worker, &st->workers[t][i], name, -1);
 			if (err)
 				return err;
@@ -225,12 +225,12 @@ static void lock_finish(struct torture_run *r)
 			else
 				wmin = MIN(wmin, a), wmax = MAX(wmax, a);
 		}
-		n += snprintf_k(r->detail + n, sizeof(r->detail) - (size_t)n, "%s=w%lu..%lu",
+		n += snprintf(r->detail + n, sizeof(r->detail) - (size_t)n, "%s=w%lu..%lu",
 				type_names[t], (unsigned long)wmin, (unsigned long)wmax);
 		if (rmax)
-			n += snprintf_k(r->detail + n, sizeof(r->detail) - (size_t)n, ",r%lu..%lu",
+			n += snprintf(r->detail + n, sizeof(r->detail) - (size_t)n, ",r%lu..%lu",
 					(unsigned long)rmin, (unsigned long)rmax);
-		n += snprintf_k(r->detail + n, sizeof(r->detail) - (size_t)n, " ");
+		n += snprintf(r->detail + n, sizeof(r->detail) - (size_t)n, " ");
 	}
 	kfree(st);
 }

@@ -156,8 +156,8 @@ static void rlt_finish(struct torture_run *r)
 		return;
 	if (!interval_tree_empty(&st->tree.tree))
 		torture_error(r, "requests left in the range tree after every thread finished");
-	snprintf_k(r->detail, sizeof(r->detail), "pages=%d disjoint_parallel=%s", PAGES,
-		   st->parallel_ok ? "yes" : "NO");
+	snprintf(r->detail, sizeof(r->detail), "pages=%d disjoint_parallel=%s", PAGES,
+		 st->parallel_ok ? "yes" : "NO");
 	kfree(st);
 }
 

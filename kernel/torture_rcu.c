@@ -307,8 +307,8 @@ static int rcu_start(struct torture_run *r)
 static void rcu_progress(struct torture_run *r, char *buf, size_t len)
 {
 	struct rt_state *st = r->priv;
-	snprintf_k(buf, len, "gps=%lu flood_outstanding=%ld", rcu_gp_completed() - st->gp_start,
-		   atomic_long_read(&st->outstanding));
+	snprintf(buf, len, "gps=%lu flood_outstanding=%ld", rcu_gp_completed() - st->gp_start,
+		 atomic_long_read(&st->outstanding));
 }
 
 static void rcu_finish(struct torture_run *r)
@@ -330,12 +330,12 @@ static void rcu_finish(struct torture_run *r)
 	char hist[96];
 	int n = 0;
 	for (int i = 0; i <= PIPE_LEN; i++)
-		n += snprintf_k(hist + n, sizeof(hist) - (size_t)n, "%s%lu", i ? " " : "",
+		n += snprintf(hist + n, sizeof(hist) - (size_t)n, "%s%lu", i ? " " : "",
 				st->pipe_hist[i]);
-	snprintf_k(r->detail, sizeof(r->detail),
-		   "gps=%lu pipe=[%s] long_sections=%ld migrations=%ld flood=%ld "
-		   "flood_max_outstanding=%ld", gps, hist, atomic_long_read(&st->long_sections),
-		   atomic_long_read(&st->migrations), st->flood_total, st->flood_max);
+	snprintf(r->detail, sizeof(r->detail),
+		 "gps=%lu pipe=[%s] long_sections=%ld migrations=%ld flood=%ld "
+		 "flood_max_outstanding=%ld", gps, hist, atomic_long_read(&st->long_sections),
+		 atomic_long_read(&st->migrations), st->flood_total, st->flood_max);
 	/* The elements are static in st; the current one and the retired ones are simply
 	 * dropped. */
 	kfree(st);

@@ -190,7 +190,7 @@ static void buf_putc(char c, void *ctx)
 	b->pos++;
 }
 
-int vsnprintf_k(char *buf, size_t size, const char *fmt, va_list ap)
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
 	struct buf_ctx b = { buf, size, 0 };
 	int n = vformat(buf_putc, &b, fmt, ap);
@@ -199,11 +199,11 @@ int vsnprintf_k(char *buf, size_t size, const char *fmt, va_list ap)
 	return n;
 }
 
-int snprintf_k(char *buf, size_t size, const char *fmt, ...)
+int snprintf(char *buf, size_t size, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	int n = vsnprintf_k(buf, size, fmt, ap);
+	int n = vsnprintf(buf, size, fmt, ap);
 	va_end(ap);
 	return n;
 }

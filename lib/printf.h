@@ -12,7 +12,7 @@ typedef void (*putc_fn)(char c, void *ctx);
 int vformat(putc_fn out, void *ctx, const char *fmt, va_list ap);
 
 /* Like C's: always terminate (if size > 0), return the length the full output would have. */
-int vsnprintf_k(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf_k(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
+int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
 
 #endif

@@ -89,7 +89,7 @@ char *strchr(const char *s, int c)
 }
 #endif
 
-size_t strlcpy_k(char *dst, const char *src, size_t cap)
+size_t strlcpy(char *dst, const char *src, size_t cap)
 {
 	size_t n = strlen(src);
 	if (cap) {

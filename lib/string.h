@@ -19,7 +19,7 @@ char *strchr(const char *s, int c);
 #endif
 
 /* Copy at most cap-1 bytes and always terminate; returns strlen(src). */
-size_t strlcpy_k(char *dst, const char *src, size_t cap);
+size_t strlcpy(char *dst, const char *src, size_t cap);
 
 /* Parse an integer: optional sign, then decimal, 0x hex, 0b binary or 0 octal, with an optional
  * K/M/G suffix (powers of 1024) when allow_suffix. The whole of [s, s+len) must be consumed.

@@ -293,8 +293,8 @@ static void ts_progress(struct torture_run *r, char *buf, size_t len)
 	struct ts_state *st = r->priv;
 	struct kmem_cache_stats cs;
 	kmem_cache_get_stats(st->cache, &cs);
-	snprintf_k(buf, len, "slabs=%lu waiting=%lu freed=%lu reused_pages=%ld", cs.slabs,
-		   cs.slabs_rcu, cs.slabs_freed, atomic_long_read(&st->reused_pages));
+	snprintf(buf, len, "slabs=%lu waiting=%lu freed=%lu reused_pages=%ld", cs.slabs,
+		 cs.slabs_rcu, cs.slabs_freed, atomic_long_read(&st->reused_pages));
 }
 
 static void ts_finish(struct torture_run *r)
@@ -319,14 +319,14 @@ static void ts_finish(struct torture_run *r)
 	for (unsigned i = 0; i < TS_WRITERS; i++)
 		waiting_max = MAX(waiting_max, threads[i].waiting_max);
 	unsigned long ops = cs.alloc_hits + cs.alloc_misses + cs.free_hits + cs.free_misses;
-	snprintf_k(r->detail, sizeof(r->detail),
-		   "lookups=%ld rechecks=%ld replaces=%ld clears=%ld slabs_freed=%lu "
-		   "slabs_waiting_max=%lu foreign_pages=%ld reused_pages=%ld magazine_hits=%lu%%",
-		   atomic_long_read(&st->lookups), atomic_long_read(&st->rechecks),
-		   atomic_long_read(&st->replaces), atomic_long_read(&st->clears), cs.slabs_freed,
-		   waiting_max, atomic_long_read(&st->foreign_pages),
-		   atomic_long_read(&st->reused_pages),
-		   ops ? (cs.alloc_hits + cs.free_hits) * 100 / ops : 0);
+	snprintf(r->detail, sizeof(r->detail),
+		 "lookups=%ld rechecks=%ld replaces=%ld clears=%ld slabs_freed=%lu "
+		 "slabs_waiting_max=%lu foreign_pages=%ld reused_pages=%ld magazine_hits=%lu%%",
+		 atomic_long_read(&st->lookups), atomic_long_read(&st->rechecks),
+		 atomic_long_read(&st->replaces), atomic_long_read(&st->clears), cs.slabs_freed,
+		 waiting_max, atomic_long_read(&st->foreign_pages),
+		 atomic_long_read(&st->reused_pages),
+		 ops ? (cs.alloc_hits + cs.free_hits) * 100 / ops : 0);
 	kfree(st);
 }
 

@@ -370,8 +370,8 @@ static int vt_start(struct torture_run *r)
 static void vt_progress(struct torture_run *r, char *buf, size_t len)
 {
 	struct vt_state *st = r->priv;
-	snprintf_k(buf, len, "entries=%u,%u gens=%lu,%lu", st->trees[0].nr, st->trees[1].nr,
-		   (unsigned long)st->trees[0].gen, (unsigned long)st->trees[1].gen);
+	snprintf(buf, len, "entries=%u,%u gens=%lu,%lu", st->trees[0].nr, st->trees[1].nr,
+		 (unsigned long)st->trees[0].gen, (unsigned long)st->trees[1].gen);
 }
 
 static void vt_finish(struct torture_run *r)
@@ -391,11 +391,11 @@ static void vt_finish(struct torture_run *r)
 			vt_retire(vt->live[k]);
 		vma_tree_destroy(&vt->tree);
 	}
-	snprintf_k(r->detail, sizeof(r->detail),
-		   "lookups=%ld hits=%ld inserts=%lu erases=%lu splits=%lu merges=%lu replaces=%lu "
-		   "node_faults=%lu", atomic_long_read(&st->lookups), atomic_long_read(&st->hits),
-		   (unsigned long)in, (unsigned long)er, (unsigned long)sp, (unsigned long)mg,
-		   (unsigned long)rp, faults);
+	snprintf(r->detail, sizeof(r->detail),
+		 "lookups=%ld hits=%ld inserts=%lu erases=%lu splits=%lu merges=%lu replaces=%lu "
+		 "node_faults=%lu", atomic_long_read(&st->lookups), atomic_long_read(&st->hits),
+		 (unsigned long)in, (unsigned long)er, (unsigned long)sp, (unsigned long)mg,
+		 (unsigned long)rp, faults);
 	rcu_barrier();   /* the retired vmas and nodes are freed before st goes */
 	kfree(st);
 }

@@ -83,22 +83,22 @@ static bool is_abort(u64 esr)
 static void esr_describe(u64 esr, char *buf, size_t cap)
 {
 	unsigned iss = ESR_ISS(esr), fsc = iss & 0x3f;
-	int n = snprintf_k(buf, cap, "EC 0x%02x %s", (unsigned)ESR_EC(esr),
-			   arm64_esr_class_name(esr));
+	int n = snprintf(buf, cap, "EC 0x%02x %s", (unsigned)ESR_EC(esr),
+			 arm64_esr_class_name(esr));
 	if (is_abort(esr) && (size_t)n < cap) {
 		bool data = ESR_EC(esr) == EC_DABT_CUR || ESR_EC(esr) == EC_DABT_LOW;
-		n += snprintf_k(buf + n, cap - n, ": %s 0x%02x %s", data ? "DFSC" : "IFSC", fsc,
+		n += snprintf(buf + n, cap - n, ": %s 0x%02x %s", data ? "DFSC" : "IFSC", fsc,
 				fsc_name(fsc));
 		if (fsc < 0x10 && (size_t)n < cap)
-			n += snprintf_k(buf + n, cap - n, ", level %u", fsc & 3);
+			n += snprintf(buf + n, cap - n, ", level %u", fsc & 3);
 		if (data && (size_t)n < cap)
-			snprintf_k(buf + n, cap - n, "; %s%s%s",
-				   iss & ISS_CM ? "cache maintenance" :
-				   iss & ISS_WNR ? "write" : "read",
-				   iss & ISS_FNV ? ", FAR not valid" : "",
-				   iss & (1u << 7) ? ", during the table walk" : "");
+			snprintf(buf + n, cap - n, "; %s%s%s",
+				 iss & ISS_CM ? "cache maintenance" :
+				 iss & ISS_WNR ? "write" : "read",
+				 iss & ISS_FNV ? ", FAR not valid" : "",
+				 iss & (1u << 7) ? ", during the table walk" : "");
 	} else if ((size_t)n < cap) {
-		snprintf_k(buf + n, cap - n, ": ISS 0x%07x", iss);
+		snprintf(buf + n, cap - n, ": ISS 0x%07x", iss);
 	}
 }
 
