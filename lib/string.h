@@ -1,12 +1,11 @@
-/* Freestanding string and memory functions (the subset of <string.h> the kernel uses). */
+/* String and memory functions: the subset of the C library's <string.h> that the kernel uses
+ * (lib/libc_string.c; the same declarations as the C library's, whose functions host programs
+ * use), and a few of the kernel's own (lib/string.c). */
 #ifndef LIB_STRING_H
 #define LIB_STRING_H
 
 #include "kernel/types.h"
 
-#ifdef HOST_BUILD
-#include <string.h>
-#else
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);
 void *memset(void *dst, int c, size_t n);
@@ -16,7 +15,6 @@ size_t strnlen(const char *s, size_t max);
 int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 char *strchr(const char *s, int c);
-#endif
 
 /* Copy at most cap-1 bytes and always terminate; returns strlen(src). */
 size_t strlcpy(char *dst, const char *src, size_t cap);

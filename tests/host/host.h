@@ -7,6 +7,7 @@
 #include "lib/string.h"
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void host_ram_init(unsigned long bytes);
 /* Called, if set, by the host's arch_tlb_flush_page_broadcast: the page-table walker's
