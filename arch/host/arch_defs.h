@@ -13,11 +13,11 @@
 /* One CPU: its per-CPU variables are the ones the program defines (percpu_offsets[0] is 0). */
 #define MAX_CPUS       1
 /* As arm64 and ppc64: splits go through an invalid entry and a broadcast flush, which the host
- * tests watch (host_tlb_flush_hook, tests/host/host_arch.c). */
+ * tests watch (host_tlb_flush_hook, arch/host/arch.c). */
 #define ARCH_HAS_TLB_BROADCAST 1
 #define ARCH_NEEDS_BREAK_BEFORE_MAKE 1
 
-extern unsigned char *host_ram;         /* tests/host/host_arch.c */
+extern unsigned char *host_ram;         /* arch/host/arch.c */
 extern void *host_vmemmap;
 extern unsigned long host_ram_size;
 
