@@ -11,13 +11,6 @@
 #define KERNEL_PREEMPT_H
 
 #include "kernel/compiler.h"
-
-#ifdef HOST_BUILD
-static inline void preempt_disable(void) {}
-static inline void preempt_enable(void) {}
-static inline void preempt_enable_no_resched(void) {}
-static inline int preempt_count(void) { return 0; }
-#else
 #include "kernel/percpu.h"
 
 void preempt_schedule(void);   /* kernel/sched.c */
@@ -44,6 +37,5 @@ static inline void preempt_enable(void)
 	    unlikely(READ_ONCE(raw_this_cpu()->need_resched)))
 		preempt_schedule();
 }
-#endif
 
 #endif

@@ -1,14 +1,13 @@
 /* The out-of-line half of arch/host: console to stdout, power-off as process exit, a RAM block
  * standing in for physical memory. */
-#include "tests/host/host.h"
+#include "arch/host/host.h"
+#include "kernel/percpu.h"
+#include "lib/string.h"
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "kernel/percpu.h"
-
 struct percpu host_percpu;
 uintptr_t percpu_offsets[MAX_CPUS];   /* the one CPU's copy is the variables themselves */
-struct thread *host_current;
 bool debug_preempt;   /* host code has no preemption to check */
 unsigned long preempt_debug_reports;
 void preempt_debug_report(const char *what) { (void)what; }

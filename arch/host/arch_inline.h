@@ -5,14 +5,25 @@
 #ifndef ARCH_HOST_ARCH_INLINE_H
 #define ARCH_HOST_ARCH_INLINE_H
 
+#include <sched.h>
 #include <time.h>
 
-static inline void arch_irq_enable(void) {}
-static inline void arch_irq_disable(void) {}
-static inline unsigned long arch_irq_save(void) { return 0; }
-static inline void arch_irq_restore(unsigned long f) { (void)f; }
-static inline bool arch_irqs_enabled(void) { return false; }
-static inline void arch_cpu_relax(void) {}
+/* Each host thread is a CPU that no interrupt ever reaches. Its interrupt flag is kept all the
+ * same, so that what checks it (might_sleep, the lock checker) sees what it would in the kernel. */
+extern __thread bool host_irqs_off;   /* arch/host/thread.c */
+static inline void arch_irq_enable(void) { host_irqs_off = false; }
+static inline void arch_irq_disable(void) { host_irqs_off = true; }
+static inline unsigned long arch_irq_save(void)
+{
+	unsigned long was_off = host_irqs_off;
+	host_irqs_off = true;
+	return was_off;
+}
+static inline void arch_irq_restore(unsigned long f) { host_irqs_off = f; }
+static inline bool arch_irqs_enabled(void) { return !host_irqs_off; }
+/* Unlike a real CPU, a host thread can lose its CPU while it holds a spinlock: a spinner gives
+ * way, or a ticket lock's waiters could spin for whole time slices behind a preempted one. */
+static inline void arch_cpu_relax(void) { sched_yield(); }
 static inline void arch_wait_for_interrupt(void) {}
 static inline void arch_mb(void) { __atomic_thread_fence(__ATOMIC_SEQ_CST); }
 static inline void arch_rmb(void) { __atomic_thread_fence(__ATOMIC_ACQUIRE); }
@@ -23,11 +34,19 @@ static inline u64 arch_cycles(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (u64)ts.tv_sec * 1000000000ull + (u64)ts.tv_nsec;
 }
+/* One CPU block for every thread: kernel code whose per-CPU data must be used by one thread at a
+ * time (the page allocator's lists) is tested single-threaded on the host. */
 struct percpu;
 extern struct percpu host_percpu;
 static inline struct percpu *arch_this_cpu(void) { return &host_percpu; }
-extern struct thread *host_current;
-static inline struct thread *arch_current_thread(void) { return host_current; }
+/* The running thread: each host thread's own, made on first use (arch/host/thread.c). */
+extern __thread struct thread *host_current;
+struct thread *host_thread_attach(void);
+static inline struct thread *arch_current_thread(void)
+{
+	struct thread *t = host_current;
+	return likely(t) ? t : host_thread_attach();
+}
 static inline void arch_current_set(struct thread *t) { host_current = t; }
 static inline void arch_switched_frame(void *sp, uintptr_t *fp, uintptr_t *ip)
 {

@@ -1,18 +1,14 @@
-/* Shared by the host test programs: the fake RAM and a tiny check framework that counts and
- * prints failures; main() ends with host_test_done(), whose exit status make test reads. */
+/* Shared by the host test programs: the host port's extras and a tiny check framework that
+ * counts and prints failures; main() ends with host_test_done(), whose exit status make test
+ * reads. */
 #ifndef TESTS_HOST_HOST_H
 #define TESTS_HOST_HOST_H
 
-#include "arch/arch.h"
+#include "arch/host/host.h"
 #include "lib/string.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-void host_ram_init(unsigned long bytes);
-/* Called, if set, by the host's arch_tlb_flush_page_broadcast: the page-table walker's
- * break-before-make flushes there (ARCH_NEEDS_BREAK_BEFORE_MAKE), and tests watch it. */
-extern void (*host_tlb_flush_hook)(uintptr_t va, int level);
 
 extern int host_checks, host_failures;
 
