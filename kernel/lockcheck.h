@@ -30,14 +30,10 @@ void lockcheck_might_sleep(const char *what);
  * They still count in lockcheck_reports. */
 void lockcheck_expect_reports(unsigned n);
 
-#ifdef HOST_BUILD
-#define might_sleep() do { } while (0)
-#else
 #define might_sleep()                                  \
 	do {                                           \
 		if (unlikely(lockcheck_enabled))       \
 			lockcheck_might_sleep(__func__); \
 	} while (0)
-#endif
 
 #endif

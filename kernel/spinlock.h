@@ -47,11 +47,7 @@ static inline void __spin_unlock(spinlock_t *l)
 	__atomic_store_n(&l->owner, (u16)(l->owner + 1), __ATOMIC_RELEASE);
 }
 
-#ifdef HOST_BUILD
-#define lockcheck_on() false
-#else
 #define lockcheck_on() unlikely(lockcheck_enabled)
-#endif
 
 static inline bool spin_is_locked(spinlock_t *l);
 

@@ -14,7 +14,7 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -DH
 HOST_LIB_SRCS := lib/printf.c lib/string.c kernel/param.c kernel/printk.c kernel/panic.c \
 	kernel/errno.c boot/boot_info.c boot/multiboot2.c boot/devicetree.c lib/fdt.c \
 	mm/memblock.c mm/page_alloc.c mm/pgtable.c lib/rbtree.c lib/interval_tree.c \
-	kernel/rangelock.c arch/host/arch.c arch/host/thread.c tests/host/host_check.c \
+	kernel/rangelock.c kernel/lockcheck.c arch/host/arch.c arch/host/thread.c tests/host/host_check.c \
 	tests/host/mm_host.c
 HOST_LIB_OBJS := $(patsubst %.c,$(HOST_BUILD_DIR)/%.o,$(HOST_LIB_SRCS))
 HOST_TESTS := printf parse multiboot2 fdt fdt_virt buddy pgtable rbtree interval_tree rangelock
