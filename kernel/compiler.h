@@ -20,13 +20,8 @@
 
 /* Code and data that run or are read once at boot. Kept in their own sections so a reader sees
  * at a glance what is boot-only; the space could be released after boot. */
-#ifdef HOST_BUILD
-#define __init
-#define __initdata
-#else
 #define __init     __section(".init.text")
 #define __initdata __section(".init.data")
-#endif
 
 #define likely(x)   __builtin_expect(!!(x), 1)
 #define unlikely(x) __builtin_expect(!!(x), 0)
