@@ -30,7 +30,6 @@ struct vma {
 	u64 born;               /* the write that first stored it */
 	u64 died;               /* atomic: the write that removed its last piece; 0 while in
 	                         * the tree */
-	bool queued;            /* writer only: handed to call_rcu */
 	struct rcu_head rcu;
 };
 
@@ -196,6 +195,15 @@ static bool in_model(const struct model *m, const struct vma *v)
 	return false;
 }
 
+/* Is entry i a later piece of a vma that an earlier entry of m holds too? */
+static bool earlier_piece(const struct model *m, unsigned long i)
+{
+	for (unsigned long j = 0; j < i; j++)
+		if (m->e[j].vma == m->e[i].vma)
+			return true;
+	return false;
+}
+
 enum wkind { STORE, ERASE, REPLACE };
 
 /* One write, published as write number published + 1: the vmas it removes are marked before
@@ -221,13 +229,11 @@ static void write_one(enum wkind kind, uintptr_t a, uintptr_t b, struct vma *v, 
 		return;
 	}
 	__atomic_store_n(&published, gen, __ATOMIC_RELEASE);
-	for (unsigned long i = 0; i < model.n; i++) {
-		struct vma *gone = model.e[i].vma;
-		if (__atomic_load_n(&gone->died, __ATOMIC_RELAXED) == gen && !gone->queued) {
-			gone->queued = true;   /* a vma in two pieces appears twice */
-			call_rcu(&gone->rcu, vma_free_rcu);
-		}
-	}
+	/* From the model's pointers alone: a vma handed to call_rcu may be freed before the loop
+	 * ends, and one in two pieces appears twice (it is queued at its first). */
+	for (unsigned long i = 0; i < model.n; i++)
+		if (!in_model(&next, model.e[i].vma) && !earlier_piece(&model, i))
+			call_rcu(&model.e[i].vma->rcu, vma_free_rcu);
 	model_copy(&model, &next);
 }
 
