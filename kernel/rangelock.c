@@ -1,10 +1,7 @@
 /* Range locks (see rangelock.h). */
 #include "kernel/rangelock.h"
-
-#ifndef HOST_BUILD
 #include "kernel/lock_wait.h"
 #include "kernel/lockcheck.h"
-#endif
 
 void range_lock_tree_init(struct range_lock_tree *t)
 {
@@ -56,7 +53,6 @@ void range_lock_dequeue_locked(struct range_lock_tree *t, struct range_lock *rl,
 	}
 }
 
-#ifndef HOST_BUILD
 static void grant_waiter(struct range_lock *rl)
 {
 	struct thread *t = rl->waiter;
@@ -119,4 +115,3 @@ void range_unlock(struct range_lock_tree *t, struct range_lock *rl)
 	range_lock_dequeue_locked(t, rl, grant_waiter);
 	spin_unlock(&t->lock);
 }
-#endif
