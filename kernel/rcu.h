@@ -2,25 +2,20 @@
  * versions with one pointer store and free old ones only after a grace period, once every reader
  * that could have seen them has finished. Readers may nest and may not sleep.
  *
- * In the kernel (kernel/rcu.c) a read-side section is a stretch with preemption disabled, so a
- * CPU that context-switches, idles, or takes the tick with preemption enabled has passed a
- * quiescent state; a grace period ends when every CPU has. tests/host/ has a userspace stand-in
- * behind this same interface for data structures tested on the host. */
+ * A read-side section is a stretch with preemption disabled, so a CPU that context-switches,
+ * idles, or takes the tick with preemption enabled has passed a quiescent state; a grace period
+ * ends when every CPU has (kernel/rcu.c). Host programs have the same read side, and their
+ * threads note their quiescent states themselves (tests/host/host_rcu.c). */
 #ifndef KERNEL_RCU_H
 #define KERNEL_RCU_H
 
 #include "kernel/compiler.h"
+#include "kernel/preempt.h"
 
 struct rcu_head {
 	struct rcu_head *next;
 	void (*func)(struct rcu_head *head);
 };
-
-#ifdef HOST_BUILD
-void rcu_read_lock(void);
-void rcu_read_unlock(void);
-#else
-#include "kernel/preempt.h"
 
 extern bool lockcheck_enabled;
 static inline void rcu_read_lock(void)
@@ -35,7 +30,6 @@ static inline void rcu_read_unlock(void)
 		current_info()->rcu_nesting--;
 	preempt_enable();
 }
-#endif
 
 /* Wait until every read-side section that began before the call has ended. Sleeps. */
 void synchronize_rcu(void);
@@ -55,7 +49,6 @@ bool poll_state_synchronize_rcu(unsigned long cookie);
 /* Read an RCU-protected pointer inside a read-side section. */
 #define rcu_dereference(p) __atomic_load_n(&(p), __ATOMIC_ACQUIRE)
 
-#ifndef HOST_BUILD
 /* Hooks for the scheduler, the tick, the idle loop and interrupt entry. */
 void rcu_note_qs(void);             /* this CPU is in a quiescent state now */
 void rcu_idle_enter(void);          /* interrupts off, about to halt */
@@ -64,6 +57,5 @@ void rcu_irq_enter(void);
 void rcu_irq_exit(void);
 void rcu_init(void);                /* start the grace-period thread */
 unsigned long rcu_gp_completed(void);
-#endif
 
 #endif

@@ -4,9 +4,9 @@
  * misses), in random order and in address order, and prints one BENCH line per case:
  *   BENCH suite=vma_tree op=find n=... order=random|sequential impl=tree|array [rcu=...]
  *         lookups_per_s=... ns_per_lookup_x100=... [height=... nodes=...]
- * rcu=section: the tree's lookups run inside one rcu_read_lock(); rcu=each: a lock and unlock of
- * the host's RCU stand-in around every lookup (dearer than the kernel's will be: the stand-in
- * does an atomic read-modify-write of one shared word). */
+ * rcu=section: the tree's lookups run inside one rcu_read_lock(); rcu=each: a lock and unlock
+ * around every lookup (the kernel's read side: the preemption count and, with the lock checker
+ * on, the RCU nesting count). */
 #include "tests/host/host.h"
 #include "tests/host/host_rcu.h"
 #include "kernel/panic.h"

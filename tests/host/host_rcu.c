@@ -1,14 +1,18 @@
-/* kernel/rcu.h for host programs, on pthreads. Each thread that reads registers a counter: 0
- * outside read-side sections, else the grace-period number it saw when its outermost section
- * began. synchronize_rcu() advances the number and waits until no registered reader is still in a
- * section that began before (counter nonzero and below the new number). call_rcu() queues; a
- * batch runs after one grace period, in rcu_barrier() or in an optional background thread.
+/* kernel/rcu.h for host programs, on pthreads, with the kernel's read side (preemption disabled,
+ * which on the host only counts). Each online thread keeps a word: 0 while offline, else the
+ * grace-period number it saw when it last noted a quiescent state. synchronize_rcu() advances
+ * the number and waits until every other online thread has noted one since, or gone offline.
+ * call_rcu() queues; a batch runs after one grace period, in rcu_barrier() or in an optional
+ * background thread.
  *
- * Why it is enough (a Dekker pair): a reader stores its counter, then passes full_barrier(), then
- * loads pointers; the updater unpublishes, passes full_barrier(), then loads the counters. Either
- * the updater sees the reader's counter and waits for it, or the reader sees the unpublished
- * state. Section ends are release stores that the updater acquires: the happens-before edge from a
- * reader's last access to the free, which ThreadSanitizer checks. */
+ * Why it is enough: a thread notes a quiescent state with a release store of the number, after
+ * its sections' last accesses, and the updater acquires it: those accesses happen before the
+ * free, an edge ThreadSanitizer checks. The number it stores it read with an acquire load; if it
+ * is the new one, the updater's unpublishing, before its increment, happens before the thread's
+ * later sections. Coming online is a Dekker pair instead (the thread stores its word, then passes
+ * full_barrier(), then reads; the updater unpublishes, passes full_barrier(), then loads the
+ * words): either the updater sees the thread online and waits for it, or the thread's sections
+ * see the unpublished state. */
 #include "tests/host/host_rcu.h"
 #include "kernel/panic.h"
 #include <pthread.h>
@@ -16,9 +20,10 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+/* A thread's record, made when it first comes online and never freed: an updater may be reading
+ * it while the thread exits. */
 struct reader {
-	u64 ctr;                 /* atomic: 0 = quiescent, else the grace period the section saw */
-	unsigned nesting;        /* owner thread only */
+	u64 qs;                  /* atomic: 0 offline, else the grace period last noted */
 	struct reader *next;     /* registry list, under registry_lock */
 };
 
@@ -51,62 +56,60 @@ static void full_barrier(void)
 	__atomic_fetch_add(&order_point, 0, __ATOMIC_SEQ_CST);
 }
 
-static void reader_unregister(void *arg)
+/* A thread that exits online goes offline: only a thread inside a section may not exit. */
+static void reader_exit(void *arg)
 {
-	struct reader *r = arg, **pp;
-	if (r->nesting)
+	struct reader *r = arg;
+	if (preempt_count())
 		panic("host_rcu: a thread exited inside a read-side section");
-	pthread_mutex_lock(&registry_lock);
-	for (pp = &readers; *pp != r; pp = &(*pp)->next)
-		;
-	*pp = r->next;
-	pthread_mutex_unlock(&registry_lock);
-	free(r);
+	__atomic_store_n(&r->qs, 0, __ATOMIC_RELEASE);
 }
 
 static void make_key(void)
 {
-	if (pthread_key_create(&reader_key, reader_unregister))
+	if (pthread_key_create(&reader_key, reader_exit))
 		abort();
 }
 
-static struct reader *reader_register(void)
+void host_rcu_thread_online(void)
 {
-	struct reader *r = calloc(1, sizeof(*r));
-	if (!r)
-		abort();
-	pthread_once(&key_once, make_key);
-	pthread_setspecific(reader_key, r);
-	pthread_mutex_lock(&registry_lock);
-	r->next = readers;
-	readers = r;
-	pthread_mutex_unlock(&registry_lock);
-	me = r;
-	return r;
-}
-
-void rcu_read_lock(void)
-{
-	struct reader *r = me ? me : reader_register();
-	if (r->nesting++ == 0) {
-		__atomic_store_n(&r->ctr, __atomic_load_n(&gp_seq, __ATOMIC_ACQUIRE),
-				 __ATOMIC_SEQ_CST);
-		full_barrier();
+	if (!me) {
+		struct reader *r = calloc(1, sizeof(*r));
+		if (!r)
+			abort();
+		pthread_once(&key_once, make_key);
+		pthread_setspecific(reader_key, r);
+		pthread_mutex_lock(&registry_lock);
+		r->next = readers;
+		readers = r;
+		pthread_mutex_unlock(&registry_lock);
+		me = r;
 	}
+	__atomic_store_n(&me->qs, __atomic_load_n(&gp_seq, __ATOMIC_ACQUIRE), __ATOMIC_SEQ_CST);
+	full_barrier();
 }
 
-void rcu_read_unlock(void)
+void host_rcu_thread_offline(void)
 {
-	struct reader *r = me;
-	if (!r || !r->nesting)
-		panic("host_rcu: rcu_read_unlock() outside a read-side section");
-	if (--r->nesting == 0)
-		__atomic_store_n(&r->ctr, 0, __ATOMIC_RELEASE);
+	if (!me || !__atomic_load_n(&me->qs, __ATOMIC_RELAXED))
+		panic("host_rcu: host_rcu_thread_offline() by a thread that is not online");
+	if (preempt_count())
+		panic("host_rcu: going offline inside a read-side section");
+	__atomic_store_n(&me->qs, 0, __ATOMIC_RELEASE);
+}
+
+void rcu_note_qs(void)
+{
+	if (!me || !__atomic_load_n(&me->qs, __ATOMIC_RELAXED))
+		panic("host_rcu: rcu_note_qs() by a thread that is not online");
+	if (preempt_count())
+		panic("host_rcu: rcu_note_qs() inside a read-side section");
+	__atomic_store_n(&me->qs, __atomic_load_n(&gp_seq, __ATOMIC_ACQUIRE), __ATOMIC_RELEASE);
 }
 
 void synchronize_rcu(void)
 {
-	if (me && me->nesting)
+	if (preempt_count())
 		panic("host_rcu: synchronize_rcu() inside a read-side section");
 	pthread_mutex_lock(&gp_lock);
 	full_barrier();
@@ -114,9 +117,11 @@ void synchronize_rcu(void)
 	full_barrier();
 	pthread_mutex_lock(&registry_lock);
 	for (struct reader *r = readers; r; r = r->next) {
+		if (r == me)
+			continue;   /* the caller is in a quiescent state */
 		for (unsigned spins = 0;; spins++) {
-			u64 c = __atomic_load_n(&r->ctr, __ATOMIC_ACQUIRE);
-			if (c == 0 || c >= target)
+			u64 qs = __atomic_load_n(&r->qs, __ATOMIC_ACQUIRE);
+			if (qs == 0 || qs >= target)
 				break;
 			if (spins > 100)
 				usleep(50);

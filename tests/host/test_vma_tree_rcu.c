@@ -163,8 +163,12 @@ static void read_once(u64 *rng)
 static void *reader(void *arg)
 {
 	u64 rng = 0x9e3779b97f4a7c15ull * ((uintptr_t)arg + 1);
-	while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE))
+	host_rcu_thread_online();
+	while (!__atomic_load_n(&stop, __ATOMIC_ACQUIRE)) {
 		read_once(&rng);
+		rcu_note_qs();
+	}
+	host_rcu_thread_offline();
 	return NULL;
 }
 
