@@ -38,10 +38,23 @@ __noreturn void arch_power_off(int status)
 		abort();   /* a panic: let the sanitizers print where */
 	exit(0);
 }
-/* Host code loads no address space; mm/mm.c, which would, is not built for the host. */
+/* No MMU walks the host's tables and no TLB caches them: an address space has no hardware
+ * context, loading one loads nothing, and the user TLB calls have nothing to flush. */
+int arch_mm_init(struct mm *mm) { (void)mm; return 0; }
+void arch_mm_destroy(struct mm *mm) { (void)mm; }
 void arch_mmu_switch(struct mm *mm) { (void)mm; }
 phys_addr_t arch_mmu_current_root(void) { return 0; }
 void arch_mmu_init_kernel_root(phys_addr_t root) { (void)root; }
+void arch_tlb_flush_user_page_local(struct mm *mm, uintptr_t va, int level)
+{
+	(void)mm, (void)va, (void)level;
+}
+void arch_tlb_flush_user_all_local(struct mm *mm) { (void)mm; }
+void arch_tlb_flush_user_page_broadcast(struct mm *mm, uintptr_t va, int level)
+{
+	(void)mm, (void)va, (void)level;
+}
+void arch_tlb_flush_user_all_broadcast(struct mm *mm) { (void)mm; }
 void arch_tlb_flush_page_local(uintptr_t va, int level) { (void)va, (void)level; }
 void arch_tlb_flush_all_local(void) {}
 void (*host_tlb_flush_hook)(uintptr_t va, int level);
@@ -51,7 +64,6 @@ void arch_tlb_flush_page_broadcast(uintptr_t va, int level)
 		host_tlb_flush_hook(va, level);
 }
 void arch_tlb_flush_all_broadcast(void) {}
-const char *kstack_guard_hint(uintptr_t addr) { (void)addr; return ""; }
 
 /* The kernel's linker-made tables are empty on the host; tests build their own. */
 #include "kernel/param.h"

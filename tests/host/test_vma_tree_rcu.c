@@ -8,8 +8,8 @@
  * --busted builds the tree with VMA_TREE_BUSTED: each replaced node is poisoned at once (dead
  * type, emptied slots) while readers may still walk it, and freed only after a grace period. The
  * run must then fail, through ThreadSanitizer (the poisoning races with the readers' loads) or
- * these checks; readers that reach a dead node are only counted. Built with -fsanitize=thread and
- * VMA_TREE_DEBUG (the tree validates itself after every write). */
+ * these checks; readers that reach a dead node are only counted. host-test runs it under ASan,
+ * and under ThreadSanitizer with VMA_TREE_DEBUG (the tree validates itself after every write). */
 #include "tests/host/host.h"
 #include "tests/host/host_rcu.h"
 #include "tests/host/vma_tree_model.h"
