@@ -32,6 +32,9 @@ extern int host_checks, host_failures;
 	} while (0)
 
 int host_test_done(const char *name);
+/* End the program, failing with a message, if it still runs after `seconds`: for tests of
+ * sleeping locks, where a lost wake-up would otherwise be a hang. */
+void host_watchdog(const char *name, unsigned seconds);
 
 /* xorshift64: a small, seedable generator for the randomised tests. */
 static inline unsigned long host_xorshift(unsigned long *state)

@@ -12,7 +12,8 @@
 #     HOST_NOT_BUILT below, each with its reason; and the host port, arch/host/*.c;
 #   test side: each tests/host/test_*.c is a unit test, one program, which host-test runs; a unit
 #     test that starts threads (pthread_create) is also built under ThreadSanitizer and run
-#     there as it is, which must pass, and with --busted, its broken twin, which must fail.
+#     there too, and has a broken twin, --busted, which must fail in both builds: the test's own
+#     checks must see the bug without ThreadSanitizer's help.
 #     fuzz_*.c, libfuzz_*.c and bench_*.c are the programs of the fuzz and bench builds below;
 #     every other tests/host/*.c is support code.
 # Every program links all of the kernel side and the support code, so a new kernel file must
@@ -137,12 +138,14 @@ host-test: $(HOST_BINS) $(HOST_FUZZ_BIN) $(HOST_TSAN_BINS) $(HOST_WIDEROOT_DIR)/
 		{ cat $$t.log; echo "FAILED: $$t"; exit 1; }; echo "wide root: $$(tail -n 1 $$t.log)"
 	@t=$(HOST_FUZZ_BIN); $$t 1000000 1 > $$t.log || \
 		{ cat $$t.log; echo "FAILED: $$t"; exit 1; }; tail -n 1 $$t.log
-	@set -e; for t in $(HOST_TSAN_BINS); do n=$${t##*/test_}; \
+	@set -e; for t in $(HOST_TSAN_BINS); do \
 		$(HOST_TSAN_ENV) $$t > $$t.log 2>&1 || { cat $$t.log; echo "FAILED: $$t"; exit 1; }; \
-		echo "TSan: $$(tail -n 1 $$t.log)"; \
+		echo "TSan: $$(tail -n 1 $$t.log)"; done
+	@set -e; for t in $(addprefix $(HOST_DIR)/,$(HOST_THREADED_TESTS)) $(HOST_TSAN_BINS); do \
+		n=$${t##*/test_}; b=$${t%/*}; \
 		if $(HOST_TSAN_ENV) $$t --busted > $$t-busted.log 2>&1; then cat $$t-busted.log; \
 			echo "FAILED: $$t --busted passed: the test cannot see the bug"; exit 1; fi; \
-		echo "$$n --busted: caught, as it must be: $$(grep -m1 -o \
+		echo "$$n --busted in $${b#build/}: caught, as it must be: $$(grep -m1 -o \
 			-e 'ThreadSanitizer: [a-z -]*' -e 'KERNEL PANIC.*' -e "^$$n: .*" \
 			$$t-busted.log | head -n 1)"; \
 		done
