@@ -160,7 +160,7 @@ define HELP_TEXT
 make [ARCH=x86_64|arm64|ppc64] build build/<arch>/faultline.elf (+ .iso, .bin, bootrom.bin)
 make run                   build, boot in QEMU (RUN_CMDLINE='$(RUN_CMDLINE)' SMP=$(SMP) MEM=$(MEM))
 make test                  host tests, then every boot of tools/test-matrix; what CI runs
-make host-test             host unit tests of lib/ and mm/ under ASan and UBSan (and TSan)
+make host-test             host unit tests of kernel sources under ASan and UBSan (and TSan)
 make fuzz-vmatree          the VMA tree's model-based fuzzer, ASan (OPS=$(OPS) SEED=$(SEED))
 make libfuzz-vmatree       the same engine under libFuzzer, clang (FUZZ_SECONDS=$(FUZZ_SECONDS))
 make bench-vmatree         VMA tree lookups against a sorted array, -O2: BENCH lines

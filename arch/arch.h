@@ -6,8 +6,8 @@
  * arch's own arch_inline.h, which is pulled in at the bottom: a definition whose signature
  * differs from its prototype here is a compile error ("conflicting types"), and one that is
  * missing is one too ("declared 'static' but never defined"). Both headers are found on the
- * include path (-Iarch/<name>). arch/host/ implements the same contract on plain memory so
- * tests/host/ can compile mm/ and lib/.
+ * include path (-Iarch/<name>). arch/host/ implements the same contract on plain memory and
+ * pthreads, so that tests/host/ can compile the kernel's sources as they are.
  *
  * Each port's arch_defs.h, included first, defines its constants and types:
  *   PAGE_SHIFT                      log2 of the base page size (12 everywhere today)
