@@ -29,6 +29,13 @@ static bool word_is(const char *v, size_t len, const char *w)
 	return strlen(w) == len && !strncmp(v, w, len);
 }
 
+static void strlcat_simple(char *dst, size_t cap, const char *src)
+{
+	size_t n = strlen(dst);
+	if (n + 1 < cap)
+		strlcpy(dst + n, src, cap - n);
+}
+
 static int parse_bool(const char *v, size_t len, bool *out)
 {
 	static const char *const yes[] = { "1", "y", "yes", "on", "true" };
@@ -38,6 +45,21 @@ static int parse_bool(const char *v, size_t len, bool *out)
 		if (word_is(v, len, no[i]))  { *out = false; return 0; }
 	}
 	return -EINVAL;
+}
+
+/* Is v one of p's choices? If not, say which they are. */
+static bool is_choice(const struct kparam *p, const char *v, size_t len)
+{
+	char list[128] = "";
+	for (const char *const *c = p->choices; *c; c++) {
+		if (word_is(v, len, *c))
+			return true;
+		strlcat_simple(list, sizeof(list), c == p->choices ? "" : ", ");
+		strlcat_simple(list, sizeof(list), *c);
+	}
+	pr_err("param: bad value '%.*s' for '%s': expected one of %s\n", (int)len, v, p->name,
+	       list);
+	return false;
 }
 
 /* Set one parameter from its value text; on error print why, naming it. */
@@ -85,6 +107,8 @@ static int set_param(const struct kparam *p, const char *v, size_t len, bool has
 				return -EINVAL;
 			}
 		}
+		if (p->choices && !is_choice(p, v, len))
+			return -EINVAL;
 		memcpy(p->var, v, len);
 		((char *)p->var)[len] = 0;
 		return 0;

@@ -12,7 +12,7 @@
 enum param_type {
 	PARAM_BOOL,     /* bool: 1/0, y/n, yes/no, on/off, true/false; a bare name means true */
 	PARAM_INT,      /* s64 within [min, max]; accepts 0x, 0b, 0 prefixes and K/M/G suffixes */
-	PARAM_STRING,   /* char[cap] */
+	PARAM_STRING,   /* char[cap]; with choices, one of them */
 	PARAM_LIST,     /* char[cap] holding comma-separated non-empty items */
 };
 
@@ -22,17 +22,24 @@ struct kparam {
 	void *var;
 	s64 min, max;      /* PARAM_INT */
 	size_t cap;        /* PARAM_STRING, PARAM_LIST: size of the buffer */
+	const char *const *choices;   /* PARAM_STRING: NULL, or the values allowed (NULL-ended) */
 	const char *doc;
 };
 
-#define __PARAM(nm, ty, v, lo, hi, sz, d)                                              \
+#define __PARAM_C(nm, ty, v, lo, hi, sz, ch, d)                                        \
 	static const struct kparam __kparam_##v __used __section(".kparam") __aligned(8) = \
-		{ .name = nm, .type = ty, .var = &v, .min = lo, .max = hi, .cap = sz, .doc = d }
+		{ .name = nm, .type = ty, .var = &v, .min = lo, .max = hi, .cap = sz,      \
+		  .choices = ch, .doc = d }
+#define __PARAM(nm, ty, v, lo, hi, sz, d) __PARAM_C(nm, ty, v, lo, hi, sz, NULL, d)
 
 #define PARAM_BOOL(name, var, doc)        __PARAM(name, PARAM_BOOL, var, 0, 1, 0, doc)
 #define PARAM_INT(name, var, lo, hi, doc) __PARAM(name, PARAM_INT, var, lo, hi, 0, doc)
 #define PARAM_STRING(name, var, doc)      __PARAM(name, PARAM_STRING, var, 0, 0, sizeof(var), doc)
 #define PARAM_LIST(name, var, doc)        __PARAM(name, PARAM_LIST, var, 0, 0, sizeof(var), doc)
+/* A string that must be one of `choices` (a NULL-ended array of strings): anything else is a bad
+ * value, reported with the choices, so that a typo stops the boot instead of falling back. */
+#define PARAM_CHOICE(name, var, choices, doc) \
+	__PARAM_C(name, PARAM_STRING, var, 0, 0, sizeof(var), choices, doc)
 
 /* Apply a command line to the parameters in [first, last). Every problem is printed, naming the
  * parameter; returns the number of problems (0 if all went well). */

@@ -39,11 +39,15 @@ static bool flag;
 static s64 count = 5;
 static char name[16] = "default";
 static char items[32] = "a";
+static char pick[16] = "one";
+static const char *const picks[] = { "one", "two", NULL };
 static const struct kparam table[] = {
 	{ .name = "t.flag", .type = PARAM_BOOL, .var = &flag, .doc = "" },
 	{ .name = "t.count", .type = PARAM_INT, .var = &count, .min = 1, .max = 100, .doc = "" },
 	{ .name = "t.name", .type = PARAM_STRING, .var = name, .cap = sizeof(name), .doc = "" },
 	{ .name = "t.items", .type = PARAM_LIST, .var = items, .cap = sizeof(items), .doc = "" },
+	{ .name = "t.pick", .type = PARAM_STRING, .var = pick, .cap = sizeof(pick),
+	  .choices = picks, .doc = "" },
 };
 
 static int apply(const char *cmdline)
@@ -75,6 +79,11 @@ static void test_params(void)
 	CHECK_EQ(apply("t.items=a,"), 1); CHECK(!strcmp(items, "rcu,lock,mm"));
 	CHECK_EQ(apply("t.name=\"unterminated"), 1);
 	CHECK_EQ(apply("t.count=3 bogus t.flag=0 x.y=2"), 2); CHECK_EQ(count, 3); CHECK(!flag);
+	/* A choice: only its values, whole words. */
+	CHECK_EQ(apply("t.pick=two"), 0); CHECK(!strcmp(pick, "two"));
+	CHECK_EQ(apply("t.pick=three"), 1); CHECK(!strcmp(pick, "two"));
+	CHECK_EQ(apply("t.pick=tw"), 1);
+	CHECK_EQ(apply("t.pick=one"), 0); CHECK(!strcmp(pick, "one"));
 
 	const char *cur = "rcu,lock,mm";
 	char item[8];
