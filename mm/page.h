@@ -44,13 +44,19 @@ struct page {
 						  * and came back from one that stayed; set
 						  * before the slab is used, then constant */
 		} slab;
-		struct {                 /* anonymous memory (later) */
-			void *anon_vma;
-			unsigned long index;
+		struct {                 /* user memory: private (anon_vma) or shared (shm) */
+			void *anon_vma;          /* struct anon_vma or struct shm_object;
+						  * written when the page is first mapped */
+			unsigned long index;     /* its page offset: the linear index of the
+						  * address in the private VMA, or its offset
+						  * in the shared object */
+			atomic_t mapcount;       /* page-table entries that map it; changed
+						  * under the split lock of the table */
 		} anon;
 	};
 	unsigned long private;   /* for the owner of an allocated page */
 };
+STATIC_ASSERT(sizeof(struct page) == 64, "struct page: one per frame, 64 bytes");
 
 #define page_to_pfn(p)    ((pfn_t)((p) - (struct page *)VMEMMAP_BASE))
 #define pfn_to_page(pfn)  ((struct page *)VMEMMAP_BASE + (pfn))
@@ -69,6 +75,13 @@ struct page *alloc_pages(unsigned order, unsigned gfp);
 void free_pages(struct page *page, unsigned order);
 static inline struct page *alloc_page(unsigned gfp) { return alloc_pages(0, gfp); }
 static inline void free_page(struct page *p) { free_pages(p, 0); }
+/* References to an order-0 page: the last put frees it. */
+static inline void get_page(struct page *p) { atomic_inc(&p->refcount); }
+static inline void put_page(struct page *p)
+{
+	if (atomic_dec_and_test(&p->refcount))
+		free_page(p);
+}
 
 /* Turn one allocated block of 2^order pages into 2^order independent order-0 pages. */
 void split_page(struct page *page, unsigned order);

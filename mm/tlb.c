@@ -184,7 +184,7 @@ void tlb_finish(struct mmu_gather *g)
 	while (!list_empty(&g->pages)) {
 		struct page *p = list_first_entry(&g->pages, struct page, lru);
 		list_del(&p->lru);
-		free_page(p);
+		put_page(p);
 	}
 	while (!list_empty(&g->tables)) {
 		struct page *p = list_first_entry(&g->tables, struct page, lru);

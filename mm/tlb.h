@@ -5,7 +5,8 @@
  *
  * Unmapping user memory goes through a gather: the caller clears entries and hands the gather
  * the range it touched and the pages it took out (data pages, and page-table pages it emptied);
- * tlb_finish() flushes once, then frees the data pages, and the tables after a grace period too
+ * tlb_finish() flushes once, then drops the references to the data pages it was given (freeing
+ * those it held the last of), and frees the tables after a grace period too
  * (a lockless software walker may be inside them). Nothing is freed while a CPU may still reach
  * it through its TLB. */
 #ifndef MM_TLB_H
@@ -39,11 +40,11 @@ struct mmu_gather {
 void tlb_gather_init(struct mmu_gather *g, struct mm *mm);
 /* An entry of `level` mapping va was cleared or changed. */
 void tlb_gather_range(struct mmu_gather *g, uintptr_t va, int level);
-/* p (order 0) may be freed once no TLB reaches it; its refcount is the caller's business. */
+/* The caller's reference to p (order 0) is dropped (put_page) once no TLB reaches it. */
 void tlb_gather_page(struct mmu_gather *g, struct page *p);
 /* A page-table page (order 0, PG_pgtable) unlinked from the tree. */
 void tlb_gather_table(struct mmu_gather *g, struct page *p);
-/* Flush, then free. Interrupts enabled. */
+/* Flush, then put the pages (and free the tables a grace period later). Interrupts enabled. */
 void tlb_finish(struct mmu_gather *g);
 
 /* Shootdown statistics, summed over CPUs: IPIs sent for user flushes, and flushes run. */
