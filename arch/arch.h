@@ -119,6 +119,11 @@ void arch_trap_dump(const struct trap_frame *f);   /* every register, decoded wh
 static inline uintptr_t arch_frame_ip(const struct trap_frame *f);
 static inline uintptr_t arch_frame_fp(const struct trap_frame *f);
 static inline void arch_frame_set_ip(struct trap_frame *f, uintptr_t ip);
+/* Were interrupts enabled where the trap happened? fault_entry() may sleep (mmap_lock, page
+ * allocation) only if they were: it then enables them while it works, as Linux's fault handlers
+ * do; with them off (or preemption off) a fault is not handled, as under Linux's
+ * faulthandler_disabled(). */
+static inline bool arch_frame_irqs_enabled(const struct trap_frame *f);
 static inline uintptr_t arch_current_fp(void);            /* this function's frame pointer */
 /* One step of a frame-pointer backtrace: from frame *fp, load the caller's frame pointer into
  * *fp and the return address into *ip; false when the chain ends. */
@@ -153,6 +158,12 @@ static inline pte_t pte_cmpxchg(pte_t *p, pte_t old, pte_t new);
  * the next pte_write (the entry that links that table in), as seen by every CPU's table walker
  * and by lockless software walkers. */
 static inline void pte_publish_barrier(void);
+/* A software entry, at level 0 only: not present to the MMU (pte_present() is false, and no
+ * walker caches it) but not empty (not 0) either, carrying a value of up to 52 bits for generic
+ * code: the frame of a PROT_NONE page, which must stay with its address until a later mprotect
+ * makes it accessible again (mm/memory.c). pte_soft_val() gives the value back. */
+static inline pte_t pte_mk_soft(u64 val);
+static inline u64 pte_soft_val(pte_t e);
 /* The physical address of a byte of the kernel image (its text, data or bss). */
 static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va);
 /* Prepare the kernel's root before it is first loaded (e.g. entries the arch keeps for itself;

@@ -83,6 +83,11 @@ static inline void arch_switched_frame(void *sp, uintptr_t *fp, uintptr_t *ip)
 static inline uintptr_t arch_frame_ip(const struct trap_frame *f) { return f->elr; }
 static inline uintptr_t arch_frame_fp(const struct trap_frame *f) { return f->x[29]; }
 static inline void arch_frame_set_ip(struct trap_frame *f, uintptr_t ip) { f->elr = ip; }
+/* SPSR_EL1 holds PSTATE.DAIF at the same bit positions as the DAIF register. */
+static inline bool arch_frame_irqs_enabled(const struct trap_frame *f)
+{
+	return !(f->spsr & DAIF_I);
+}
 static inline uintptr_t arch_current_fp(void) { return (uintptr_t)__builtin_frame_address(0); }
 /* AAPCS64 frame records: [x29] is the caller's x29, [x29+8] the return address (x30). */
 static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip) { return frame_record_unwind(fp, ip); }
@@ -187,5 +192,8 @@ static inline void pte_write(pte_t *p, pte_t e)
  * only once a DSB has completed them (ARM ARM D8.2.8, as for pte_write). So DSB ISHST, not
  * DMB, between filling a table and the store that links it; Linux's set_pmd does the same. */
 static inline void pte_publish_barrier(void) { __asm__ __volatile__("dsb ishst" ::: "memory"); }
+/* Bit 0 clear: an invalid descriptor, whose other bits the walker ignores (ARM ARM D8.3). */
+static inline pte_t pte_mk_soft(u64 val) { return (val << 2) | 2; }
+static inline u64 pte_soft_val(pte_t e) { return e >> 2; }
 
 #endif

@@ -39,6 +39,7 @@ struct arch_mm_context {
 
 struct trap_frame {
 	uintptr_t ip, fp;
+	bool irqs_on;   /* interrupts enabled where the "trap" happened (tests set it) */
 };
 
 #endif

@@ -57,6 +57,7 @@ static inline void arch_switched_frame(void *sp, uintptr_t *fp, uintptr_t *ip)
 static inline uintptr_t arch_frame_ip(const struct trap_frame *f) { return f->ip; }
 static inline uintptr_t arch_frame_fp(const struct trap_frame *f) { return f->fp; }
 static inline void arch_frame_set_ip(struct trap_frame *f, uintptr_t ip) { f->ip = ip; }
+static inline bool arch_frame_irqs_enabled(const struct trap_frame *f) { return f->irqs_on; }
 static inline uintptr_t arch_current_fp(void) { return 0; }
 static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip) { (void)fp, (void)ip; return false; }
 
@@ -96,6 +97,8 @@ static inline pte_t pte_cmpxchg(pte_t *p, pte_t old, pte_t new)
  * which is pte_publish_barrier's job on hardware (ThreadSanitizer has no fences). */
 static inline void pte_write(pte_t *p, pte_t e) { __atomic_store_n(p, e, __ATOMIC_RELEASE); }
 static inline void pte_publish_barrier(void) { barrier(); }
+static inline pte_t pte_mk_soft(u64 val) { return (val << 2) | 2; }
+static inline u64 pte_soft_val(pte_t e) { return e >> 2; }
 static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va) { return va - DIRECT_MAP_BASE; }
 
 #endif

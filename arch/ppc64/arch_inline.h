@@ -93,6 +93,7 @@ static inline void arch_switched_frame(void *sp, uintptr_t *fp, uintptr_t *ip)
 static inline uintptr_t arch_frame_ip(const struct trap_frame *f) { return f->nip; }
 static inline uintptr_t arch_frame_fp(const struct trap_frame *f) { return f->gpr[1]; }
 static inline void arch_frame_set_ip(struct trap_frame *f, uintptr_t ip) { f->nip = ip; }
+static inline bool arch_frame_irqs_enabled(const struct trap_frame *f) { return f->msr & MSR_EE; }
 static inline uintptr_t arch_current_fp(void)
 {
 	uintptr_t sp;
@@ -204,6 +205,10 @@ static inline void pte_write(pte_t *p, pte_t e)
  * synchronisation rules of 5.10): the table's contents are performed for every walker before
  * the entry that links it. */
 static inline void pte_publish_barrier(void) { __asm__ __volatile__("ptesync" ::: "memory"); }
+/* V (the top bit, big-endian) clear: the walker treats the entry as invalid whatever else it
+ * holds (Book III, 5.7.10.2); val < 2^52 keeps V clear. */
+static inline pte_t pte_mk_soft(u64 val) { return cpu_to_be64((val << 2) | 2); }
+static inline u64 pte_soft_val(pte_t e) { return be64_to_cpu(e) >> 2; }
 
 /* The image is linked at KERNEL_VIRT_BASE and runs wherever QEMU loaded it (head.S). */
 extern phys_addr_t ppc64_image_phys;

@@ -89,6 +89,10 @@ static inline u8 inb(u16 port)
 static inline uintptr_t arch_frame_ip(const struct trap_frame *f) { return f->rip; }
 static inline uintptr_t arch_frame_fp(const struct trap_frame *f) { return f->rbp; }
 static inline void arch_frame_set_ip(struct trap_frame *f, uintptr_t ip) { f->rip = ip; }
+static inline bool arch_frame_irqs_enabled(const struct trap_frame *f)
+{
+	return f->rflags & (1ul << 9);   /* RFLAGS.IF */
+}
 static inline uintptr_t arch_current_fp(void) { return (uintptr_t)__builtin_frame_address(0); }
 /* With frame pointers, [rbp] is the caller's rbp and [rbp+8] the return address. */
 static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip) { return frame_record_unwind(fp, ip); }
@@ -170,5 +174,8 @@ static inline void pte_write(pte_t *p, pte_t e) { WRITE_ONCE(*p, e); }
  * ordering: "writes are not reordered with other writes", 8.2.2, 9.2.2 in recent editions):
  * only the compiler must keep the table's stores before the entry's. */
 static inline void pte_publish_barrier(void) { barrier(); }
+/* P clear: the CPU ignores every other bit (SDM vol. 3A, 4.5). Bit 1 keeps the entry non-zero. */
+static inline pte_t pte_mk_soft(u64 val) { return (val << 2) | 2; }
+static inline u64 pte_soft_val(pte_t e) { return e >> 2; }
 
 #endif
