@@ -74,6 +74,9 @@ struct vma_tree {
 	unsigned flags;               /* written once by vma_tree_init */
 	unsigned long nr_entries;     /* writer only: non-NULL slots */
 	unsigned long nr_nodes;       /* writer only: nodes reachable from root */
+	struct vma_tree_node *reserve;   /* writer only: nodes set aside by vma_tree_reserve,
+					  * linked through rcu.next; writes take these first */
+	unsigned long nr_reserve;
 };
 
 /* The range of an entry handed back by a lookup: [start, end). */
@@ -144,6 +147,17 @@ int vma_tree_gap_bottomup(const struct vma_tree *t, uintptr_t lo, uintptr_t hi, 
 int vma_tree_store_range(struct vma_tree *t, uintptr_t start, uintptr_t end, struct vma *vma);
 /* store_range for a non-NULL vma over a free range: -EEXIST if anything overlaps it. */
 int vma_tree_insert(struct vma_tree *t, uintptr_t start, uintptr_t end, struct vma *vma);
+/* Reserve: make sure the next nr_writes writes (store_range, insert, erase) cannot fail with
+ * -ENOMEM, by setting aside as many nodes as they could need at most (3 * height + 3 each, the
+ * height growing by one at most per write). An operation that makes several writes reserves
+ * first, so that it either fails before changing anything or not at all. 0, or -ENOMEM with the
+ * reserve as it was. What the writes do not use stays reserved: vma_tree_reserve_trim(t, n)
+ * frees all but n (the count to go back to after a failure, or what to keep for next time);
+ * vma_tree_destroy frees it all. Allocations for the reserve count at the mm's failure-injection
+ * site MM_ALLOC_TREE_NODE (mm/alloc_fail.h). */
+int vma_tree_reserve(struct vma_tree *t, unsigned nr_writes);
+void vma_tree_reserve_trim(struct vma_tree *t, unsigned long keep);
+
 /* Remove the whole entry containing addr, which must be vma (else -ENOENT). */
 int vma_tree_erase(struct vma_tree *t, uintptr_t addr, struct vma *vma);
 /* Swap the entry containing addr, which must be old (else -ENOENT), for new (not NULL), with the

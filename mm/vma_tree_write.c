@@ -4,6 +4,7 @@
  * Locking: the caller serialises writers (the planned mm's mmap_lock); readers need only
  * rcu_read_lock(). */
 #include "mm/vma_tree.h"
+#include "mm/alloc_fail.h"
 #include "mm/internal.h"
 
 static struct kmem_cache *node_cache;
@@ -73,6 +74,8 @@ void vma_tree_init(struct vma_tree *t, unsigned flags)
 	t->flags = flags;
 	t->nr_entries = 0;
 	t->nr_nodes = 0;
+	t->reserve = NULL;
+	t->nr_reserve = 0;
 }
 
 static void node_free(struct vma_tree_node *n)
@@ -112,9 +115,15 @@ static void node_retire(const struct vma_tree *t, struct vma_tree_node *n)
 
 static struct vma_tree_node *node_alloc(struct write *w)
 {
-	struct vma_tree_node *n = kmem_cache_alloc(node_cache, 0);
-	if (!n)
+	struct vma_tree *t = w->t;
+	struct vma_tree_node *n = t->reserve;
+	if (n) {
+		t->reserve = n->rcu.next ? container_of(n->rcu.next, struct vma_tree_node, rcu)
+					 : NULL;
+		t->nr_reserve--;
+	} else if (!(n = kmem_cache_alloc(node_cache, 0))) {
 		return NULL;
+	}
 	n->rcu.next = w->fresh;
 	w->fresh = &n->rcu;
 	w->d_nodes++;
@@ -487,6 +496,43 @@ int vma_tree_replace(struct vma_tree *t, uintptr_t addr, struct vma *old, struct
 	return 0;
 }
 
+/* The most nodes one write can make in a tree of height h: at the leaves at most 61 items
+ * (MAX_ITEMS' comment), 5 nodes; at most 30 items, 3 nodes, at each level above; one new root. */
+static unsigned long write_max_nodes(unsigned h)
+{
+	return 3ul * MAX(h, 1u) + 3;
+}
+
+int vma_tree_reserve(struct vma_tree *t, unsigned nr_writes)
+{
+	unsigned long need = 0, had = t->nr_reserve;
+	for (unsigned i = 0; i < nr_writes; i++)
+		need += write_max_nodes(t->height + i);
+	while (t->nr_reserve < need) {
+		struct vma_tree_node *n = NULL;
+		if (mm_should_fail(MM_ALLOC_TREE_NODE) || !(n = kmem_cache_alloc(node_cache, 0))) {
+			vma_tree_reserve_trim(t, had);
+			return -ENOMEM;
+		}
+		n->type = VMA_TREE_DEAD;
+		n->rcu.next = t->reserve ? &t->reserve->rcu : NULL;
+		t->reserve = n;
+		t->nr_reserve++;
+	}
+	return 0;
+}
+
+void vma_tree_reserve_trim(struct vma_tree *t, unsigned long keep)
+{
+	while (t->nr_reserve > keep) {
+		struct vma_tree_node *n = t->reserve;
+		t->reserve = n->rcu.next ? container_of(n->rcu.next, struct vma_tree_node, rcu)
+					 : NULL;
+		t->nr_reserve--;
+		node_free(n);
+	}
+}
+
 static void retire_subtree(const struct vma_tree *t, struct vma_tree_node *n)
 {
 	for (unsigned i = 0; n->type == VMA_TREE_INNER && i < n->nr; i++)
@@ -504,4 +550,5 @@ void vma_tree_destroy(struct vma_tree *t)
 	t->nr_nodes = 0;
 	if (root)
 		retire_subtree(t, root);
+	vma_tree_reserve_trim(t, 0);
 }
