@@ -17,12 +17,81 @@
 #include "lib/string.h"
 #include "mm/page.h"
 #include "mm/slab.h"
+#include "mm/tlb.h"
 
 /* The direct map covers [DIRECT_MAP_BASE, + this): set once by mm_init, read by kernel_unmap
  * (kernel_map.c), which must never split it. */
 extern u64 direct_map_size;
 
-/* mm.c: init_mm's root and the cache of struct mm, once slab is up (mm_init). */
+/* mm.c: init_mm's root and the caches of struct mm and of the address-space code, the zero
+ * page and the fault strategy, once slab is up (mm_init). */
 void mm_struct_init(void);
+
+/* ---- Between the address-space files (vma.c, memory.c, mmap.c, mprotect.c, mremap.c, fault.c,
+ * shm.c); docs/mm/address-space.md. ---- */
+struct mm;
+struct vma;
+struct anon_vma;
+struct shm_object;
+struct mmu_gather;
+
+void vma_init(void);
+void shm_init(void);
+void memory_init(void);
+void fault_init(void);
+
+/* memory.c: user page tables. */
+extern struct page *zero_page;
+pte_t user_pte(struct page *p, unsigned long vm_flags, bool write);
+struct page *user_pte_page(pte_t v);
+pte_t *pte_find(struct mm *mm, uintptr_t addr, struct page **table, uintptr_t *skip);
+pte_t *pte_alloc(struct mm *mm, uintptr_t addr, struct page **table);
+void zap_vma_range(struct mmu_gather *g, struct vma *vma, uintptr_t start, uintptr_t end);
+void free_pgtables(struct mmu_gather *g, struct mm *mm, uintptr_t start, uintptr_t end,
+		   uintptr_t floor, uintptr_t ceiling);
+void change_protection(struct mmu_gather *g, struct vma *vma, uintptr_t start, uintptr_t end);
+int pt_prealloc(struct mm *mm, uintptr_t start, uintptr_t end, struct list_head *made);
+void pt_prealloc_undo(struct mmu_gather *g, struct list_head *made);
+void pt_prealloc_keep(struct list_head *made);
+void move_ptes(struct mmu_gather *g, struct mm *mm, uintptr_t old, uintptr_t new,
+	       unsigned long len);
+
+/* vma.c: a VMA operation's transaction (see there). */
+#define VMA_TX_MAX_NEW 4
+struct vma_tx {
+	struct mm *mm;
+	struct vma *spare[VMA_TX_MAX_NEW];   /* allocated up front */
+	unsigned nr_spare;
+	unsigned long reserve_before;        /* the tree's reserve before: restored on abort */
+	struct vma *dead;                    /* removed VMAs (dead_next), freed at the end */
+	struct mmu_gather tlb;
+};
+int vma_tx_begin(struct vma_tx *tx, struct mm *mm, unsigned nr_vmas, unsigned nr_writes);
+void vma_tx_abort(struct vma_tx *tx);   /* nothing changed: give back what begin took */
+void vma_tx_end(struct vma_tx *tx);     /* flush, then free what was removed */
+struct vma *vma_tx_new(struct vma_tx *tx, struct mm *mm);   /* a zeroed spare */
+struct vma *vma_tx_dup(struct vma_tx *tx, const struct vma *v);   /* a spare copy of v */
+void vma_tx_store(struct vma_tx *tx, uintptr_t start, uintptr_t end, struct vma *v);
+void vma_tx_link(struct vma_tx *tx, struct vma *v);   /* store v's range, count it */
+struct vma *vma_split(struct vma_tx *tx, struct vma *v, uintptr_t addr, bool new_below);
+struct vma *vma_split_off_tail(struct vma_tx *tx, struct vma *first, uintptr_t end);
+struct vma *vma_merge(struct vma_tx *tx, struct vma *prev, uintptr_t addr, uintptr_t end,
+		      unsigned long flags, struct anon_vma *anon, struct shm_object *shm,
+		      unsigned long pgoff);
+struct vma *vma_merge_new(struct vma_tx *tx, struct vma *prev, struct vma *next, uintptr_t addr,
+			  uintptr_t end, unsigned long flags, unsigned long pgoff);
+bool can_merge_after(const struct vma *prev, unsigned long flags, const struct anon_vma *anon,
+		     const struct shm_object *shm, unsigned long pgoff);
+bool vma_unmap_needs(struct mm *mm, uintptr_t start, uintptr_t end, bool *split);
+void vma_tx_unmap(struct vma_tx *tx, uintptr_t start, uintptr_t end, bool free_tables);
+struct vma *vma_prev(struct mm *mm, uintptr_t addr);
+int anon_vma_prepare(struct vma *v);
+void exit_mmap(struct mm *mm);
+/* mmap.c: Linux's get_unmapped_area, and munmap under the caller's mmap_lock. */
+long get_unmapped_area(struct mm *mm, uintptr_t addr, unsigned long len, unsigned flags);
+int do_munmap(struct mm *mm, uintptr_t start, unsigned long len);
+
+/* seed 000: mark v as changed by the writer holding mmap_lock (unused by mmap_lock faults). */
+#define vma_mark(v) ((v)->lock_seq = (v)->mm->write_seq)
 
 #endif

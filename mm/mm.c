@@ -1,11 +1,13 @@
-/* Address spaces: creation and teardown, loading one on a CPU, and kernel threads adopting one
- * (see mm.h). */
+/* Address spaces: creation and teardown, loading one on a CPU, kernel threads adopting one, and
+ * the write side of mmap_lock (see mm.h). */
 #include "mm/mm.h"
 #include "mm/internal.h"
 #include "mm/kernel_map.h"
 #include "mm/page.h"
 #include "mm/pgtable.h"
 #include "mm/slab.h"
+#include "mm/fault.h"
+#include "mm/vma.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "kernel/rcu.h"
@@ -22,6 +24,10 @@ void __init mm_struct_init(void)
 	mm_cache = kmem_cache_create("mm", sizeof(struct mm), _Alignof(struct mm), 0);
 	if (!mm_cache)
 		panic("mm: cannot create the mm cache");
+	vma_init();
+	shm_init();
+	memory_init();
+	fault_init();
 }
 
 /*
@@ -51,6 +57,12 @@ struct mm *mm_create(void)
 	if (!mm)
 		return NULL;
 	atomic_set(&mm->refcount, 1);
+	rwsem_init(&mm->mmap_lock);
+	vma_tree_init(&mm->vmas, 0);
+	spin_lock_init(&mm->page_table_lock);
+	mm->start_brk = mm->brk = MM_BRK_BASE;
+	mm->mmap_base = USER_VA_END - MM_STACK_GAP;
+	mm->mmap_min_addr = MM_MMAP_MIN_ADDR;
 	mm->pgd = pgtable_root_alloc();
 	if (!mm->pgd) {
 		kmem_cache_free(mm_cache, mm);
@@ -96,6 +108,7 @@ void mm_put(struct mm *mm)
 	if (!atomic_dec_and_test(&mm->refcount))
 		return;
 	BUG_ON(mm == &init_mm || mm->cpumask != 0);
+	exit_mmap(mm);   /* every VMA and its pages: then nothing but tables is left */
 	struct list_head tables = LIST_HEAD_INIT(tables);
 	unsigned long leaves = collect_tables(mm->pgd, PT_LEVELS - 1, 0, 0, USER_VA_END, &tables);
 	if (leaves)
@@ -112,6 +125,27 @@ void mm_put(struct mm *mm)
 	}
 	pgtable_free(mm->pgd, pgtable_root_order());
 	kmem_cache_free(mm_cache, mm);
+}
+
+void mmap_write_lock(struct mm *mm)
+{
+	down_write(&mm->mmap_lock);
+	fault_strategy->write_begin(mm);
+}
+
+void mmap_write_unlock(struct mm *mm)
+{
+	fault_strategy->write_end(mm);
+	/* Ends every mark this writer made (seed 000): marked means lock_seq == write_seq. */
+	WRITE_ONCE(mm->write_seq, mm->write_seq + 1);
+	up_write(&mm->mmap_lock);
+}
+
+void mm_brk_init(struct mm *mm, uintptr_t start)
+{
+	mmap_write_lock(mm);
+	mm->start_brk = mm->brk = ALIGN_UP(start, PAGE_SIZE);
+	mmap_write_unlock(mm);
 }
 
 void kthread_use_mm(struct mm *mm)

@@ -1,17 +1,36 @@
-/* struct mm: one address space. Today: its page-table root and hardware context, which CPUs have
- * it loaded, and how a kernel thread adopts one (Linux's kthread_use_mm) so that it touches user
- * addresses through the real MMU. The VMAs, mmap_lock and the operations come with the
- * address-space work (issue 11; docs/mm/address-space.md).
+/* struct mm: one address space. Its page-table root and hardware context, which CPUs have it
+ * loaded, how a kernel thread adopts one (Linux's kthread_use_mm) so that it touches user
+ * addresses through the real MMU, and what the VMA operations and the fault path share: the
+ * VMA tree, mmap_lock, the counters (docs/mm/address-space.md).
  *
  * Loading: each CPU has one mm loaded (init_mm when the running thread has none, so that a user
  * address faults). mm_switch() loads another and keeps mm->cpumask exact: a CPU's bit is set
  * before it loads the mm and cleared after it has loaded another, so a shootdown that reads the
- * mask after clearing entries reaches every CPU that may still use them (mm/tlb.c says why). */
+ * mask after clearing entries reaches every CPU that may still use them (mm/tlb.c says why).
+ *
+ * Locking: mmap_lock (held for write) serialises the VMA writers; the mmap_lock fault strategy
+ * holds it for read. Each field below says what guards it. */
 #ifndef MM_MM_H
 #define MM_MM_H
 
 #include "arch/arch.h"
 #include "kernel/percpu.h"
+#include "kernel/rwsem.h"
+#include "kernel/spinlock.h"
+#include "mm/vma_tree.h"
+
+/* Resident pages, as Linux's rss_stat: private anonymous pages (the shared zero page is not
+ * counted) and pages of shared anonymous objects mapped here. */
+enum { MM_ANONPAGES, MM_SHMEMPAGES, MM_NR_RSS };
+
+/* vma_merge and friends (mm/vma.c): each time a change could have joined a range to a neighbour,
+ * and each time it did. mmap_lock (write). */
+struct mm_merge_stats {
+	unsigned long attempts;
+	unsigned long merged;          /* with the VMA before, after, or both */
+	unsigned long merged_both;     /* of which with both (three became one) */
+	unsigned long anon_reused;     /* first faults that took a neighbour's anon_vma */
+};
 
 struct mm {
 	phys_addr_t pgd;                 /* the root; written once */
@@ -19,15 +38,37 @@ struct mm {
 	cpumask_t cpumask;               /* CPUs that have it loaded (atomic updates) */
 	atomic_t refcount;               /* mm_get/mm_put; the mm goes with the last */
 	atomic_t users;                  /* threads that have adopted it (kthread_use_mm) */
+
+	struct rw_semaphore mmap_lock;   /* VMA writers hold it for write, faults for read */
+	struct vma_tree vmas;            /* [start, end) -> struct vma; RCU readers, writers
+					  * under mmap_lock (write) */
+	u64 write_seq;                   /* seed 000: bumped as each writer lets mmap_lock go
+					  * (mmap_write_unlock), ending every VMA mark it made;
+					  * read by nothing yet */
+	unsigned long map_count;         /* VMAs; mmap_lock */
+	spinlock_t page_table_lock;      /* setting a VMA's anon_vma (faults race to do it) */
+	atomic_long_t rss[MM_NR_RSS];    /* updated by faults (mmap_lock read) and zaps */
+	struct mm_merge_stats merge;     /* mmap_lock (write); anon_reused: page_table_lock */
+	uintptr_t start_brk, brk;        /* the heap: [start_brk, brk); mmap_lock */
+	uintptr_t mmap_base;             /* top-down placement ends here (below: a gap kept
+					  * for a future stack); written at creation */
+	uintptr_t mmap_min_addr;         /* nothing is mapped below (Linux's vm.mmap_min_addr) */
+	unsigned long next_anon_id;      /* names anon_vmas for reports; page_table_lock */
 };
+
+/* Where brk starts in a new mm, until exec sets it (tests move it with mm_brk_init). */
+#define MM_BRK_BASE       0x01000000ul
+#define MM_MMAP_MIN_ADDR  0x10000ul     /* 64 KiB, Debian's vm.mmap_min_addr */
+#define MM_STACK_GAP      0x08000000ul  /* 128 MiB below the top: Linux's smallest stack gap */
 
 extern struct mm init_mm;   /* the kernel's: pgd = kernel_pt_root, no user half */
 
 /* A new, empty address space (refcount 1): NULL if out of memory or of address-space ids. */
 struct mm *mm_create(void);
 static inline void mm_get(struct mm *mm) { atomic_inc(&mm->refcount); }
-/* Drop a reference; the last frees the page tables and the context. Sleeps (a grace period for
- * the tables). Nothing may have the mm loaded then: every kthread_use_mm was undone. */
+/* Drop a reference; the last unmaps every VMA (their pages go back), then frees the page tables
+ * and the context. Sleeps (a grace period for the tables). Nothing may have the mm loaded then:
+ * every kthread_use_mm was undone. */
 void mm_put(struct mm *mm);
 
 /* The running kernel thread adopts mm (takes a reference) and loads it, or lets it go and loads
@@ -35,6 +76,16 @@ void mm_put(struct mm *mm);
  * wherever it runs next. */
 void kthread_use_mm(struct mm *mm);
 void kthread_unuse_mm(struct mm *mm);
+
+/* mmap_lock for VMA writers: the bump of write_seq at unlock ends every VMA mark the writer
+ * made (seed 000; unused by the mmap_lock fault strategy). */
+void mmap_write_lock(struct mm *mm);
+void mmap_write_unlock(struct mm *mm);
+static inline void mmap_read_lock(struct mm *mm) { down_read(&mm->mmap_lock); }
+static inline void mmap_read_unlock(struct mm *mm) { up_read(&mm->mmap_lock); }
+
+/* Set where the heap starts (page-aligned), as exec will: brk = start_brk = start. */
+void mm_brk_init(struct mm *mm, uintptr_t start);
 
 /* The mm this CPU has loaded (interrupts or preemption off). */
 DECLARE_PER_CPU(struct mm *, loaded_mm);

@@ -1,0 +1,121 @@
+/* struct vma: one mapping of an address space, [start, end) with its protection, flags and
+ * backing, and the operations on VMAs with Linux 6.1's semantics and error codes (mmap, munmap,
+ * mprotect, mremap, brk, madvise; docs/mm/address-space.md). The constants have Linux's values,
+ * so that a later system-call layer passes user arguments straight through.
+ *
+ * Locking (the mmap_lock strategy; docs/mm/fault.md): a VMA's fields change only under the
+ * mm's mmap_lock held for write, except anon_vma, which a fault (mmap_lock held for read) sets
+ * once from NULL under mm->page_table_lock. The tree maps ranges to VMAs for RCU readers too;
+ * a VMA leaves the tree before it is freed, and is freed with call_rcu. */
+#ifndef MM_VMA_H
+#define MM_VMA_H
+
+#include "arch/arch.h"
+#include "kernel/rcu.h"
+
+struct mm;
+struct shm_object;
+
+/* mmap/mprotect protection, Linux's values. */
+#define PROT_NONE   0x0
+#define PROT_READ   0x1
+#define PROT_WRITE  0x2
+#define PROT_EXEC   0x4
+#define PROT_SEM    0x8   /* accepted by mprotect and ignored, as on x86 */
+
+/* mmap flags, Linux's values (asm-generic/mman-common.h; the same on x86, arm64 and ppc64 for
+ * these). */
+#define MAP_SHARED            0x01
+#define MAP_PRIVATE           0x02
+#define MAP_TYPE              0x0f
+#define MAP_FIXED             0x10
+#define MAP_ANONYMOUS         0x20
+#define MAP_NORESERVE         0x4000   /* ppc64's value is 0x40; the syscall layer translates */
+#define MAP_FIXED_NOREPLACE   0x100000
+
+#define MREMAP_MAYMOVE   1
+#define MREMAP_FIXED     2
+#define MREMAP_DONTUNMAP 4
+
+#define MADV_DONTNEED 4
+
+/* vma->flags: Linux's VM_* bits and values. The low three mirror PROT_READ/WRITE/EXEC. Two VMAs
+ * merge only if their flags are equal. */
+#define VM_READ      0x00000001ul
+#define VM_WRITE     0x00000002ul
+#define VM_EXEC      0x00000004ul
+#define VM_SHARED    0x00000008ul
+#define VM_MAYREAD   0x00000010ul   /* every anonymous VMA has the three VM_MAY* */
+#define VM_MAYWRITE  0x00000020ul
+#define VM_MAYEXEC   0x00000040ul
+#define VM_MAYSHARE  0x00000080ul
+#define VM_ACCOUNT   0x00100000ul   /* private and once writable: charged for commit (Linux
+				     * sets it on mmap and mprotect and never clears it, so it
+				     * matters to merging) */
+#define VM_NORESERVE 0x00200000ul
+#define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
+
+/* The identity of a private VMA's anonymous pages, as Linux's anon_vma: NULL until the VMA's
+ * first fault, which takes a neighbour's (find_mergeable_anon_vma) or makes one. Two VMAs with
+ * different anon_vmas never merge. A split copies it; refcounted by the VMAs that point at it.
+ * (No reverse map yet: it has no list of VMAs.) */
+struct anon_vma {
+	atomic_t refcount;
+	unsigned long id;   /* for reports and tests */
+};
+
+struct vma {
+	uintptr_t start, end;        /* [start, end), page-aligned; mmap_lock */
+	unsigned long flags;         /* VM_*; mmap_lock */
+	unsigned long pgoff;         /* page offset of start: in shm, or for private memory the
+				      * linear index Linux gives it (start >> PAGE_SHIFT when
+				      * created); merging needs it contiguous; mmap_lock */
+	struct anon_vma *anon_vma;   /* private: see above; set once from NULL by a fault under
+				      * mm->page_table_lock, else mmap_lock */
+	struct shm_object *shm;      /* MAP_SHARED|MAP_ANONYMOUS: the pages, by offset; one
+				      * reference per VMA; written at creation */
+	struct mm *mm;               /* written at creation */
+	/* For the per-VMA strategies, unused by the mmap_lock one: a writer marks the VMAs it
+	 * changes by copying mm->write_seq here (seed 000: marked while equal; every mark ends when
+	 * the writer bumps mm->write_seq as it lets mmap_lock go); and a sequence count a
+	 * speculative fault can snapshot and recheck (seed 003). */
+	u64 lock_seq;
+	u32 seq;
+	struct vma *dead_next;       /* a writer's list of VMAs it removes; mmap_lock */
+	struct rcu_head rcu;         /* freed with call_rcu: lockless readers may still hold it */
+};
+
+static inline unsigned long vma_pages(const struct vma *v)
+{
+	return (v->end - v->start) >> PAGE_SHIFT;
+}
+static inline unsigned vma_prot(const struct vma *v) { return (unsigned)(v->flags & 7); }
+
+/* ---- The operations. Each takes the mm's mmap_lock (for write, but madvise for read, as Linux
+ * does) and returns what Linux's system call would: an address or 0, or a negative errno. A
+ * failure to allocate is -ENOMEM and changes nothing (the operations allocate everything they
+ * need before they change anything; Linux 6.1 mostly does too). Callable from kernel threads;
+ * the system-call layer will call them for user mode. ---- */
+long vm_mmap(struct mm *mm, uintptr_t addr, unsigned long len, unsigned prot, unsigned flags);
+int vm_munmap(struct mm *mm, uintptr_t addr, unsigned long len);
+int vm_mprotect(struct mm *mm, uintptr_t addr, unsigned long len, unsigned prot);
+long vm_mremap(struct mm *mm, uintptr_t addr, unsigned long old_len, unsigned long new_len,
+	       unsigned flags, uintptr_t new_addr);
+/* brk(2): returns the new break, or the current one if it cannot move (Linux's rule). */
+uintptr_t vm_brk(struct mm *mm, uintptr_t brk);
+int vm_madvise(struct mm *mm, uintptr_t addr, unsigned long len, int advice);
+
+/* vm.max_map_count: the most VMAs an mm may have (a mapping or split past it is -ENOMEM). */
+extern s64 sysctl_max_map_count;
+
+/* ---- For tests and tools: reading an mm's VMAs under its mmap_lock (caller holds it). ---- */
+struct vma *vma_lookup(struct mm *mm, uintptr_t addr);    /* the VMA containing addr */
+struct vma *vma_find(struct mm *mm, uintptr_t addr);      /* the first ending above addr */
+/* Could a and b (a just below b) be one VMA under Linux's rules, anon_vmas equal? After every
+ * operation no two neighbours should be (the fuzzer checks), but where Linux 6.1 itself leaves
+ * them apart: one with an anon_vma beside one without (see vma_merge in vma.c). */
+bool vma_mergeable_pair(const struct vma *a, const struct vma *b);
+/* Objects in use in the vma and anon_vma caches: for leak checks. */
+void vma_slab_counts(unsigned long *vmas, unsigned long *anon_vmas);
+
+#endif
