@@ -55,7 +55,7 @@ $(shell mkdir -p $(BUILD) && echo '$(KERNEL_SRCS) $(KERNEL_ASM)' | cmp -s - $(SO
 	echo '$(KERNEL_SRCS) $(KERNEL_ASM)' > $(SOURCES_LIST))
 
 .PHONY: all run test host-test kernel-test torture bench clean help deps fuzz \
-	compile_commands.json fuzz-vmatree libfuzz-vmatree bench-vmatree debug gdb-test mutants
+	compile_commands.json fuzz-vmatree fuzz-mmap libfuzz-vmatree bench-vmatree debug gdb-test mutants
 all: $(IMAGES)
 
 $(BUILD)/obj/%.o: %.c Makefile arch/$(ARCH)/arch.mk
