@@ -20,6 +20,15 @@ void __init shm_init(void)
 		panic("mm: cannot create the shm_object cache");
 }
 
+unsigned long shm_objects_in_use(void)
+{
+	struct kmem_cache_stats st;
+	kmem_cache_get_stats(shm_cache, &st);
+	return st.in_use;
+}
+
+void shm_cache_shrink(void) { kmem_cache_shrink(shm_cache); }
+
 struct shm_object *shm_create(unsigned long nr_pages)
 {
 	if (mm_should_fail(MM_ALLOC_SHM))

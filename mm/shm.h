@@ -34,6 +34,8 @@ void shm_put(struct shm_object *o);
 /* The page at offset pgoff, allocated and zeroed if it did not exist, with one more reference
  * for the caller: 0, -EFAULT past the object's end, or -ENOMEM. Does not sleep. */
 int shm_get_page(struct shm_object *o, unsigned long pgoff, struct page **page);
+unsigned long shm_objects_in_use(void);   /* for leak checks */
+void shm_cache_shrink(void);
 /* The page at pgoff if it exists (no reference taken): for tests. */
 struct page *shm_find_page(struct shm_object *o, unsigned long pgoff);
 

@@ -36,13 +36,23 @@ void __init vma_init(void)
 		panic("mm: cannot create the vma caches");
 }
 
-void vma_slab_counts(unsigned long *vmas, unsigned long *anon_vmas)
+void mm_object_counts(struct mm_object_counts *c)
 {
 	struct kmem_cache_stats st;
 	kmem_cache_get_stats(vma_cache, &st);
-	*vmas = st.in_use;
+	c->vmas = st.in_use;
 	kmem_cache_get_stats(anon_vma_cache, &st);
-	*anon_vmas = st.in_use;
+	c->anon_vmas = st.in_use;
+	c->tree_nodes = vma_tree_nodes_in_use();
+	c->shm_objects = shm_objects_in_use();
+}
+
+void mm_caches_shrink(void)
+{
+	kmem_cache_shrink(vma_cache);
+	kmem_cache_shrink(anon_vma_cache);
+	vma_tree_cache_shrink();
+	shm_cache_shrink();
 }
 
 static struct vma *vma_alloc(void)

@@ -115,7 +115,14 @@ struct vma *vma_find(struct mm *mm, uintptr_t addr);      /* the first ending ab
  * operation no two neighbours should be (the fuzzer checks), but where Linux 6.1 itself leaves
  * them apart: one with an anon_vma beside one without (see vma_merge in vma.c). */
 bool vma_mergeable_pair(const struct vma *a, const struct vma *b);
-/* Objects in use in the vma and anon_vma caches: for leak checks. */
-void vma_slab_counts(unsigned long *vmas, unsigned long *anon_vmas);
+/* Objects of the address-space code in use, for leak checks (exact only while nothing else
+ * allocates them): VMAs, anon_vmas, VMA tree nodes (of every tree), shared objects. */
+struct mm_object_counts {
+	unsigned long vmas, anon_vmas, tree_nodes, shm_objects;
+};
+void mm_object_counts(struct mm_object_counts *c);
+/* Give the empty slabs of those caches back to the page allocator (kmem_cache_shrink, so not
+ * under a lock and with interrupts on), for a test that counts free pages. */
+void mm_caches_shrink(void);
 
 #endif

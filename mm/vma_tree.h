@@ -156,6 +156,8 @@ int vma_tree_insert(struct vma_tree *t, uintptr_t start, uintptr_t end, struct v
  * vma_tree_destroy frees it all. Allocations for the reserve count at the mm's failure-injection
  * site MM_ALLOC_TREE_NODE (mm/alloc_fail.h). */
 int vma_tree_reserve(struct vma_tree *t, unsigned nr_writes);
+unsigned long vma_tree_nodes_in_use(void);   /* of every tree, reserves included: leak checks */
+void vma_tree_cache_shrink(void);             /* kmem_cache_shrink of the node cache */
 void vma_tree_reserve_trim(struct vma_tree *t, unsigned long keep);
 
 /* Remove the whole entry containing addr, which must be vma (else -ENOENT). */

@@ -503,6 +503,15 @@ static unsigned long write_max_nodes(unsigned h)
 	return 3ul * MAX(h, 1u) + 3;
 }
 
+unsigned long vma_tree_nodes_in_use(void)
+{
+	struct kmem_cache_stats st;
+	kmem_cache_get_stats(node_cache, &st);
+	return st.in_use;
+}
+
+void vma_tree_cache_shrink(void) { kmem_cache_shrink(node_cache); }
+
 int vma_tree_reserve(struct vma_tree *t, unsigned nr_writes)
 {
 	unsigned long need = 0, had = t->nr_reserve;

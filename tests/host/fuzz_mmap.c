@@ -410,16 +410,15 @@ static unsigned rand_prot(void)
 /* ---- One step ---- */
 
 struct leak_counts {
-	unsigned long pages, vmas, anon_vmas, nodes, shm;
+	unsigned long pages;
+	struct mm_object_counts o;
 };
 
 static void leak_counts(struct leak_counts *c)
 {
 	rcu_barrier();
 	c->pages = page_alloc_nr_free();
-	vma_slab_counts(&c->vmas, &c->anon_vmas);
-	c->nodes = (unsigned long)host_slab_live(host_slab_find("vma_tree_node"));
-	c->shm = (unsigned long)host_slab_live(host_slab_find("shm_object"));
+	mm_object_counts(&c->o);
 }
 
 enum { OP_MMAP, OP_MUNMAP, OP_MPROTECT, OP_MREMAP, OP_BRK, OP_MADVISE, OP_ACCESS, OP_NR };
@@ -566,8 +565,9 @@ static int do_step(void)
 			if (memcmp(&before, &after, sizeof(before)))
 				FAIL("a failed step leaked: pages %lu->%lu vmas %lu->%lu anon %lu->%lu "
 				     "nodes %lu->%lu shm %lu->%lu", before.pages, after.pages,
-				     before.vmas, after.vmas, before.anon_vmas, after.anon_vmas,
-				     before.nodes, after.nodes, before.shm, after.shm);
+				     before.o.vmas, after.o.vmas, before.o.anon_vmas, after.o.anon_vmas,
+				     before.o.tree_nodes, after.o.tree_nodes, before.o.shm_objects,
+				     after.o.shm_objects);
 		}
 	} else if (got != want) {
 		FAIL("%s(%#lx, %#lx, %#x / %#lx, %#lx) returned %ld (%s), the model %ld (%s)",
@@ -643,9 +643,9 @@ int main(int argc, char **argv)
 	leak_counts(&end);
 	if (!err && memcmp(&start, &end, sizeof(start))) {
 		fprintf(stderr, "fuzz_mmap: after mm_put: pages %lu->%lu vmas %lu->%lu anon %lu->%lu "
-			"nodes %lu->%lu shm %lu->%lu\n", start.pages, end.pages, start.vmas,
-			end.vmas, start.anon_vmas, end.anon_vmas, start.nodes, end.nodes,
-			start.shm, end.shm);
+			"nodes %lu->%lu shm %lu->%lu\n", start.pages, end.pages, start.o.vmas,
+			end.o.vmas, start.o.anon_vmas, end.o.anon_vmas, start.o.tree_nodes,
+			end.o.tree_nodes, start.o.shm_objects, end.o.shm_objects);
 		err = -1;
 	}
 	printf("fuzz_mmap: ops");
