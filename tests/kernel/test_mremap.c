@@ -1,0 +1,179 @@
+/* mremap against Linux 6.1's behaviour: shrink, grow in place (and into the next VMA), move by
+ * moving page-table entries (the same pages, not copies), MREMAP_FIXED, the duplication of a
+ * shared mapping, the page offsets a moved VMA gets (seed 001's subject), and the error cases. */
+#include "tests/kernel/ktest_mm.h"
+#include "kernel/errno.h"
+
+#define RW (PROT_READ | PROT_WRITE)
+#define MOVE MREMAP_MAYMOVE
+#define FIXED (MREMAP_MAYMOVE | MREMAP_FIXED)
+
+/* Linux: shrinking is always allowed and unmaps the tail. */
+KTEST(mremap, shrink_unmaps_the_tail)
+{
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 4, RW, 0);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 4 * PG, 2 * PG, 0, 0), (long)MT_A(0));
+	MT_LAYOUT(t, mm, { 0, 2, RW });
+	u64 v;
+	KEXPECT_EQ(t, mt_read(MT_A(3), &v), -EFAULT);
+	mt_teardown(mm);
+}
+
+/* Linux: growing a VMA from its end into free room happens in place, keeping its pages. */
+KTEST(mremap, grow_in_place)
+{
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 2, RW, 0);
+	KEXPECT_EQ(t, mt_write(MT_A(1), 0x11), 0);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 2 * PG, 4 * PG, 0, 0), (long)MT_A(0));
+	MT_LAYOUT(t, mm, { 0, 4, RW });
+	u64 v = 0;
+	KEXPECT_EQ(t, mt_read(MT_A(1), &v), 0);
+	KEXPECT_EQ(t, v, 0x11);
+	KEXPECT_EQ(t, mt_write(MT_A(3), 0x33), 0);
+	mt_teardown(mm);
+}
+
+/* Linux: a growth that would overlap the next VMA fails with -ENOMEM without MREMAP_MAYMOVE, and
+ * changes nothing. */
+KTEST(mremap, grow_into_a_neighbour_fails_without_maymove)
+{
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 2, RW, 0);
+	mt_map(t, mm, 2, 1, PROT_READ, 0);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 2 * PG, 3 * PG, 0, 0), -ENOMEM);
+	MT_LAYOUT(t, mm, { 0, 2, RW }, { 2, 3, PROT_READ });
+	mt_teardown(mm);
+}
+
+/* Linux 6.1 (since mremap used vma_merge for the extension): growing up to the next VMA joins it
+ * when the rules allow (same flags, offsets contiguous). */
+KTEST(mremap, grow_joins_the_next_vma)
+{
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 2, RW, 0);
+	mt_map(t, mm, 3, 2, RW, 0);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 2 * PG, 3 * PG, 0, 0), (long)MT_A(0));
+	MT_LAYOUT(t, mm, { 0, 5, RW });
+	KEXPECT_EQ(t, mm->map_count, 1);
+	mt_teardown(mm);
+}
+
+/* Linux: with MREMAP_MAYMOVE a mapping that cannot grow in place moves: its page-table entries
+ * go to the new place with their pages (no copy: the same frames), the new part reads zero, the
+ * old range is unmapped, and a VMA that has pages keeps its page offsets. */
+KTEST(mremap, maymove_moves_the_entries)
+{
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 2, RW, 0);
+	mt_map(t, mm, 2, 1, PROT_READ, 0);
+	KEXPECT_EQ(t, mt_write(MT_A(0), 0xa0), 0);
+	KEXPECT_EQ(t, mt_write(MT_A(1), 0xa1), 0);
+	phys_addr_t p0 = mt_phys(mm, MT_A(0)), p1 = mt_phys(mm, MT_A(1));
+	long a = vm_mremap(mm, MT_A(0), 2 * PG, 4 * PG, MOVE, 0);
+	KASSERT(t, a > 0 && (uintptr_t)a != MT_A(0));
+	KEXPECT_EQ(t, mt_phys(mm, (uintptr_t)a), p0);
+	KEXPECT_EQ(t, mt_phys(mm, (uintptr_t)a + PG), p1);
+	u64 v = 0;
+	KEXPECT_EQ(t, mt_read((uintptr_t)a + PG, &v), 0);
+	KEXPECT_EQ(t, v, 0xa1);
+	KEXPECT_EQ(t, mt_read((uintptr_t)a + 3 * PG, &v), 0);
+	KEXPECT_EQ(t, v, 0);
+	KEXPECT_EQ(t, mt_read(MT_A(0), &v), -EFAULT);
+	MT_LAYOUT(t, mm, { 2, 3, PROT_READ });
+	mmap_read_lock(mm);
+	struct vma *nv = vma_lookup(mm, (uintptr_t)a);
+	KEXPECT(t, nv && nv->end == (uintptr_t)a + 4 * PG && nv->pgoff == MT_A(0) >> PAGE_SHIFT);
+	mmap_read_unlock(mm);
+	mt_teardown(mm);
+}
+
+/* Linux: MREMAP_FIXED moves to the given address, unmapping what was there first. */
+KTEST(mremap, fixed_moves_to_the_address)
+{
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 2, RW, 0);
+	mt_map(t, mm, 10, 4, PROT_READ, 0);
+	KEXPECT_EQ(t, mt_write(MT_A(1), 0x77), 0);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 2 * PG, 2 * PG, FIXED, MT_A(11)), (long)MT_A(11));
+	MT_LAYOUT(t, mm, { 10, 11, PROT_READ }, { 11, 13, RW }, { 13, 14, PROT_READ });
+	u64 v = 0;
+	KEXPECT_EQ(t, mt_read(MT_A(12), &v), 0);
+	KEXPECT_EQ(t, v, 0x77);
+	mt_teardown(mm);
+}
+
+/* Linux: the argument errors. Unknown flags, MREMAP_FIXED without MREMAP_MAYMOVE, an unaligned
+ * address and a new length of 0 are -EINVAL; an address in no VMA and an old range across VMAs
+ * are -EFAULT; an MREMAP_FIXED destination that overlaps the source is -EINVAL; old length 0
+ * (duplicate) of a private mapping is -EINVAL. MREMAP_DONTUNMAP is not implemented (-EINVAL). */
+KTEST(mremap, argument_errors)
+{
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 2, RW, 0);
+	mt_map(t, mm, 2, 2, PROT_READ, 0);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), PG, 2 * PG, 8, 0), -EINVAL);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), PG, PG, MREMAP_FIXED, MT_A(9)), -EINVAL);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0) + 1, PG, 2 * PG, MOVE, 0), -EINVAL);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), PG, 0, MOVE, 0), -EINVAL);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(9), PG, 2 * PG, MOVE, 0), -EFAULT);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 4 * PG, 6 * PG, MOVE, 0), -EFAULT);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 2 * PG, 2 * PG, FIXED, MT_A(1)), -EINVAL);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 0, 2 * PG, MOVE, 0), -EINVAL);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), PG, PG, MOVE | MREMAP_DONTUNMAP, 0), -EINVAL);
+	MT_LAYOUT(t, mm, { 0, 2, RW }, { 2, 4, PROT_READ });
+	mt_teardown(mm);
+}
+
+/* Linux (copy_vma): a private VMA that never faulted takes the page offsets of its new place, so
+ * it merges with a neighbour there; one that has pages keeps its offsets and does not (the limit
+ * seed 001 is about). */
+KTEST(mremap, moved_offsets_and_merging)
+{
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 2, RW, 0);
+	mt_map(t, mm, 5, 1, RW, 0);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 2 * PG, 2 * PG, FIXED, MT_A(3)), (long)MT_A(3));
+	MT_LAYOUT(t, mm, { 3, 6, RW });
+	mt_map(t, mm, 10, 2, RW, 0);
+	mt_map(t, mm, 15, 1, RW, 0);
+	KEXPECT_EQ(t, mt_write(MT_A(10), 1), 0);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(10), 2 * PG, 2 * PG, FIXED, MT_A(13)), (long)MT_A(13));
+	MT_LAYOUT(t, mm, { 3, 6, RW }, { 13, 15, RW }, { 15, 16, RW });
+	mt_teardown(mm);
+}
+
+/* Linux: an old length of 0 on a shared mapping makes a second mapping of the same pages; a shared
+ * mapping moved keeps its object; growing past the object's end maps pages a fault cannot fill
+ * (Linux's SIGBUS past the end of the shmem file: here the access fails). */
+KTEST(mremap, shared_duplicate_move_and_grow)
+{
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 2, RW, MAP_SHARED);
+	KEXPECT_EQ(t, mt_write(MT_A(0), 0x70), 0);
+	long d = vm_mremap(mm, MT_A(0), 0, 2 * PG, MOVE, 0);
+	KASSERT(t, d > 0);
+	u64 v = 0;
+	KEXPECT_EQ(t, mt_read((uintptr_t)d, &v), 0);
+	KEXPECT_EQ(t, v, 0x70);
+	KEXPECT_EQ(t, mt_write((uintptr_t)d + PG, 0x71), 0);
+	KEXPECT_EQ(t, mt_read(MT_A(1), &v), 0);
+	KEXPECT_EQ(t, v, 0x71);
+	KEXPECT_EQ(t, mt_phys(mm, MT_A(1)), mt_phys(mm, (uintptr_t)d + PG));
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 2 * PG, 2 * PG, FIXED, MT_A(20)), (long)MT_A(20));
+	KEXPECT_EQ(t, mt_read(MT_A(21), &v), 0);
+	KEXPECT_EQ(t, v, 0x71);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(20), 2 * PG, 3 * PG, 0, 0), (long)MT_A(20));
+	KEXPECT_EQ(t, mt_read(MT_A(22), &v), -EFAULT);
+	mt_teardown(mm);
+}
