@@ -162,6 +162,7 @@ make run                   build, boot in QEMU (RUN_CMDLINE='$(RUN_CMDLINE)' SMP
 make test                  host tests, then every boot of tools/test-matrix; what CI runs
 make host-test             host unit tests of kernel sources under ASan and UBSan (and TSan)
 make fuzz-vmatree          the VMA tree's model-based fuzzer, ASan (OPS=$(OPS) SEED=$(SEED))
+make fuzz-mmap             mmap and friends against a page-granular model, ASan (OPS=, SEED=)
 make libfuzz-vmatree       the same engine under libFuzzer, clang (FUZZ_SECONDS=$(FUZZ_SECONDS))
 make bench-vmatree         VMA tree lookups against a sorted array, -O2: BENCH lines
 make kernel-test           the boots of tools/test-matrix for ARCH only
