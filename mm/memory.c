@@ -266,11 +266,18 @@ int pt_prealloc(struct mm *mm, uintptr_t start, uintptr_t end, struct list_head 
 				struct page *n = user_table_alloc();
 				if (!n)
 					return -ENOMEM;
-				n->private = (unsigned long)e;
-				list_add_tail(&n->lru, made);
-				v = pte_mk_table(page_to_phys(n));
+				pte_t link = pte_mk_table(page_to_phys(n));
 				pte_publish_barrier();
-				pte_write(e, v);
+				/* As the fault path links tables: mmap_lock (write) keeps faults
+				 * out today, a lockless strategy will not. */
+				v = pte_cmpxchg(e, 0, link);
+				if (v) {
+					pgtable_free(page_to_phys(n), 0);
+				} else {
+					v = link;
+					n->private = (unsigned long)e;
+					list_add_tail(&n->lru, made);
+				}
 			}
 			t = table_va(pte_addr(v, l));
 		}

@@ -123,6 +123,7 @@ int vma_tx_begin(struct vma_tx *tx, struct mm *mm, unsigned nr_vmas, unsigned nr
 	}
 	if (vma_tree_reserve(&mm->vmas, nr_writes))
 		goto nomem;
+	mm->vmas.reserved = true;   /* a write that still allocates: counted, tests check */
 	return 0;
 nomem:
 	vma_tx_abort(tx);
@@ -137,6 +138,7 @@ static void free_spares(struct vma_tx *tx)
 
 void vma_tx_abort(struct vma_tx *tx)
 {
+	tx->mm->vmas.reserved = false;
 	free_spares(tx);
 	vma_tree_reserve_trim(&tx->mm->vmas, tx->reserve_before);
 	tlb_finish(&tx->tlb);
@@ -158,6 +160,7 @@ void vma_tx_end(struct vma_tx *tx)
 	}
 	tx->dead = NULL;
 	free_spares(tx);
+	tx->mm->vmas.reserved = false;
 	vma_tree_reserve_trim(&tx->mm->vmas, RESERVE_KEEP);
 }
 

@@ -77,6 +77,10 @@ struct vma_tree {
 	struct vma_tree_node *reserve;   /* writer only: nodes set aside by vma_tree_reserve,
 					  * linked through rcu.next; writes take these first */
 	unsigned long nr_reserve;
+	bool reserved;                   /* writer only: writes must live on the reserve (set by
+					  * the caller between vma_tree_reserve and its last write) */
+	unsigned long reserve_misses;    /* writer only: nodes a write still had to allocate while
+					  * `reserved`: a reservation sized too small (tests: 0) */
 };
 
 /* The range of an entry handed back by a lookup: [start, end). */

@@ -76,6 +76,8 @@ void vma_tree_init(struct vma_tree *t, unsigned flags)
 	t->nr_nodes = 0;
 	t->reserve = NULL;
 	t->nr_reserve = 0;
+	t->reserved = false;
+	t->reserve_misses = 0;
 }
 
 static void node_free(struct vma_tree_node *n)
@@ -121,8 +123,10 @@ static struct vma_tree_node *node_alloc(struct write *w)
 		t->reserve = n->rcu.next ? container_of(n->rcu.next, struct vma_tree_node, rcu)
 					 : NULL;
 		t->nr_reserve--;
-	} else if (!(n = kmem_cache_alloc(node_cache, 0))) {
-		return NULL;
+	} else {
+		t->reserve_misses += t->reserved;
+		if (!(n = kmem_cache_alloc(node_cache, 0)))
+			return NULL;
 	}
 	n->rcu.next = w->fresh;
 	w->fresh = &n->rcu;

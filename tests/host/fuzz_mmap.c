@@ -223,6 +223,8 @@ static int check_vmas(void)
 		     mm->vmas.nr_entries, nvmas);
 	if (mm->brk != model.brk)
 		FAIL("brk %#lx, model %#lx", mm->brk, model.brk);
+	if (mm->vmas.reserve_misses)
+		FAIL("%lu tree nodes allocated past a reservation", mm->vmas.reserve_misses);
 	return 0;
 }
 
@@ -448,6 +450,10 @@ static int do_step(void)
 	unsigned flags = 0;
 	uintptr_t brk = model.start_brk + draw(24) * PG + (draw(2) ? draw(PG) : 0);
 
+	/* Half the time with no nodes kept from the last step: the reservation this step makes
+	 * must then hold every node its writes take (check_vmas checks reserve_misses). */
+	if (draw(2))
+		vma_tree_reserve_trim(&mm->vmas, 0);
 	bool inject = draw(40) == 0;
 	struct leak_counts before, after;
 	uintptr_t brk_before = model.brk;

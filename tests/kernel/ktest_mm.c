@@ -15,10 +15,14 @@ struct mm *mt_setup(struct ktest *t)
 	return mm;
 }
 
-void mt_teardown(struct mm *mm)
+void mt_teardown(struct ktest *t, struct mm *mm)
 {
 	if (!mm)
 		return;
+	/* every write of every operation found its nodes reserved */
+	if (mm->vmas.reserve_misses)
+		ktest_fail(t, __FILE__, __LINE__, "%lu VMA tree nodes allocated past a reservation",
+			   mm->vmas.reserve_misses);
 	kthread_unuse_mm(mm);
 	mm_put(mm);
 }

@@ -15,8 +15,9 @@
 
 /* A new mm, adopted by the calling thread; NULL (and a failure recorded) if out of memory. */
 struct mm *mt_setup(struct ktest *t);
-/* Let it go: the last reference, so everything it held is freed. */
-void mt_teardown(struct mm *mm);
+/* Let it go: the last reference, so everything it held is freed. Fails the test if a VMA tree
+ * write of any operation had to allocate past its transaction's reservation. */
+void mt_teardown(struct ktest *t, struct mm *mm);
 
 /* MAP_PRIVATE|MAP_ANONYMOUS|MAP_FIXED (plus `flags`) of `pages` pages at page n: the address,
  * or a failure recorded. */

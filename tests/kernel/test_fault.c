@@ -38,7 +38,7 @@ KTEST(fault, read_maps_the_zero_page_read_only)
 	KEXPECT(t, !(mt_pte_prot(mm, MT_A(0)) & MMU_WRITE));   /* though the VMA is writable */
 	KEXPECT_EQ(t, b.zero_page - a.zero_page, 2);
 	KEXPECT_EQ(t, atomic_long_read(&mm->rss[MM_ANONPAGES]), 0);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: a write after a read replaces the zero page by a page of its own (zeroed, then
@@ -65,7 +65,7 @@ KTEST(fault, write_replaces_the_zero_page)
 	KEXPECT_EQ(t, mt_read(MT_A(0), &v), 0);
 	KEXPECT_EQ(t, v, 0xfeed);
 	KEXPECT_EQ(t, atomic_long_read(&mm->rss[MM_ANONPAGES]), 1);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: a first write to private memory gets a zeroed page (the rest of the page reads zero). */
@@ -82,7 +82,7 @@ KTEST(fault, write_gets_a_zeroed_page)
 		KEXPECT_EQ(t, mt_read(MT_A(0) + off, &v), 0);
 		KEXPECT_EQ(t, v, 0);
 	}
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: faults outside every VMA, writes to read-only memory and any access to PROT_NONE memory
@@ -107,7 +107,7 @@ KTEST(fault, refused_faults)
 	KEXPECT_EQ(t, b.success - a.success, 0);
 	KEXPECT_EQ(t, mt_read(MT_A(4), &v), 0);
 	KEXPECT_EQ(t, mt_write(MT_A(4), 2), 0);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux (faulthandler_disabled): a fault with preemption off is not handled, even on a mapped
@@ -123,7 +123,7 @@ KTEST(fault, not_in_atomic_context)
 	preempt_enable();
 	KEXPECT_EQ(t, r, -EFAULT);
 	KEXPECT_EQ(t, mt_read(MT_A(0), &v), 0);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux (shmem): every mapping of a shared object sees the same pages, by offset; a read of an
@@ -147,7 +147,7 @@ KTEST(fault, shared_pages_by_offset)
 	KEXPECT_EQ(t, b.shm - a.shm, 2);
 	KEXPECT_EQ(t, b.zero_page - a.zero_page, 0);
 	KEXPECT_EQ(t, atomic_long_read(&mm->rss[MM_SHMEMPAGES]), 2);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Every CPU faults its own pages of one VMA at once, each under mmap_lock held for read, and all
@@ -195,5 +195,5 @@ KTEST(fault, every_cpu_faults_one_vma)
 		KEXPECT_EQ(t, w[i].errors, 0);
 	KEXPECT_EQ(t, atomic_long_read(&mm->rss[MM_ANONPAGES]), n * pages);
 	MT_LAYOUT(t, mm, { 0, 64 * pages + 1, RW });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }

@@ -64,7 +64,7 @@ KTEST(mm_nomem, mmap_fixed_into_a_vma)
 	mt_map(t, mm, 0, 8, RW, 0);
 	each_site(t, mm, op_mmap_fixed_split, (long)MT_A(2));
 	MT_LAYOUT(t, mm, { 0, 2, RW }, { 2, 4, PROT_READ }, { 4, 8, RW });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 static long op_mmap_shared(struct mm *mm)
@@ -78,7 +78,7 @@ KTEST(mm_nomem, mmap_shared)
 	KASSERT(t, mm);
 	each_site(t, mm, op_mmap_shared, (long)MT_A(10));
 	MT_LAYOUT(t, mm, { 10, 14, RW });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 static long op_munmap_middle(struct mm *mm) { return vm_munmap(mm, MT_A(3), 2 * PG); }
@@ -91,7 +91,7 @@ KTEST(mm_nomem, munmap_middle)
 	KEXPECT_EQ(t, mt_write(MT_A(3), 3), 0);
 	each_site(t, mm, op_munmap_middle, 0);
 	MT_LAYOUT(t, mm, { 0, 3, RW }, { 5, 8, RW });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 static long op_mprotect_middle(struct mm *mm) { return vm_mprotect(mm, MT_A(2), PG, PROT_READ); }
@@ -113,7 +113,7 @@ KTEST(mm_nomem, mprotect)
 	/* [1, 5) and [7, 9) were writable, so charged (VM_ACCOUNT); [5, 7) never was */
 	MT_LAYOUT(t, mm, { 0, 1, RW }, { 1, 5, PROT_READ }, { 5, 7, PROT_READ }, { 7, 9, PROT_READ },
 		  { 9, 10, RW | PROT_EXEC });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 static long op_mremap_move(struct mm *mm)
@@ -144,7 +144,7 @@ KTEST(mm_nomem, mremap)
 	u64 v = 0;
 	KEXPECT_EQ(t, mt_read(MT_A(22), &v), 0);
 	KEXPECT_EQ(t, v, 2);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 KTEST(mm_nomem, brk)
@@ -169,7 +169,7 @@ KTEST(mm_nomem, brk)
 		MT_COUNTS_EQ(t, &ca, &cb);
 	}
 	MT_LAYOUT(t, mm, { 0, 3, RW });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* A fault that runs out of memory fails (the probe gets -EFAULT), maps nothing and counts no
@@ -180,7 +180,7 @@ static void fault_each_site(struct ktest *t, unsigned flags, bool write)
 {
 	struct mt_counts a, b;
 	struct mm *warm = mt_setup(t);
-	mt_teardown(warm);
+	mt_teardown(t, warm);
 	mt_counts(NULL, &a);
 	unsigned sites = 0, n;
 	for (n = 0; n < 50; n++) {
@@ -202,7 +202,7 @@ static void fault_each_site(struct ktest *t, unsigned flags, bool write)
 		} else {
 			KEXPECT_EQ(t, r, 0);
 		}
-		mt_teardown(mm);
+		mt_teardown(t, mm);
 		mt_counts(NULL, &b);
 		MT_COUNTS_EQ(t, &a, &b);
 		if (!fired)

@@ -11,7 +11,7 @@ KTEST(mmap, len_zero_einval)
 	struct mm *mm = mt_setup(t);
 	KASSERT(t, mm);
 	KEXPECT_EQ(t, vm_mmap(mm, 0, 0, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS), -EINVAL);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux 6.1: an anonymous mapping is MAP_SHARED or MAP_PRIVATE; neither, or both (which is
@@ -26,7 +26,7 @@ KTEST(mmap, type_must_be_shared_or_private)
 		   -EINVAL);
 	KEXPECT_EQ(t, vm_mmap(mm, 0, PG, PROT_READ, MAP_PRIVATE), -EBADF);
 	KEXPECT_EQ(t, mm->map_count, 0);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: get_unmapped_area refuses a MAP_FIXED address that is not page-aligned (-EINVAL), a
@@ -43,7 +43,7 @@ KTEST(mmap, fixed_address_checks)
 	KEXPECT_EQ(t, vm_mmap(mm, PG, PG, PROT_READ, f), -EPERM);
 	KEXPECT_EQ(t, vm_mmap(mm, PG, PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS),
 		   (long)mm->mmap_min_addr);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: a hint is used when the range is free; otherwise the mapping goes top-down, just below
@@ -61,7 +61,7 @@ KTEST(mmap, hint_then_topdown)
 	KEXPECT(t, v && v->start == mm->mmap_base - 3 * PG && v->end == mm->mmap_base);
 	mmap_read_unlock(mm);
 	KEXPECT_EQ(t, mm->map_count, 2);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: a private anonymous VMA's page offset is its address in pages (do_mmap), writable
@@ -85,7 +85,7 @@ KTEST(mmap, flags_and_offsets)
 	KEXPECT_EQ(t, v[2].pgoff, 0);
 	KEXPECT(t, v[2].shm != NULL && v[2].anon == NULL);
 	KEXPECT_EQ(t, v[3].flags, VM_READ | VM_WRITE | may | VM_NORESERVE);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: MAP_FIXED replaces whatever was there (here parts of three VMAs) with one mapping, whose
@@ -104,7 +104,7 @@ KTEST(mmap, fixed_over_three_vmas_leaves_one)
 	KEXPECT_EQ(t, mt_read(MT_A(2), &v), 0);
 	KEXPECT_EQ(t, v, 0);
 	KEXPECT_EQ(t, mm->map_count, 3);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: MAP_FIXED_NOREPLACE fails with -EEXIST if anything overlaps, and maps where nothing
@@ -119,7 +119,7 @@ KTEST(mmap, fixed_noreplace)
 	KEXPECT_EQ(t, vm_mmap(mm, MT_A(0), 2 * PG, PROT_READ, f), -EEXIST);
 	KEXPECT_EQ(t, vm_mmap(mm, MT_A(3), PG, PROT_READ, f), (long)MT_A(3));
 	MT_LAYOUT(t, mm, { 1, 2, PROT_READ }, { 3, 4, PROT_READ });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: each shared anonymous mapping is its own object (a shmem file), so neighbours never
@@ -131,7 +131,7 @@ KTEST(mmap, shared_mappings_never_merge)
 	mt_map(t, mm, 0, 2, PROT_READ, MAP_SHARED);
 	mt_map(t, mm, 2, 2, PROT_READ, MAP_SHARED);
 	MT_LAYOUT(t, mm, { 0, 2, PROT_READ }, { 2, 4, PROT_READ });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: munmap in the middle of a VMA leaves two, and the unmapped pages fault. */
@@ -149,7 +149,7 @@ KTEST(mmap, munmap_middle_leaves_two)
 	struct mt_vma m[2];
 	KASSERT_EQ(t, mt_vmas(mm, m, 2), 2);
 	KEXPECT_EQ(t, m[1].pgoff, MT_A(3) >> PAGE_SHIFT);   /* the cut part keeps its offsets */
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: munmap of a range with nothing in it succeeds; one across VMAs and holes removes
@@ -165,7 +165,7 @@ KTEST(mmap, munmap_holes_and_several_vmas)
 	KEXPECT_EQ(t, vm_munmap(mm, MT_A(1), 6 * PG + 1), 0);
 	MT_LAYOUT(t, mm, { 0, 1, PROT_READ }, { 8, 9, PROT_READ });
 	KEXPECT_EQ(t, mm->map_count, 2);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: munmap needs a page-aligned start and a non-empty range below the top (-EINVAL). */
@@ -176,7 +176,7 @@ KTEST(mmap, munmap_einval)
 	KEXPECT_EQ(t, vm_munmap(mm, MT_A(0) + 8, PG), -EINVAL);
 	KEXPECT_EQ(t, vm_munmap(mm, MT_A(0), 0), -EINVAL);
 	KEXPECT_EQ(t, vm_munmap(mm, USER_VA_END - PG, 2 * PG), -EINVAL);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux (free_pgtables): unmapping the last VMA of a region frees the page tables that served
@@ -194,7 +194,7 @@ KTEST(mmap, munmap_frees_page_tables)
 	KEXPECT_EQ(t, vm_munmap(mm, far, PG), 0);
 	mt_counts(mm, &b);
 	MT_COUNTS_EQ(t, &a, &b);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: brk grows the heap by whole pages and shrinks it by unmapping; it returns the new break,
@@ -216,7 +216,7 @@ KTEST(mmap, brk_grow_and_shrink)
 	KEXPECT_EQ(t, mt_read(MT_A(3), &v), -EFAULT);
 	KEXPECT_EQ(t, vm_brk(mm, MT_A(2)), MT_A(2));   /* grows the same VMA */
 	KEXPECT_EQ(t, mm->map_count, 1);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: brk keeps a page free below the next mapping (its guard gap); a growth that would not
@@ -230,7 +230,7 @@ KTEST(mmap, brk_stops_a_page_below_a_mapping)
 	KEXPECT_EQ(t, vm_brk(mm, MT_A(4) + 1), MT_A(0));
 	KEXPECT_EQ(t, vm_brk(mm, MT_A(4)), MT_A(4));
 	MT_LAYOUT(t, mm, { 0, 4, PROT_READ | PROT_WRITE }, { 5, 6, PROT_READ });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: MADV_DONTNEED on private memory drops the pages: the next read sees zeroes. */
@@ -250,7 +250,7 @@ KTEST(mmap, dontneed_private_reads_zero)
 	KEXPECT_EQ(t, mt_write(MT_A(0), 0x56), 0);   /* a write after it: a new zeroed page */
 	KEXPECT_EQ(t, mt_read(MT_A(0), &v), 0);
 	KEXPECT_EQ(t, v, 0x56);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: MADV_DONTNEED on shared anonymous memory drops only the mappings: the object keeps its
@@ -268,7 +268,7 @@ KTEST(mmap, dontneed_shared_keeps_data)
 	KEXPECT_EQ(t, mt_read(MT_A(0), &v), 0);
 	KEXPECT_EQ(t, v, 0x66);
 	KEXPECT_EQ(t, mt_phys(mm, MT_A(0)), before);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux (madvise_walk_vmas): holes in the range are skipped but make the result -ENOMEM, after
@@ -290,7 +290,7 @@ KTEST(mmap, dontneed_holes_and_errors)
 	KEXPECT_EQ(t, vm_madvise(mm, MT_A(0), 0, MADV_DONTNEED), 0);
 	KEXPECT_EQ(t, vm_madvise(mm, MT_A(0) + 1, PG, MADV_DONTNEED), -EINVAL);
 	KEXPECT_EQ(t, vm_madvise(mm, MT_A(0), PG, 3 /* MADV_WILLNEED */), -EINVAL);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: vm.max_map_count caps the VMAs: a cut in three (munmap, mprotect) needs the count below
@@ -313,7 +313,7 @@ KTEST(mmap, max_map_count)
 			      MAP_FIXED), -ENOMEM);
 	sysctl_max_map_count = saved;
 	MT_LAYOUT(t, mm, { 0, 3, PROT_READ | PROT_WRITE }, { 10, 11, PROT_READ });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* The address space torn down gives back every page (data, page tables, shared objects' pages)
@@ -321,7 +321,7 @@ KTEST(mmap, max_map_count)
 KTEST(mmap, teardown_gives_everything_back)
 {
 	struct mm *warm = mt_setup(t);   /* caches and per-CPU lists at their working size */
-	mt_teardown(warm);
+	mt_teardown(t, warm);
 	struct mt_counts a, b;
 	mt_counts(NULL, &a);
 	struct mm *mm = mt_setup(t);
@@ -340,7 +340,7 @@ KTEST(mmap, teardown_gives_everything_back)
 	mm_brk_init(mm, MT_A(200));
 	KEXPECT_EQ(t, vm_brk(mm, MT_A(203)), MT_A(203));
 	KEXPECT_EQ(t, mt_write(MT_A(201), 1), 0);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 	mt_counts(NULL, &b);
 	MT_COUNTS_EQ(t, &a, &b);
 }

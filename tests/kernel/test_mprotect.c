@@ -15,7 +15,7 @@ KTEST(mprotect, middle_splits_in_three)
 	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(2), 2 * PG, PROT_READ), 0);
 	MT_LAYOUT(t, mm, { 0, 2, RW }, { 2, 4, PROT_READ }, { 4, 6, RW });
 	KEXPECT_EQ(t, mm->map_count, 3);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: mprotect of a sub-range, then of the rest, merges back to one VMA; so does changing the
@@ -36,7 +36,7 @@ KTEST(mprotect, sub_range_then_rest_merges_back)
 	MT_LAYOUT(t, mm, { 0, 4, PROT_READ }, { 10, 16, RW });
 	KEXPECT_EQ(t, mm->merge.merged, merged + 1);
 	KEXPECT_EQ(t, mm->merge.merged_both, 1);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: a hole in the range stops mprotect with -ENOMEM, after it changed what lies before the
@@ -52,7 +52,7 @@ KTEST(mprotect, hole_enomem_after_changing_what_precedes)
 	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(2), 2 * PG, PROT_READ), -ENOMEM);
 	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(20), PG, PROT_READ), -ENOMEM);
 	MT_LAYOUT(t, mm, { 0, 2, PROT_READ }, { 3, 5, RW });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: length 0 is 0 (even unmapped); an unaligned start and unknown protection bits are
@@ -70,7 +70,7 @@ KTEST(mprotect, argument_errors)
 	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(0), ~0ul - PG, PROT_READ), -ENOMEM);
 	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(0), PG, PROT_READ | 0x01000000), -EINVAL);
 	MT_LAYOUT(t, mm, { 0, 1, PROT_READ });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: after mprotect(PROT_READ) a write faults, even one right after a write that left a
@@ -94,7 +94,7 @@ KTEST(mprotect, read_only_is_read_only)
 	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(0), 2 * PG, RW), 0);
 	KEXPECT_EQ(t, mt_write(MT_A(0), 0x45), 0);
 	KEXPECT_EQ(t, mt_phys(mm, MT_A(0)), pa);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: PROT_NONE makes the pages inaccessible, even to the kernel's accesses, but keeps them:
@@ -120,7 +120,7 @@ KTEST(mprotect, none_keeps_the_data)
 	KEXPECT_EQ(t, mt_read(MT_A(1), &v), 0);
 	KEXPECT_EQ(t, v, 0x5678);
 	KEXPECT_EQ(t, mt_phys(mm, MT_A(0)), pa);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: private memory made writable is charged (VM_ACCOUNT) and stays so when made read-only
@@ -136,7 +136,7 @@ KTEST(mprotect, made_writable_keeps_vm_account)
 	struct mt_vma v[2];
 	KASSERT_EQ(t, mt_vmas(mm, v, 2), 2);
 	KEXPECT(t, (v[0].flags & VM_ACCOUNT) && !(v[1].flags & VM_ACCOUNT));
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux 6.1's anon_vma rule in vma_merge: a VMA that has an anon_vma takes in a range that has
@@ -157,7 +157,7 @@ KTEST(mprotect, anon_vma_rule_of_6_1)
 	KEXPECT_EQ(t, mt_write(MT_A(12), 1), 0);   /* [12, 14) gets one; [10, 12) has none */
 	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(12), 2 * PG, RW), 0);
 	MT_LAYOUT(t, mm, { 0, 4, RW }, { 10, 12, RW }, { 12, 14, RW });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux (find_mergeable_anon_vma): a first fault takes the anon_vma of a neighbour that could
@@ -180,5 +180,5 @@ KTEST(mprotect, first_fault_shares_a_neighbours_anon_vma)
 	u64 x;
 	KEXPECT_EQ(t, mt_read(MT_A(2), &x), 0);
 	KEXPECT_EQ(t, x, 2);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }

@@ -18,7 +18,7 @@ KTEST(mremap, shrink_unmaps_the_tail)
 	MT_LAYOUT(t, mm, { 0, 2, RW });
 	u64 v;
 	KEXPECT_EQ(t, mt_read(MT_A(3), &v), -EFAULT);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: growing a VMA from its end into free room happens in place, keeping its pages. */
@@ -34,7 +34,7 @@ KTEST(mremap, grow_in_place)
 	KEXPECT_EQ(t, mt_read(MT_A(1), &v), 0);
 	KEXPECT_EQ(t, v, 0x11);
 	KEXPECT_EQ(t, mt_write(MT_A(3), 0x33), 0);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: a growth that would overlap the next VMA fails with -ENOMEM without MREMAP_MAYMOVE, and
@@ -47,7 +47,7 @@ KTEST(mremap, grow_into_a_neighbour_fails_without_maymove)
 	mt_map(t, mm, 2, 1, PROT_READ, 0);
 	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 2 * PG, 3 * PG, 0, 0), -ENOMEM);
 	MT_LAYOUT(t, mm, { 0, 2, RW }, { 2, 3, PROT_READ });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux 6.1 (since mremap used vma_merge for the extension): growing up to the next VMA joins it
@@ -61,7 +61,7 @@ KTEST(mremap, grow_joins_the_next_vma)
 	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 2 * PG, 3 * PG, 0, 0), (long)MT_A(0));
 	MT_LAYOUT(t, mm, { 0, 5, RW });
 	KEXPECT_EQ(t, mm->map_count, 1);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: with MREMAP_MAYMOVE a mapping that cannot grow in place moves: its page-table entries
@@ -91,7 +91,7 @@ KTEST(mremap, maymove_moves_the_entries)
 	struct vma *nv = vma_lookup(mm, (uintptr_t)a);
 	KEXPECT(t, nv && nv->end == (uintptr_t)a + 4 * PG && nv->pgoff == MT_A(0) >> PAGE_SHIFT);
 	mmap_read_unlock(mm);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: MREMAP_FIXED moves to the given address, unmapping what was there first. */
@@ -107,7 +107,7 @@ KTEST(mremap, fixed_moves_to_the_address)
 	u64 v = 0;
 	KEXPECT_EQ(t, mt_read(MT_A(12), &v), 0);
 	KEXPECT_EQ(t, v, 0x77);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: the argument errors. Unknown flags, MREMAP_FIXED without MREMAP_MAYMOVE, an unaligned
@@ -130,7 +130,7 @@ KTEST(mremap, argument_errors)
 	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 0, 2 * PG, MOVE, 0), -EINVAL);
 	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), PG, PG, MOVE | MREMAP_DONTUNMAP, 0), -EINVAL);
 	MT_LAYOUT(t, mm, { 0, 2, RW }, { 2, 4, PROT_READ });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux (copy_vma): a private VMA that never faulted takes the page offsets of its new place, so
@@ -149,7 +149,7 @@ KTEST(mremap, moved_offsets_and_merging)
 	KEXPECT_EQ(t, mt_write(MT_A(10), 1), 0);
 	KEXPECT_EQ(t, vm_mremap(mm, MT_A(10), 2 * PG, 2 * PG, FIXED, MT_A(13)), (long)MT_A(13));
 	MT_LAYOUT(t, mm, { 3, 6, RW }, { 13, 15, RW }, { 15, 16, RW });
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
 
 /* Linux: an old length of 0 on a shared mapping makes a second mapping of the same pages; a shared
@@ -175,5 +175,5 @@ KTEST(mremap, shared_duplicate_move_and_grow)
 	KEXPECT_EQ(t, v, 0x71);
 	KEXPECT_EQ(t, vm_mremap(mm, MT_A(20), 2 * PG, 3 * PG, 0, 0), (long)MT_A(20));
 	KEXPECT_EQ(t, mt_read(MT_A(22), &v), -EFAULT);
-	mt_teardown(mm);
+	mt_teardown(t, mm);
 }
