@@ -73,6 +73,7 @@ struct vma *vma_tx_new(struct vma_tx *tx, struct mm *mm);   /* a zeroed spare */
 struct vma *vma_tx_dup(struct vma_tx *tx, const struct vma *v);   /* a spare copy of v */
 void vma_tx_store(struct vma_tx *tx, uintptr_t start, uintptr_t end, struct vma *v);
 void vma_tx_link(struct vma_tx *tx, struct vma *v);   /* store v's range, count it */
+void vma_tx_kill(struct vma_tx *tx, struct vma *v);   /* v left the tree: freed at the end */
 struct vma *vma_split(struct vma_tx *tx, struct vma *v, uintptr_t addr, bool new_below);
 struct vma *vma_split_off_tail(struct vma_tx *tx, struct vma *first, uintptr_t end);
 struct vma *vma_merge(struct vma_tx *tx, struct vma *prev, uintptr_t addr, uintptr_t end,
@@ -85,6 +86,12 @@ bool can_merge_after(const struct vma *prev, unsigned long flags, const struct a
 bool vma_unmap_needs(struct mm *mm, uintptr_t start, uintptr_t end, bool *split);
 void vma_tx_unmap(struct vma_tx *tx, uintptr_t start, uintptr_t end, bool free_tables);
 struct vma *vma_prev(struct mm *mm, uintptr_t addr);
+/* vma_merge.c: the merge rules and the anon_vma. */
+void anon_vma_init(void);
+unsigned long anon_vmas_in_use(void);
+void anon_vma_cache_shrink(void);
+void anon_vma_get(struct anon_vma *a);
+void anon_vma_put(struct anon_vma *a);
 int anon_vma_prepare(struct vma *v);
 void exit_mmap(struct mm *mm);
 /* mmap.c: Linux's get_unmapped_area, and munmap under the caller's mmap_lock. */

@@ -1,15 +1,15 @@
 /*
- * VMAs: their lifetimes, the transaction every VMA operation runs in, splitting, Linux 6.1's
- * merge rules, and unmapping a range. The operations themselves (mmap.c, mprotect.c, mremap.c)
- * are built from these.
+ * VMAs: their lifetimes, the transaction every VMA operation runs in, splitting, and unmapping a
+ * range (Linux 6.1's merge rules are in vma_merge.c). The operations themselves (mmap.c,
+ * mprotect.c, mremap.c) are built from these.
  *
  * A transaction (struct vma_tx) allocates up front everything its operation may need: spare
  * VMAs and a reservation of tree nodes. So an operation either fails with -ENOMEM before it has
  * changed anything, or cannot fail for lack of memory at all. Its end flushes the TLB once (the
  * gather), then drops what the removed VMAs held and frees them after a grace period.
  *
- * Locking: everything here runs under mmap_lock held for write, except anon_vma_prepare (a
- * fault, mmap_lock held for read), which sets vma->anon_vma under mm->page_table_lock.
+ * Locking: everything here runs under mmap_lock held for write (exit_mmap: the last reference
+ * is gone, but it takes the lock all the same).
  */
 #include "mm/internal.h"
 #include "mm/alloc_fail.h"
@@ -19,8 +19,7 @@
 #include "mm/vma.h"
 #include "kernel/param.h"
 
-static struct kmem_cache *vma_cache, *anon_vma_cache;
-static unsigned long next_anon_id;   /* atomic */
+static struct kmem_cache *vma_cache;
 
 /* vm.max_map_count: Linux's default. */
 s64 sysctl_max_map_count = 65530;
@@ -30,10 +29,9 @@ PARAM_INT("vm.max_map_count", sysctl_max_map_count, 8, 1 << 30,
 void __init vma_init(void)
 {
 	vma_cache = kmem_cache_create("vma", sizeof(struct vma), _Alignof(struct vma), 0);
-	anon_vma_cache = kmem_cache_create("anon_vma", sizeof(struct anon_vma),
-					   _Alignof(struct anon_vma), 0);
-	if (!vma_cache || !anon_vma_cache)
-		panic("mm: cannot create the vma caches");
+	if (!vma_cache)
+		panic("mm: cannot create the vma cache");
+	anon_vma_init();
 }
 
 void mm_object_counts(struct mm_object_counts *c)
@@ -41,8 +39,7 @@ void mm_object_counts(struct mm_object_counts *c)
 	struct kmem_cache_stats st;
 	kmem_cache_get_stats(vma_cache, &st);
 	c->vmas = st.in_use;
-	kmem_cache_get_stats(anon_vma_cache, &st);
-	c->anon_vmas = st.in_use;
+	c->anon_vmas = anon_vmas_in_use();
 	c->tree_nodes = vma_tree_nodes_in_use();
 	c->shm_objects = shm_objects_in_use();
 }
@@ -50,7 +47,7 @@ void mm_object_counts(struct mm_object_counts *c)
 void mm_caches_shrink(void)
 {
 	kmem_cache_shrink(vma_cache);
-	kmem_cache_shrink(anon_vma_cache);
+	anon_vma_cache_shrink();
 	vma_tree_cache_shrink();
 	shm_cache_shrink();
 }
@@ -67,13 +64,6 @@ static void vma_free_rcu(struct rcu_head *head)
 	kmem_cache_free(vma_cache, container_of(head, struct vma, rcu));
 }
 
-static void anon_vma_get(struct anon_vma *a) { atomic_inc(&a->refcount); }
-static void anon_vma_put(struct anon_vma *a)
-{
-	if (atomic_dec_and_test(&a->refcount))
-		kmem_cache_free(anon_vma_cache, a);
-}
-
 /* What a VMA holds: its anon_vma and its shared object. */
 static void vma_drop_refs(struct vma *v)
 {
@@ -81,15 +71,6 @@ static void vma_drop_refs(struct vma *v)
 		anon_vma_put(v->anon_vma);
 	if (v->shm)
 		shm_put(v->shm);
-}
-
-/* v and its pages become part of what `with` covers: give it v's anon_vma if it has none. */
-static void take_anon_vma(struct vma *to, const struct vma *from)
-{
-	if (!to->anon_vma && from->anon_vma) {
-		anon_vma_get(from->anon_vma);
-		to->anon_vma = from->anon_vma;
-	}
 }
 
 /* ---- Lookups ---- */
@@ -199,7 +180,7 @@ void vma_tx_store(struct vma_tx *tx, uintptr_t start, uintptr_t end, struct vma 
 }
 
 /* v left the tree: it goes when the transaction ends. */
-static void tx_kill(struct vma_tx *tx, struct vma *v)
+void vma_tx_kill(struct vma_tx *tx, struct vma *v)
 {
 	vma_mark(v);
 	tx->mm->map_count--;
@@ -234,220 +215,6 @@ struct vma *vma_split(struct vma_tx *tx, struct vma *v, uintptr_t addr, bool new
 	vma_mark(v);
 	vma_tx_link(tx, n);
 	return n;
-}
-
-/* ---- Merging: Linux 6.1's rules ----
- * Two VMAs may become one if their flags are equal, they map the same shared object (or none),
- * their page offsets are contiguous, and their anon_vmas are compatible. Compatible, in 6.1
- * (is_mergeable_anon_vma): the same; or the range joining the VMA has none while the VMA has
- * one. Not: the range has one and the VMA has none, a condition Linux has had since 2011
- * (commit 965f55dea0e3) and fixed only in 2025; merging two neighbours at once also needs
- * theirs compatible with each other (one NULL, or the same). */
-
-static bool anon_ok(const struct anon_vma *target, const struct anon_vma *joining)
-{
-	return target == joining || (target && !joining);
-}
-
-static bool can_merge(const struct vma *v, unsigned long flags, const struct anon_vma *anon,
-		      const struct shm_object *shm)
-{
-	return v->flags == flags && v->shm == shm && anon_ok(v->anon_vma, anon);
-}
-
-/* Can [.., pgoff) follow prev? */
-bool can_merge_after(const struct vma *prev, unsigned long flags,
-			    const struct anon_vma *anon, const struct shm_object *shm,
-			    unsigned long pgoff)
-{
-	return can_merge(prev, flags, anon, shm) && prev->pgoff + vma_pages(prev) == pgoff;
-}
-
-/* Can a range ending at page offset end_pgoff precede next? */
-static bool can_merge_before(const struct vma *next, unsigned long flags,
-			     const struct anon_vma *anon, const struct shm_object *shm,
-			     unsigned long end_pgoff)
-{
-	return can_merge(next, flags, anon, shm) && next->pgoff == end_pgoff;
-}
-
-bool vma_mergeable_pair(const struct vma *a, const struct vma *b)
-{
-	return a->end == b->start && a->flags == b->flags && a->shm == b->shm &&
-	       a->anon_vma == b->anon_vma && a->pgoff + vma_pages(a) == b->pgoff;
-}
-
-static void count_merge(struct mm *mm, struct vma *res, bool both)
-{
-	if (res)
-		mm->merge.merged++;
-	if (both)
-		mm->merge.merged_both++;
-}
-
-/*
- * Linux 6.1's vma_merge: [addr, end) is about to have these attributes, and lies in a hole after
- * prev, or is (part of) an existing VMA: prev itself when the range starts inside prev, else the
- * VMA after prev. Join it to prev, to the VMA after it, or both, if the rules allow; return the
- * VMA that now covers it, or NULL (nothing changed). Needs one write. The cases, with the range
- * as ****:
- *      prev  ****  next          prev  ****            ****  next
- *   1: [ PPPPPPPPPPPPPPPP ]  2: [ PPPPPPPP ]      3:    [ NNNNNNNNN ]   (a hole)
- *   4: PPPP[**] NNN -> PPPP NNNNN (the tail of prev joins next)
- *   5: PPP [**]MMM -> PPPPP MMM  (the head of mid joins prev)
- *   6: PPP[MMM]NNN -> one;  7: PPP[MMM]xxx -> PPPPPP;  8: xxx[MMM]NNN -> NNNNNN
- */
-struct vma *vma_merge(struct vma_tx *tx, struct vma *prev, uintptr_t addr, uintptr_t end,
-		      unsigned long flags, struct anon_vma *anon, struct shm_object *shm,
-		      unsigned long pgoff)
-{
-	struct mm *mm = tx->mm;
-	unsigned long pglen = (end - addr) >> PAGE_SHIFT;
-	struct vma *next = vma_find(mm, prev ? prev->end : 0), *mid = next;
-	if (next && next->end == end)   /* cases 6, 7, 8: the range is all of mid */
-		next = vma_find(mm, next->end);
-	bool merge_prev = prev && prev->end == addr &&
-			  can_merge_after(prev, flags, anon, shm, pgoff);
-	bool merge_next = next && end == next->start &&
-			  can_merge_before(next, flags, anon, shm, pgoff + pglen);
-	struct vma *res = NULL;
-	bool both = false;
-
-	mm->merge.attempts++;
-	if (merge_prev && merge_next &&
-	    (!prev->anon_vma || !next->anon_vma || prev->anon_vma == next->anon_vma)) {
-		/* cases 1, 6: prev reaches over the range and next */
-		vma_tx_store(tx, prev->start, next->end, prev);
-		if (mid != next)
-			tx_kill(tx, mid);
-		take_anon_vma(prev, next);
-		prev->end = next->end;
-		tx_kill(tx, next);
-		res = prev;
-		both = true;
-	} else if (merge_prev) {
-		/* cases 2, 5, 7 */
-		vma_tx_store(tx, prev->start, end, prev);
-		if (mid && mid->start < end) {
-			if (mid->end == end) {
-				tx_kill(tx, mid);
-			} else {
-				mid->pgoff += pglen;
-				mid->start = end;
-				vma_mark(mid);
-			}
-		}
-		prev->end = end;
-		res = prev;
-	} else if (merge_next) {
-		vma_tx_store(tx, addr, next->end, next);
-		if (prev && addr < prev->end) {
-			prev->end = addr;   /* case 4 */
-			vma_mark(prev);
-		} else if (mid != next) {
-			tx_kill(tx, mid);   /* case 8 */
-		}
-		next->start = addr;
-		next->pgoff -= pglen;
-		res = next;
-	}
-	count_merge(mm, res, both);
-	return res;
-}
-
-/*
- * A new private anonymous range [addr, end) in a hole, between prev and next (either NULL):
- * join it to them as Linux 6.1's mmap_region does, which differs from vma_merge in one way: it
- * looks at next first, and then joins prev only if prev is compatible with next's anon_vma.
- * Returns the VMA covering it, or NULL. Needs one write.
- */
-struct vma *vma_merge_new(struct vma_tx *tx, struct vma *prev, struct vma *next, uintptr_t addr,
-			  uintptr_t end, unsigned long flags, unsigned long pgoff)
-{
-	struct mm *mm = tx->mm;
-	unsigned long pglen = (end - addr) >> PAGE_SHIFT;
-	struct vma *v = NULL;
-
-	mm->merge.attempts++;
-	if (next && next->start == end &&
-	    can_merge_before(next, flags, NULL, NULL, pgoff + pglen))
-		v = next;
-	if (prev && prev->end == addr &&
-	    can_merge_after(prev, flags, v ? v->anon_vma : NULL, NULL, pgoff)) {
-		if (v) {
-			/* both: prev reaches over the range and next */
-			vma_tx_store(tx, prev->start, next->end, prev);
-			take_anon_vma(prev, next);
-			prev->end = next->end;
-			tx_kill(tx, next);
-			count_merge(mm, prev, true);
-			return prev;
-		}
-		v = prev;
-		vma_tx_store(tx, prev->start, end, prev);
-		prev->end = end;
-	} else if (v) {
-		vma_tx_store(tx, addr, next->end, next);
-		next->start = addr;
-		next->pgoff -= pglen;
-	}
-	count_merge(mm, v, false);
-	return v;
-}
-
-/* Linux's anon_vma_compatible: could a and b (a just below b) share an anon_vma? */
-static bool anon_vma_compatible(const struct vma *a, const struct vma *b)
-{
-	return a->end == b->start && a->shm == b->shm &&
-	       !((a->flags ^ b->flags) & ~VM_ACCESS_FLAGS) &&
-	       b->pgoff == a->pgoff + ((b->start - a->start) >> PAGE_SHIFT);
-}
-
-/* Linux's find_mergeable_anon_vma: a neighbour's anon_vma that v can share, so that the two can
- * still merge after both have faulted (say after an mprotect gives them the same protection).
- * The next VMA first, then the previous. Neighbours are stable (mmap_lock held); their anon_vma
- * may be set meanwhile by another fault, hence READ_ONCE. */
-static struct anon_vma *find_mergeable_anon_vma(struct vma *v)
-{
-	struct vma *next = vma_lookup(v->mm, v->end), *prev = vma_prev(v->mm, v->start);
-	struct anon_vma *a;
-	if (next && anon_vma_compatible(v, next) && (a = READ_ONCE(next->anon_vma)))
-		return a;
-	if (prev && anon_vma_compatible(prev, v) && (a = READ_ONCE(prev->anon_vma)))
-		return a;
-	return NULL;
-}
-
-/* Before the first page of a private VMA is allocated: give it an anon_vma. Under mmap_lock for
- * read, so another fault may be doing the same: the first to take page_table_lock sets it. */
-int anon_vma_prepare(struct vma *v)
-{
-	if (likely(READ_ONCE(v->anon_vma)))
-		return 0;
-	struct mm *mm = v->mm;
-	struct anon_vma *a = find_mergeable_anon_vma(v), *fresh = NULL;
-	if (!a) {
-		if (mm_should_fail(MM_ALLOC_ANON_VMA) ||
-		    !(fresh = kmem_cache_alloc(anon_vma_cache, 0)))
-			return -ENOMEM;
-		atomic_set(&fresh->refcount, 1);
-		fresh->id = __atomic_add_fetch(&next_anon_id, 1, __ATOMIC_RELAXED);
-	}
-	spin_lock(&mm->page_table_lock);
-	if (!v->anon_vma) {
-		if (a) {
-			anon_vma_get(a);
-			mm->merge.anon_reused++;
-		} else {
-			a = fresh;
-			fresh = NULL;
-		}
-		WRITE_ONCE(v->anon_vma, a);
-	}
-	spin_unlock(&mm->page_table_lock);
-	if (fresh)
-		kmem_cache_free(anon_vma_cache, fresh);
-	return 0;
 }
 
 /* ---- Unmapping ---- */
@@ -509,7 +276,7 @@ void vma_tx_unmap(struct vma_tx *tx, uintptr_t start, uintptr_t end, bool free_t
 	while (dead) {
 		v = dead;
 		dead = v->dead_next;
-		tx_kill(tx, v);
+		vma_tx_kill(tx, v);
 	}
 	if (free_tables) {
 		struct vma *p = vma_prev(mm, start), *n = vma_find(mm, end);
