@@ -31,6 +31,9 @@ void __init mm_struct_init(void)
  * flush, or this CPU set the bit after that read and so loads the mm after the entries were
  * cleared, and its walks cannot find them. Clearing prev's bit only after the switch keeps this
  * CPU in the shootdowns of prev for as long as it may still translate with prev's tables.
+ * An arch that keeps prev's translations tagged in the TLB after that (x86 PCIDs) reads
+ * next->tlb_gen in arch_mmu_switch, after the bit is set: arch/x86_64/pcid.c says why that
+ * covers the shootdowns this CPU is no longer asked to run.
  */
 void mm_switch(struct mm *next)
 {
