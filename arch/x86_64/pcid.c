@@ -131,7 +131,7 @@ void __init x86_pcid_init_boot(void)
 		x86_pcid_mode = PCID_ON;
 	else if (x86_pcid_wanted && pcid_model)
 		x86_pcid_mode = PCID_MODEL;
-	const char *why = x86_has_pcid ? "mm.pcid=0" : "the CPU has none";
+	const char *why = x86_pcid_wanted ? "the CPU has none" : "mm.pcid=0";
 	if (x86_pcid_mode == PCID_ON)
 		pr_info("x86: PCIDs on, %u slots per CPU\n", PCID_SLOTS);
 	else if (x86_pcid_mode == PCID_MODEL)

@@ -74,6 +74,7 @@ KTEST(x86_64, pcid_mode_matches_cpu)
 	x86_cpuid(7, 0, &a, &b, &c, &d);
 	bool has_invpcid = b & (1u << 10);   /* reported only: pcid.c has no use for it */
 	KEXPECT_EQ(t, x86_pcid_mode == PCID_ON, has_pcid && x86_pcid_wanted);
+	KEXPECT(t, x86_pcid_wanted || x86_pcid_mode == PCID_OFF);   /* mm.pcid=0: no model either */
 	memset(cr4_of, 0, sizeof(cr4_of));
 	smp_call_function(cpu_online_mask, read_cr4, NULL, true);
 	for (unsigned n = 0; n < nr_cpus_online; n++)
