@@ -9,8 +9,9 @@
  * ignores the ASID of a TLBI. (A rollover that does not carry the running numbers over passes
  * the value checks there: tests/mutants/arm64-asid-rollover-no-reserve.patch.)
  *
- * Then a user flush must reach a CPU that runs a space under a number carried over from an
- * older generation, whose id is not of the current one. */
+ * Then, deterministically: while one CPU stays on a space, rollovers on another must carry its
+ * number over and never hand it out; and a user flush of the space, whose id is then of an
+ * older generation, must still reach that CPU. */
 #include "arch/arm64/arm64.h"
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
@@ -127,6 +128,7 @@ static void asid_worker_fn(void *arg)
 				w->bad_value = err ? (u64)err : v;
 			}
 		}
+		check_others(w, mine);   /* and those that began meanwhile */
 		__atomic_store_n(&w->running, 0, __ATOMIC_SEQ_CST);
 		smp_mb();   /* withdrawn before the next switch changes this CPU's active ASID */
 		arch_irq_restore(flags);
@@ -190,7 +192,7 @@ out:
 		space_destroy(&spaces[i]);
 }
 
-/* ---- A flush reaches a number carried over by a rollover ---- */
+/* ---- A number carried over by rollovers: kept, and reached by a flush ---- */
 
 struct carried {
 	struct mm *mm;
@@ -201,6 +203,7 @@ struct carried {
 	u64 value;
 	u64 asid_before, asid_after, asid_of_mm;   /* the reader's TTBR0 ASID; the mm's number */
 	bool mm_id_old;          /* the mm's id was not of the current generation at the flush */
+	unsigned reused;         /* new spaces the forcer ran under the reader's number */
 	struct arm64_asid_stats before, after;
 };
 
@@ -223,8 +226,10 @@ static void carried_reader(void *arg)
 	kthread_unuse_mm(c->mm);
 }
 
-/* On another CPU: more new spaces than there are numbers, so at least one rollover, which
- * carries the reader's number over; then unmap the page and flush the space by its id. */
+/* On another CPU: twice as many new spaces as there are numbers, so at least two rollovers
+ * while the reader stays (the second finds its active ASID 0 and carries what the first did),
+ * none of which may hand out the reader's number; then unmap the page and flush the space by
+ * its id. */
 static void carried_forcer(void *arg)
 {
 	struct carried *c = arg;
@@ -232,8 +237,11 @@ static void carried_forcer(void *arg)
 		arch_cpu_relax();
 	arm64_asid_get_stats(&c->before);
 	unsigned long flags = arch_irq_save();
-	for (unsigned i = 0; i < c->nr_fresh; i++)
+	for (unsigned i = 0; i < c->nr_fresh; i++) {
 		mm_switch(c->fresh[i]);
+		if (ttbr0_asid() == c->asid_before)
+			c->reused++;
+	}
 	mm_switch(&init_mm);
 	arch_irq_restore(flags);
 	arm64_asid_get_stats(&c->after);
@@ -245,16 +253,16 @@ static void carried_forcer(void *arg)
 	smp_store_release(&c->phase, 2);
 }
 
-KTEST(arm64, flush_reaches_carried_asid)
+KTEST(arm64, carried_asid_kept_and_flushed)
 {
 	unsigned usable = (1u << arm64_asid_bits()) - 1;
 	if (nr_cpus_online < 2)
 		KSKIP(t, "needs a second CPU for the reader");
 	if (usable > 255)
 		KSKIP(t, "needs mm.asid_bits=8 or fewer to force a rollover");
-	static struct mm *fresh[256];
+	static struct mm *fresh[512];
 	struct space s = { 0 };
-	struct carried c = { .fresh = fresh, .nr_fresh = usable + 1 };
+	struct carried c = { .fresh = fresh, .nr_fresh = 2 * (usable + 1) };
 	struct thread *reader, *forcer;
 	for (unsigned i = 0; i < c.nr_fresh; i++)
 		if (!KEXPECT(t, (fresh[i] = mm_create()) != NULL))
@@ -277,10 +285,13 @@ KTEST(arm64, flush_reaches_carried_asid)
 		  (unsigned long)c.asid_before, c.mm_id_old ? "of an older" : "of the current");
 	KEXPECT_EQ(t, c.first, 0);
 	KEXPECT_EQ(t, c.value, s.value);
-	KEXPECT(t, c.after.rollovers > c.before.rollovers);
+	KEXPECT(t, c.after.rollovers >= c.before.rollovers + 2);
+	if (!KEXPECT_EQ(t, c.reused, 0))
+		ktest_log(t, "%u new spaces ran under ASID %lu while the reader still did", c.reused,
+			  (unsigned long)c.asid_before);
 	KEXPECT(t, c.mm_id_old);                      /* the case under test */
 	KEXPECT_EQ(t, c.asid_after, c.asid_before);   /* the reader never switched */
-	KEXPECT_EQ(t, c.asid_of_mm, c.asid_before);   /* the rollover carried its number over */
+	KEXPECT_EQ(t, c.asid_of_mm, c.asid_before);   /* the rollovers carried its number over */
 	if (!KEXPECT_EQ(t, c.second, -EFAULT))
 		ktest_log(t, "the flush by the carried number missed the reader's CPU");
 	free_page(s.page);   /* unmapped by the forcer */
