@@ -48,6 +48,7 @@ u64 arm64_asid_switch(struct mm *mm);       /* the ASID mm runs under here now; 
 u64 arm64_asid_of(const struct mm *mm);     /* the number in its id (0: none yet) */
 bool arm64_asid_is_current(const struct mm *mm);   /* its id is of the current generation */
 unsigned arm64_asid_bits(void);             /* the width in use */
+u64 arm64_asid_generation(void);            /* the current one, as its ids hold it */
 void arm64_asid_get_stats(struct arm64_asid_stats *st);
 
 /* ---- traps.c ---- */

@@ -208,6 +208,7 @@ bool arm64_asid_is_current(const struct mm *mm)
 }
 
 unsigned arm64_asid_bits(void) { return asid_bits; }
+u64 arm64_asid_generation(void) { return generation_read(); }
 
 void arm64_asid_get_stats(struct arm64_asid_stats *st)
 {

@@ -4,10 +4,11 @@
  * switches among them at random, and each read must see its own space's value.
  *
  * Each CPU also publishes what it runs, and no two CPUs may at one moment run two spaces under
- * one number, or one space under two numbers: what a real TLB relies on, and what QEMU cannot
- * show by values, since QEMU 7.2 flushes a CPU's whole TLB whenever TTBR0's ASID changes and
- * ignores the ASID of a TLBI. (A rollover that does not carry the running numbers over passes
- * the value checks there: tests/mutants/arm64-asid-rollover-no-reserve.patch.)
+ * one number, or one space under two numbers (checked against what the others publish, and
+ * against the spaces' ids): what a real TLB relies on, and what QEMU cannot show by values,
+ * since QEMU 7.2 flushes a CPU's whole TLB whenever TTBR0's ASID changes and ignores the ASID
+ * of a TLBI. (A rollover that does not carry the running numbers over passes the value checks
+ * there: tests/mutants/arm64-asid-rollover-no-reserve.patch.)
  *
  * Then, deterministically: while one CPU stays on a space, rollovers on another must carry its
  * number over and never hand it out; and a user flush of the space, whose id is then of an
@@ -28,10 +29,11 @@
 #define ASID_TEST_VA   0x400000ul
 #define MAX_SPACES     96
 #define ROUNDS         1000   /* switches per CPU at most, */
-#define MIN_ROUNDS     200    /* and at least, */
-#define BUDGET_NS      800000000ull   /* stopping between the two after this long: with more
+#define MIN_ROUNDS     50     /* and at least (more spaces than numbers: rollovers), */
+#define BUDGET_NS      700000000ull   /* stopping between the two after this long: with more
 				       * virtual CPUs than host cores, each lock holder that the
-				       * host deschedules costs all the others a host time slice */
+				       * host deschedules costs all the others a host time slice
+				       * (up to 3 ms a switch on a loaded host) */
 #define READS          3      /* reads after each switch */
 
 struct space {
@@ -80,13 +82,15 @@ struct asid_worker {
 	unsigned nr_workers;
 	u64 deadline;         /* clock_ns() */
 	unsigned switches;
-	unsigned bad_reads, conflicts;
+	unsigned bad_reads, conflicts, id_conflicts;
 	u64 bad_space, bad_value;            /* the first bad read */
-	u64 conflict_mine, conflict_theirs;  /* the first conflict */
+	u64 conflict_mine, conflict_theirs;  /* the first conflict with another CPU */
 	unsigned conflict_cpu;
+	u64 id_conflict_mine, id_conflict_space, id_conflict_id;   /* the first with an id */
 } __aligned(64);
 
 static struct asid_worker workers[MAX_CPUS];
+static unsigned workers_ready;   /* a start line: all switch at once, not one after another */
 
 /* A real TLB needs: one number names one space at a time, and one space runs under one number.
  * Published after the switch and withdrawn (with a full barrier) before the next, so a CPU
@@ -106,10 +110,33 @@ static void check_others(struct asid_worker *w, u64 mine)
 	}
 }
 
+/* The same from the ids, which catches what happened between two CPUs' windows: while this
+ * CPU runs a space, the space's id keeps the number (a rollover carries it, and renews the id
+ * with it), and no id of the current generation holds it but that space's. (The generation is
+ * read after the id: if it moved on meanwhile, the id is not taken for current.) */
+static void check_ids(struct asid_worker *w, u64 mine)
+{
+	unsigned bits = arm64_asid_bits();
+	for (unsigned j = 0; j < nr_spaces; j++) {
+		u64 id = __atomic_load_n(&spaces[j].mm->context.id, __ATOMIC_RELAXED);
+		bool current = id >> bits == arm64_asid_generation() >> bits;
+		bool same_asid = (id & ((1ull << bits) - 1)) == (u32)mine;
+		bool bad = j == (mine >> 32) - 1 ? !same_asid : current && same_asid;
+		if (bad && w->id_conflicts++ == 0) {
+			w->id_conflict_mine = mine;
+			w->id_conflict_space = j;
+			w->id_conflict_id = id;
+		}
+	}
+}
+
 static void asid_worker_fn(void *arg)
 {
 	struct asid_worker *w = arg;
 	u64 seed = (u64)(w - workers) * 0x9e3779b97f4a7c15ull + 1;
+	__atomic_add_fetch(&workers_ready, 1, __ATOMIC_SEQ_CST);
+	while (__atomic_load_n(&workers_ready, __ATOMIC_ACQUIRE) < w->nr_workers)
+		arch_cpu_relax();
 	for (unsigned k = 0; k < ROUNDS && (k < MIN_ROUNDS || clock_ns() < w->deadline); k++) {
 		w->switches++;
 		seed ^= seed << 13, seed ^= seed >> 7, seed ^= seed << 17;
@@ -129,6 +156,7 @@ static void asid_worker_fn(void *arg)
 			}
 		}
 		check_others(w, mine);   /* and those that began meanwhile */
+		check_ids(w, mine);
 		__atomic_store_n(&w->running, 0, __ATOMIC_SEQ_CST);
 		smp_mb();   /* withdrawn before the next switch changes this CPU's active ASID */
 		arch_irq_restore(flags);
@@ -157,6 +185,7 @@ KTEST(arm64, asids_under_rollovers)
 		if (!space_create(t, &spaces[i], 0xa51d0000ull + i))
 			goto out;
 	u64 deadline = clock_ns() + BUDGET_NS;
+	workers_ready = 0;
 	for (unsigned c = 0; c < n; c++)
 		workers[c] = (struct asid_worker){ .nr_workers = n, .deadline = deadline };
 	arm64_asid_get_stats(&before);
@@ -182,6 +211,13 @@ KTEST(arm64, asids_under_rollovers)
 				  (unsigned long)(u32)w->conflict_mine, w->conflict_cpu,
 				  (unsigned long)(w->conflict_theirs >> 32) - 1,
 				  (unsigned long)(u32)w->conflict_theirs);
+		if (!KEXPECT_EQ(t, w->id_conflicts, 0))
+			ktest_log(t, "CPU %u: %u conflicts with ids; the first: space %lu under ASID "
+				  "%lu here while space %lu had id %#lx", c, w->id_conflicts,
+				  (unsigned long)(w->id_conflict_mine >> 32) - 1,
+				  (unsigned long)(u32)w->id_conflict_mine,
+				  (unsigned long)w->id_conflict_space,
+				  (unsigned long)w->id_conflict_id);
 	}
 	if (nr_spaces > usable)
 		KEXPECT(t, after.rollovers > before.rollovers);
