@@ -173,7 +173,7 @@ static u64 asid_switch_slow(struct mm *mm)
 		/* A user flush of mm on another CPU clears entries, then (DSB ISH) reads the id and
 		 * invalidates by its number. Complete the new id before the MSR that lets our walks
 		 * begin (a DSB holds back every later instruction; a DMB does not order table
-		 * walks, ARM ARM B2.3 and D8.2): either that CPU reads the new number, or it read
+		 * walks, ARM ARM B2.3 and D8.2.8): either that CPU reads the new number, or it read
 		 * the old one before our walks began, so they see its cleared entries. */
 		__asm__ __volatile__("dsb ish" ::: "memory");
 	}
