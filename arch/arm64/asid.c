@@ -41,6 +41,12 @@
  * id of the new generation: that id was written under the lock after the exchange, and the
  * swap stores a value that depends on it (ARM ARM B2.3: a store is not observed before the
  * loads its data depends on).
+ *
+ * Two CPUs switching to one mm at once: the slow paths are serialised by the lock, and the
+ * second finds the id current and keeps it. A CPU that ran an mm when a rollover carried its
+ * number, and then switched away, keeps the id in reserved_asid until the next rollover: the
+ * number stays the mm's in this generation (its bit is set) and the mm takes it back when it
+ * next runs anywhere.
  */
 
 #define ASID_MAX_BITS 16
