@@ -208,8 +208,8 @@ void arch_tlb_flush_all_broadcast(void);
 #endif
 
 /* ================================================================================================
- * Platform, SMP, timers and IPIs. (Being built: x86_64 first, issue "SMP, preemptive scheduling,
- * timers and IPIs"; the generic side is kernel/smp.c, kernel/sched*.c, kernel/timer.c.)
+ * Platform, SMP, timers and IPIs. The generic side is kernel/smp.c and kernel/sched/ (the
+ * scheduler, timers).
  * ============================================================================================== */
 /* After mm_init, on the boot CPU: map and initialise the interrupt controller and the per-CPU
  * timer of this CPU, and fill in bi->cpus/bi->nr_cpus (boot CPU first) from the firmware

@@ -38,7 +38,7 @@
 
 struct thread;
 
-/* The first member of every struct thread (kernel/thread.h): what preempt.h and rcu.h need of
+/* The first member of every struct thread (kernel/sched/thread.h): what preempt.h and rcu.h need of
  * the running thread without including the scheduler's header. Only the thread itself writes
  * it; an interrupt handler running on top of the thread may change a count but always puts it
  * back before it returns, so a thread's plain read-modify-write of its own count is safe. */

@@ -8,8 +8,8 @@
 #include "mm/slab.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
-#include "kernel/rcu.h"
-#include "kernel/thread.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/sched/thread.h"
 #include "lib/string.h"
 
 struct mm init_mm = { .refcount = { 1 }, .users = { 1 } };   /* pgd: mm_init */

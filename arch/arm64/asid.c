@@ -13,7 +13,7 @@
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "lib/string.h"
 #include "mm/mm.h"
 

@@ -4,7 +4,7 @@
  * (the kernel) on every CPU. Writers of entry 0 are serialised by the caller (mm_init, once). */
 #include "arch/ppc64/ppc64.h"
 #include "kernel/errno.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "mm/mm.h"
 
 /* head.S: 256 entries of two big-endian doublewords. Entry 0, doubleword 0:

@@ -18,7 +18,7 @@
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/smp.h"
-#include "kernel/thread.h"
+#include "kernel/sched/thread.h"
 #include "lib/string.h"
 #include "mm/mm.h"
 #include "mm/page.h"
