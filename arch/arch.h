@@ -169,12 +169,12 @@ phys_addr_t arch_mmu_current_root(void);
 /* A new mm whose pgd (pgtable_root_alloc) is still empty: fill in what every root of this arch
  * holds (x86: the kernel half) and the context. 0, or -ENOMEM/-ENOSPC (no id left). */
 int arch_mm_init(struct mm *mm);
-/* The mm is gone from every CPU (no CPU has it loaded) and its user tables are freed: give its
- * context back, after making sure no TLB can use entries tagged with it again (arm64, ppc64:
+/* The mm is gone from every CPU (no CPU has it loaded); its user tables are freed after this
+ * (and a grace period): give its context back, after making sure no TLB can use entries tagged with it again (arm64, ppc64:
  * flushed before the ASID or PID is reused; x86: its id is never reused, pcid.c). */
 void arch_mm_destroy(struct mm *mm);
 /* Load mm on this CPU, interrupts off: its user half (init_mm: none, so user addresses fault)
- * with its context. mm_switch() (mm/tlb.c) has set this CPU's bit in mm->cpumask first. The
+ * with its context. mm_switch() (mm/mm.c) has set this CPU's bit in mm->cpumask first. The
  * first call, with init_mm on the boot CPU in mm_init, also loads the kernel's root. */
 void arch_mmu_switch(struct mm *mm);
 /* User TLB maintenance, of mm's translations only (its context). Local forms on this CPU,

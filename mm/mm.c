@@ -37,15 +37,20 @@ void __init mm_struct_init(void)
  */
 void mm_switch(struct mm *next)
 {
+	BUG_ON(arch_irqs_enabled());
 	struct mm **slot = this_cpu_ptr(&loaded_mm);
 	struct mm *prev = *slot;
 	if (prev == next)
 		return;
+	/* init_mm has no user half to shoot down: its mask is not kept, which spares every switch
+	 * to or from a kernel thread a locked update of one shared line. */
 	u64 bit = 1ull << smp_processor_id();
-	__atomic_or_fetch(&next->cpumask, bit, __ATOMIC_SEQ_CST);
+	if (next != &init_mm)
+		__atomic_or_fetch(&next->cpumask, bit, __ATOMIC_SEQ_CST);
 	arch_mmu_switch(next);
 	*slot = next;
-	__atomic_and_fetch(&prev->cpumask, ~bit, __ATOMIC_SEQ_CST);
+	if (prev != &init_mm)
+		__atomic_and_fetch(&prev->cpumask, ~bit, __ATOMIC_SEQ_CST);
 }
 
 struct mm *mm_create(void)

@@ -16,7 +16,8 @@
 struct mm {
 	phys_addr_t pgd;                 /* the root; written once */
 	struct arch_mm_context context;  /* the arch's (arch_mm_init); zero until then */
-	cpumask_t cpumask;               /* CPUs that have it loaded (atomic updates) */
+	cpumask_t cpumask;               /* CPUs that have it loaded (atomic updates); not kept
+					  * for init_mm */
 	u64 tlb_gen;                     /* shootdowns of its translations so far: bumped by
 					  * mm/tlb.c (IPI arches) before it reads cpumask; x86's
 					  * PCID slots compare it (atomic updates) */

@@ -41,8 +41,13 @@ static void unmap_free(struct mm *mm, uintptr_t va, struct page *p)
 
 KTEST(uspace, spaces_are_separate)
 {
-	struct mm *a = mm_create(), *b = mm_create();
-	KASSERT(t, a && b);
+	struct mm *a = mm_create();
+	KASSERT(t, a != NULL);
+	struct mm *b = mm_create();
+	if (!KEXPECT(t, b != NULL)) {
+		mm_put(a);
+		return;
+	}
 	struct page *pa = map_value(t, a, USER_VA, 0xa), *pb = map_value(t, b, USER_VA, 0xb);
 	KASSERT(t, pa && pb);
 	u64 v = 0;
