@@ -52,9 +52,10 @@
 #define ASID_MAX_BITS 16
 #define TCR_AS        (1ull << 36)   /* TCR_EL1.AS: 16-bit ASIDs (head.S sets it if it may) */
 
-static s64 asid_bits_param = ASID_MAX_BITS;
-PARAM_INT("mm.asid_bits", asid_bits_param, 2, ASID_MAX_BITS,
-	  "arm64: use this many ASID bits (at most the CPU's): fewer forces rollovers");
+static s64 asid_bits_param;   /* 0: the CPU's width */
+PARAM_INT("mm.asid_bits", asid_bits_param, 0, ASID_MAX_BITS,
+	  "arm64: use this many ASID bits, up to the CPU's (default 0: all of them); fewer "
+	  "forces rollovers");
 
 static unsigned asid_bits;       /* in use; written once by arm64_asid_init */
 static u64 asid_generation;      /* n << asid_bits, n >= 1 (so no id of it is 0); lock to write */
@@ -238,7 +239,7 @@ void __init arm64_asid_init(unsigned nr_cpus)
 	if (cpu_bits != mmfr_bits)
 		panic("arm64: ID_AA64MMFR0_EL1 says %u-bit ASIDs but TCR_EL1.AS selects %u",
 		      mmfr_bits, cpu_bits);
-	unsigned bits = (unsigned)asid_bits_param, need = 2;
+	unsigned bits = asid_bits_param ? (unsigned)asid_bits_param : cpu_bits, need = 2;
 	while ((1u << need) < nr_cpus + 2)
 		need++;
 	if (bits > cpu_bits) {
