@@ -180,11 +180,12 @@ phys_addr_t arch_mmu_current_root(void);
 /* A new mm whose pgd (pgtable_root_alloc) is still empty: fill in what every root of this arch
  * holds (x86: the kernel half) and the context. 0, or -ENOMEM/-ENOSPC (no id left). */
 int arch_mm_init(struct mm *mm);
-/* The mm is gone from every CPU (no CPU has it loaded) and its user tables are freed: give its
- * context back, after making sure no TLB keeps entries tagged with it. */
+/* The mm is gone from every CPU (no CPU has it loaded); its user tables are freed after this
+ * (and a grace period): give its context back, after making sure no TLB can use entries tagged with it again (arm64, ppc64:
+ * flushed before the ASID or PID is reused; x86: its id is never reused, pcid.c). */
 void arch_mm_destroy(struct mm *mm);
 /* Load mm on this CPU, interrupts off: its user half (init_mm: none, so user addresses fault)
- * with its context. mm_switch() (mm/tlb.c) has set this CPU's bit in mm->cpumask first. The
+ * with its context. mm_switch() (mm/mm.c) has set this CPU's bit in mm->cpumask first. The
  * first call, with init_mm on the boot CPU in mm_init, also loads the kernel's root. */
 void arch_mmu_switch(struct mm *mm);
 /* User TLB maintenance, of mm's translations only (its context). Local forms on this CPU,
@@ -218,8 +219,8 @@ void arch_tlb_flush_all_broadcast(void);
 #endif
 
 /* ================================================================================================
- * Platform, SMP, timers and IPIs. (Being built: x86_64 first, issue "SMP, preemptive scheduling,
- * timers and IPIs"; the generic side is kernel/smp.c, kernel/sched*.c, kernel/timer.c.)
+ * Platform, SMP, timers and IPIs. The generic side is kernel/smp.c and kernel/sched/ (the
+ * scheduler, timers).
  * ============================================================================================== */
 /* After mm_init, on the boot CPU: map and initialise the interrupt controller and the per-CPU
  * timer of this CPU, and fill in bi->cpus/bi->nr_cpus (boot CPU first) from the firmware

@@ -4,8 +4,8 @@
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
-#include "kernel/spinlock.h"
-#include "kernel/thread.h"
+#include "kernel/locking/spinlock.h"
+#include "kernel/sched/thread.h"
 #include "lib/string.h"
 
 DEFINE_PER_CPU(struct percpu, percpu_block);
@@ -18,7 +18,7 @@ cpumask_t cpu_online_mask = 1;
  * the bss for MAX_CPUS - 1 more copies. */
 extern char __percpu_start[], __percpu_dynamic_start[], __percpu_end[], __percpu_copies[];
 
-extern struct thread boot_thread;   /* kernel/sched.c */
+extern struct thread boot_thread;   /* kernel/sched/sched.c */
 
 /* Every CPU's copy, from the section as the image holds it: nothing has written a per-CPU
  * variable yet (percpu.h), so each copy starts with the static initialisers. */

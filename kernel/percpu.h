@@ -10,9 +10,10 @@
  * CPU 0's copy; each other CPU has a copy of the whole section made before anything writes it
  * (percpu_init_areas(), the first thing each arch's C entry does), so a static initialiser holds
  * on every CPU (one that holds an address, LIST_HEAD_INIT(x) say, holds CPU 0's copy's address
- * on every CPU: initialise such fields in code, per CPU). The copies sit in the image's bss, one per MAX_CPUS (linker.ld), so they exist
- * before the page allocator and any CPU's copy may be written as soon as the kernel runs: a
- * subsystem initialises every CPU's state in its own init, whether or not that CPU starts.
+ * on every CPU: initialise such fields in code, per CPU). The copies sit in the image's bss, one
+ * per MAX_CPUS (linker.ld), so they exist before the page allocator and any CPU's copy may be
+ * written as soon as the kernel runs: a subsystem initialises every CPU's state in its own
+ * init, whether or not that CPU starts.
  * CPUs' copies start PERCPU_ALIGN apart (128 bytes, POWER9's cache line, the largest of the
  * three), so two CPUs' state never shares a cache line; inside one copy, a struct that other CPUs
  * write (a lock) is __aligned(64) away from its neighbours as anywhere else.
@@ -37,7 +38,7 @@
 
 struct thread;
 
-/* The first member of every struct thread (kernel/thread.h): what preempt.h and rcu.h need of
+/* The first member of every struct thread (kernel/sched/thread.h): what preempt.h and rcu.h need of
  * the running thread without including the scheduler's header. Only the thread itself writes
  * it; an interrupt handler running on top of the thread may change a count but always puts it
  * back before it returns, so a thread's plain read-modify-write of its own count is safe. */

@@ -4,7 +4,7 @@
 #include "kernel/printk.h"
 #include "arch/arch.h"
 #include "kernel/param.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "lib/printf.h"
 
 static spinlock_t console_lock = SPINLOCK_INIT;

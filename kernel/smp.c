@@ -18,9 +18,9 @@
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
-#include "kernel/rcu.h"
-#include "kernel/thread.h"
-#include "kernel/timer.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/timer.h"
 #include "mm/slab.h"
 #include "mm/vmap.h"
 

@@ -2,7 +2,7 @@
  * it: only that thread counts down, so other CPUs' allocations neither fail nor move the count. */
 #include "mm/alloc_fail.h"
 #include "mm/internal.h"
-#include "kernel/thread.h"
+#include "kernel/sched/thread.h"
 
 static struct {
 	struct thread *thread;   /* the armed thread, or NULL; read by every allocation */

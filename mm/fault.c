@@ -16,7 +16,7 @@
 #include "mm/shm.h"
 #include "mm/vma.h"
 #include "kernel/param.h"
-#include "kernel/thread.h"
+#include "kernel/sched/thread.h"
 
 static DEFINE_PER_CPU(struct fault_stats, fault_stats);
 

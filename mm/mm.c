@@ -10,8 +10,8 @@
 #include "mm/vma.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
-#include "kernel/rcu.h"
-#include "kernel/thread.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/sched/thread.h"
 #include "lib/string.h"
 
 struct mm init_mm = { .refcount = { 1 }, .users = { 1 } };   /* pgd: mm_init */
@@ -37,18 +37,26 @@ void __init mm_struct_init(void)
  * flush, or this CPU set the bit after that read and so loads the mm after the entries were
  * cleared, and its walks cannot find them. Clearing prev's bit only after the switch keeps this
  * CPU in the shootdowns of prev for as long as it may still translate with prev's tables.
+ * An arch that keeps prev's translations tagged in the TLB after that (x86 PCIDs) reads
+ * next->tlb_gen in arch_mmu_switch, after the bit is set: arch/x86_64/pcid.c says why that
+ * covers the shootdowns this CPU is no longer asked to run.
  */
 void mm_switch(struct mm *next)
 {
+	BUG_ON(arch_irqs_enabled());
 	struct mm **slot = this_cpu_ptr(&loaded_mm);
 	struct mm *prev = *slot;
 	if (prev == next)
 		return;
+	/* init_mm has no user half to shoot down: its mask is not kept, which spares every switch
+	 * to or from a kernel thread a locked update of one shared line. */
 	u64 bit = 1ull << smp_processor_id();
-	__atomic_or_fetch(&next->cpumask, bit, __ATOMIC_SEQ_CST);
+	if (next != &init_mm)
+		__atomic_or_fetch(&next->cpumask, bit, __ATOMIC_SEQ_CST);
 	arch_mmu_switch(next);
 	*slot = next;
-	__atomic_and_fetch(&prev->cpumask, ~bit, __ATOMIC_SEQ_CST);
+	if (prev != &init_mm)
+		__atomic_and_fetch(&prev->cpumask, ~bit, __ATOMIC_SEQ_CST);
 }
 
 struct mm *mm_create(void)

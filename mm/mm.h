@@ -15,8 +15,8 @@
 
 #include "arch/arch.h"
 #include "kernel/percpu.h"
-#include "kernel/rwsem.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/rwsem.h"
+#include "kernel/locking/spinlock.h"
 #include "mm/vma_tree.h"
 
 /* Resident pages, as Linux's rss_stat: private anonymous pages (the shared zero page is not
@@ -35,7 +35,11 @@ struct mm_merge_stats {
 struct mm {
 	phys_addr_t pgd;                 /* the root; written once */
 	struct arch_mm_context context;  /* the arch's (arch_mm_init); zero until then */
-	cpumask_t cpumask;               /* CPUs that have it loaded (atomic updates) */
+	cpumask_t cpumask;               /* CPUs that have it loaded (atomic updates); not kept
+					  * for init_mm */
+	u64 tlb_gen;                     /* shootdowns of its translations so far: bumped by
+					  * mm/tlb.c (IPI arches) before it reads cpumask; x86's
+					  * PCID slots compare it (atomic updates) */
 	atomic_t refcount;               /* mm_get/mm_put; the mm goes with the last */
 	atomic_t users;                  /* threads that have adopted it (kthread_use_mm) */
 

@@ -8,8 +8,8 @@
 
 #include "arch/arch.h"
 #include "kernel/atomic.h"
-#include "kernel/rcu.h"
-#include "kernel/spinlock.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/locking/spinlock.h"
 #include "lib/list.h"
 
 #define MAX_ORDER 10   /* largest block: 2^10 pages = 4 MiB */

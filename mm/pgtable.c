@@ -123,7 +123,13 @@ static int split_leaf(pte_t *e, int level, uintptr_t va)
 		table[i] = pte_mk_leaf(base + i * pt_level_size(level - 1), prot, level - 1);
 #ifdef ARCH_NEEDS_BREAK_BEFORE_MAKE
 	pte_write(e, 0);
+	/* Its translation by address, in the kernel's context. A user leaf is tagged with an
+	 * address space's ASID or PID, which this walker does not know, and a ppc64 tlbie by
+	 * address reaches one PID only: then every context's entries go too (rare: user trees
+	 * have large leaves only if a caller maps them). */
 	arch_tlb_flush_page_broadcast(va, level);
+	if (prot & MMU_USER)
+		arch_tlb_flush_all_broadcast();
 #else
 	(void)va;   /* x86: the caller's flush afterwards removes the old size (tlb.h) */
 #endif

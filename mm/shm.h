@@ -11,7 +11,7 @@
 #define MM_SHM_H
 
 #include "kernel/atomic.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 
 struct page;
 

@@ -7,7 +7,7 @@
 #define MM_SLAB_H
 
 #include "kernel/types.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "mm/page.h"   /* GFP_* */
 #include "lib/list.h"
 

@@ -98,12 +98,17 @@ static void flush_local(void *arg)
 
 /* Each CPU that may hold the translations flushes its own TLB, asked by IPI; the call returns
  * when all are done. For a user address space those are the CPUs in its cpumask, read after the
- * entries were cleared (mm.c: why a CPU that loads it later cannot have found them). */
+ * entries were cleared (mm.c: why a CPU that loads it later cannot have found them). Before the
+ * read, the mm's tlb_gen counts this shootdown: a CPU that keeps the mm's translations while it
+ * has another loaded (x86 PCIDs) gets no IPI, and flushes them when it loads the mm again if it
+ * has not seen this generation (arch/x86_64/pcid.c says why either the IPI or that flush
+ * happens). */
 static void flush_every_cpu(struct flush_range *r)
 {
 	cpumask_t mask = cpu_online_mask;
 	if (r->mm) {
-		smp_mb();   /* the caller's clearing of entries before the read of the mask */
+		__atomic_add_fetch(&r->mm->tlb_gen, 1, __ATOMIC_SEQ_CST);
+		smp_mb();   /* the caller's clearing of entries, and the bump, before the mask read */
 		mask = READ_ONCE(r->mm->cpumask) & cpu_online_mask;
 	}
 	preempt_disable();

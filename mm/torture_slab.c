@@ -18,7 +18,7 @@
  */
 #include "mm/slab.h"
 #include "mm/internal.h"
-#include "kernel/thread.h"
+#include "kernel/sched/thread.h"
 #include "kernel/torture.h"
 #include "lib/printf.h"
 

@@ -12,8 +12,8 @@
  */
 #include "mm/vma_tree.h"
 #include "mm/internal.h"
-#include "kernel/rcu.h"
-#include "kernel/thread.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/sched/thread.h"
 #include "kernel/torture.h"
 #include "lib/printf.h"
 #include "mm/slab.h"

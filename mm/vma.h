@@ -11,7 +11,7 @@
 #define MM_VMA_H
 
 #include "arch/arch.h"
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 
 struct mm;
 struct shm_object;

@@ -8,7 +8,7 @@
 #define MM_VMA_TREE_H
 
 #include "kernel/compiler.h"
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 
 struct vma;   /* opaque here: the tree only stores the pointer */
 

@@ -19,9 +19,10 @@ typedef u64 pte_t;
 
 /* User addresses: TTBR0's half, 48 bits (TCR_EL1.T0SZ = 16). */
 #define USER_VA_END    0x0001000000000000ul
-/* The ASID every user address space runs with (one for all, for now: see mmu.c). */
+/* A user address space's ASID (asid.c): generation << asid bits | ASID, 0 until its first
+ * switch. Read without a lock (__atomic loads), written under asid.c's lock. */
 struct arch_mm_context {
-	u16 asid;
+	u64 id;
 };
 
 /* Saved by arch/arm64/entry.S on every exception, lowest address first (304 bytes). */

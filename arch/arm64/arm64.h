@@ -9,6 +9,7 @@
 #include "mm/page.h"
 
 struct boot_info;
+struct mm;
 
 /* ---- Device registers (mapped Device-nGnRE: accesses are not merged or reordered) ---- */
 static inline u32 mmio_read32(const volatile void *a) { return *(const volatile u32 *)a; }
@@ -34,6 +35,21 @@ void arm64_console_init(phys_addr_t uart);
 #define FIX_CONSOLE 0                /* fixmap slots: one page each at FIXMAP_BASE + slot pages */
 void *arm64_fixmap_set(unsigned slot, phys_addr_t pa);
 extern phys_addr_t arm64_reserved_ttbr0;   /* the empty table TTBR0 holds without a user space */
+
+/* ---- asid.c: an ASID per user address space, in generations ---- */
+struct arm64_asid_stats {
+	u64 slow_paths;    /* switches that took the lock (the id was not of this generation) */
+	u64 allocations;   /* numbers handed out from the free ones */
+	u64 rollovers;     /* generations begun */
+	u64 tlb_flushes;   /* local flushes before a CPU's first ASID of a new generation */
+};
+void arm64_asid_init(unsigned nr_cpus);     /* arch_platform_init, before any user switch */
+u64 arm64_asid_switch(struct mm *mm);       /* the ASID mm runs under here now; irqs off */
+u64 arm64_asid_of(const struct mm *mm);     /* the number in its id (0: none yet) */
+bool arm64_asid_is_current(const struct mm *mm);   /* its id is of the current generation */
+unsigned arm64_asid_bits(void);             /* the width in use */
+u64 arm64_asid_generation(void);            /* the current one, as its ids hold it */
+void arm64_asid_get_stats(struct arm64_asid_stats *st);
 
 /* ---- traps.c ---- */
 void arm64_sync(struct trap_frame *f);

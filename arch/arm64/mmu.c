@@ -1,17 +1,16 @@
-/* arm64 MMU operations of the contract: the two translation tables, ASIDs, TLB maintenance and
- * the fixmap. Entry encoding is in arch_inline.h.
+/* arm64 MMU operations of the contract: the two translation tables, loading a user address
+ * space with its ASID, TLB maintenance and the fixmap. Entry encoding is in arch_inline.h; the
+ * ASID allocator is asid.c.
  *
  * TTBR1_EL1 holds the kernel's root (kernel_pt_root) on every CPU, for good. TTBR0_EL1 holds the
- * running user address space, tagged with an ASID (TCR_EL1.A1 = 0: the ASID is TTBR0's); with
- * none, it holds an empty table and ASID 0, so a stray low pointer takes a translation fault.
- * Kernel mappings are global (nG = 0) and survive ASID changes.
+ * running user address space, tagged with its ASID (TCR_EL1.A1 = 0: the ASID is TTBR0's, so one
+ * MSR changes root and ASID together); with none, it holds an empty table and ASID 0, so a stray
+ * low pointer takes a translation fault. Kernel mappings are global (nG = 0) and survive ASID
+ * changes.
  *
- * ASIDs, for now: every user address space runs as ASID 1, and switching a CPU to a different
- * root than it last ran invalidates that CPU's ASID-1 entries, with the empty table in TTBR0
- * meanwhile. User flushes are broadcast by ASID, so they reach every CPU that may still hold
- * entries of the address space, loaded or not; a freed one's entries go everywhere before its
- * root can come back as another's. A per-address-space allocator with generations (Linux's
- * arch/arm64/mm/context.c) replaces this. */
+ * User flushes are broadcast by the number in the mm's id, of whatever generation: they reach
+ * every CPU that may still use entries of the address space, loaded or not (asid.c, rule 3:
+ * an mm runs under one number at a time). */
 #include "mm/mm.h"
 #include "arch/arm64/arm64.h"
 #include "mm/kernel_map.h"
@@ -19,13 +18,11 @@
 #include "kernel/panic.h"
 
 #define TTBR_ASID_SHIFT 48
-#define USER_ASID       1ull
 
 static pte_t reserved_ttbr0_table[PT_ENTRIES] __aligned(4096);   /* all zero: nothing mapped */
 phys_addr_t arm64_reserved_ttbr0;
 static phys_addr_t kernel_root;
 static phys_addr_t fixmap_pa[8];
-static DEFINE_PER_CPU(phys_addr_t, last_user_root);   /* the tree ASID 1 last named here */
 
 /* ---- The fixmap ---- */
 
@@ -68,20 +65,22 @@ void arch_mmu_init_kernel_root(phys_addr_t root)
 	}
 }
 
+/* No ASID yet: the first switch gives it one (asid.c). */
 int arch_mm_init(struct mm *mm)
 {
-	mm->context.asid = USER_ASID;
+	mm->context.id = 0;
 	return 0;
 }
 
-static inline u64 tlbi_asid(u16 asid) { return (u64)asid << TTBR_ASID_SHIFT; }
+static inline u64 tlbi_asid(u64 asid) { return asid << TTBR_ASID_SHIFT; }
 
-/* Its root may come back as another address space's, which this CPU's last_user_root would
- * then take for the same tree: none of its entries may survive anywhere. */
+/* Nothing to flush or give back. No CPU has mm loaded, so none walks its tables or uses its
+ * entries; its number stays taken in asid.c's bitmap until the next rollover, so no other
+ * address space gets it while entries tagged with it may remain; and every CPU flushes its whole
+ * TLB before it loads a number of the next generation (asid.c, rules 1 and 2). */
 void arch_mm_destroy(struct mm *mm)
 {
-	__asm__ __volatile__("dsb ishst; tlbi aside1is, %0; dsb ish; isb"
-			     :: "r"(tlbi_asid(mm->context.asid)) : "memory");
+	(void)mm;
 }
 
 void arch_mmu_switch(struct mm *mm)
@@ -96,23 +95,11 @@ void arch_mmu_switch(struct mm *mm)
 		isb();
 		return;
 	}
-	phys_addr_t *last = this_cpu_ptr(&last_user_root);
-	if (*last != root) {
-		/* ASID 1 is about to name another tree. Its entries from the last one must be gone
-		 * before any TTBR0 walks the new tree with it, or the TLB may hold entries of both
-		 * trees for one address and ASID (a TLB conflict abort, or a stale translation).
-		 * So invalidate while TTBR0 holds the empty table with ASID 0, where no walk can
-		 * make ASID-1 entries: the ISB puts the reserved value in force first, the DSB
-		 * completes the TLBI before the new root is loaded (ARM ARM D8.13, TLB
-		 * maintenance, and its rules for changing ASID and TTBR together). Linux likewise
-		 * flushes a reused ASID while no TTBR holds it, before cpu_switch_mm. */
-		sysreg_write(ttbr0_el1, arm64_reserved_ttbr0);
-		isb();
-		__asm__ __volatile__("dsb nshst; tlbi aside1, %0; dsb nsh"
-				     :: "r"(tlbi_asid(mm->context.asid)) : "memory");
-		*last = root;
-	}
-	sysreg_write(ttbr0_el1, root | tlbi_asid(mm->context.asid));
+	/* One write changes root and ASID together (TCR_EL1.A1 = 0), so no walk pairs the new
+	 * root with the old ASID or the reverse; the ISB puts it in force for what follows
+	 * (ARM ARM D8.13, changing the ASID and the translation table base). */
+	u64 asid = arm64_asid_switch(mm);
+	sysreg_write(ttbr0_el1, root | tlbi_asid(asid));
 	isb();
 }
 
@@ -155,29 +142,42 @@ void arch_tlb_flush_all_broadcast(void)
 }
 
 /* User entries: by VA within the ASID (VAE1: operand ASID in bits 63:48, the page number in
- * 43:0), or the whole ASID (ASIDE1). */
+ * 43:0), or the whole ASID (ASIDE1). The ASID is the number in mm's id whatever its generation:
+ * an id of an older generation may still be running, carried over by a rollover on a CPU that
+ * has not switched since (asid.c, rule 3), and that CPU's entries must go. An id of 0 names
+ * ASID 0, under which nothing is ever cached (the empty table): mm was never loaded.
+ * The id is read after a DSB ISH, which completes the caller's table updates (as the DSB ISHST
+ * of the kernel's flushes does) and also orders them before the read: a CPU giving mm a new
+ * number at this moment either is seen here, or its walks see the updates (asid.c, the DSB
+ * after the id changes). */
+static u64 user_tlbi_asid(struct mm *mm)
+{
+	__asm__ __volatile__("dsb ish" ::: "memory");
+	return tlbi_asid(arm64_asid_of(mm));
+}
+
 void arch_tlb_flush_user_page_local(struct mm *mm, uintptr_t va, int level)
 {
 	(void)level;
-	__asm__ __volatile__("dsb nshst; tlbi vae1, %0; dsb nsh; isb"
-			     :: "r"(tlbi_asid(mm->context.asid) | tlbi_va(va)) : "memory");
+	u64 op = user_tlbi_asid(mm) | tlbi_va(va);
+	__asm__ __volatile__("tlbi vae1, %0; dsb nsh; isb" :: "r"(op) : "memory");
 }
 
 void arch_tlb_flush_user_all_local(struct mm *mm)
 {
-	__asm__ __volatile__("dsb nshst; tlbi aside1, %0; dsb nsh; isb"
-			     :: "r"(tlbi_asid(mm->context.asid)) : "memory");
+	u64 op = user_tlbi_asid(mm);
+	__asm__ __volatile__("tlbi aside1, %0; dsb nsh; isb" :: "r"(op) : "memory");
 }
 
 void arch_tlb_flush_user_page_broadcast(struct mm *mm, uintptr_t va, int level)
 {
 	(void)level;
-	__asm__ __volatile__("dsb ishst; tlbi vae1is, %0; dsb ish; isb"
-			     :: "r"(tlbi_asid(mm->context.asid) | tlbi_va(va)) : "memory");
+	u64 op = user_tlbi_asid(mm) | tlbi_va(va);
+	__asm__ __volatile__("tlbi vae1is, %0; dsb ish; isb" :: "r"(op) : "memory");
 }
 
 void arch_tlb_flush_user_all_broadcast(struct mm *mm)
 {
-	__asm__ __volatile__("dsb ishst; tlbi aside1is, %0; dsb ish; isb"
-			     :: "r"(tlbi_asid(mm->context.asid)) : "memory");
+	u64 op = user_tlbi_asid(mm);
+	__asm__ __volatile__("tlbi aside1is, %0; dsb ish; isb" :: "r"(op) : "memory");
 }

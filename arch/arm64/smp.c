@@ -88,6 +88,7 @@ void __init arch_platform_init(struct boot_info *bi)
 	cpu_irqs_init(0);
 	pr_info("arm64: %u CPU(s) in the device tree, boot CPU MPIDR %#lx\n", bi->nr_cpus,
 		(unsigned long)me);
+	arm64_asid_init(bi->nr_cpus);   /* how many ASIDs it needs depends on the CPUs */
 }
 
 int arch_cpu_prepare(struct cpu_start *s)

@@ -1,9 +1,9 @@
-/* The scheduler's side of kernel/thread.h on the host: every pthread that runs kernel code is a
+/* The scheduler's side of kernel/sched/thread.h on the host: every pthread that runs kernel code is a
  * kernel thread, with a struct thread made the first time it asks for one (arch_current_thread).
  * Sleeping is waiting on the thread's condition variable; thread_wake() signals it. The host's
  * own scheduler does the rest, so there are no run queues and no kthread_create: tests start
  * their threads with pthread_create. Locking: each record's mutex guards its thread's state. */
-#include "kernel/thread.h"
+#include "kernel/sched/thread.h"
 #include "lib/printf.h"
 #include <pthread.h>
 #include <sched.h>

@@ -168,7 +168,7 @@ have_fdt:
 	li r3, H_REGISTER_PROC_TBL
 	li r4, PROC_TBL_FLAGS
 	li r6, 0                               /* r5: the table; page size 0 */
-	li r7, 0                               /* size: 2^(12 + 0) bytes */
+	li r7, 4                               /* size: 2^(12 + 4) bytes, 4096 PIDs */
 	sc 1
 	cmpdi r3, 0
 	bne bad_hcall
@@ -433,10 +433,11 @@ ppc64_secondary_real_offset:            /* for start-cpu: add the image's physic
 	.balign 65536
 	.globl ppc64_process_table
 early_root:          .skip 65536        /* 2^13 entries: aligned to its size */
+ppc64_process_table: .skip 65536        /* 4096 entries of 16 bytes, aligned to its size:
+                                         * 0 the kernel's, 1 PID_NONE's, then address spaces' */
 early_pud_direct:    .skip 4096
 early_pud_image:     .skip 4096
 early_pmd_image:     .skip 4096
-ppc64_process_table: .skip 4096         /* 256 entries of 16 bytes; only 0 is used so far */
 	.balign 16
 	.globl boot_stack, boot_stack_top
 boot_stack:          .skip BOOT_STACK_SIZE

@@ -4,7 +4,7 @@
  * (the kernel) on every CPU. Writers of entry 0 are serialised by the caller (mm_init, once). */
 #include "arch/ppc64/ppc64.h"
 #include "kernel/errno.h"
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "mm/mm.h"
 
 /* head.S: 256 entries of two big-endian doublewords. Entry 0, doubleword 0:
@@ -113,7 +113,7 @@ void arch_tlb_flush_all_broadcast(void) { tlbie_all(TLBI_IS_LPID, 0); }
  * and given back when it goes, after every CPU's cached entries of it are gone. ---- */
 
 #define PID_FIRST 2                   /* 0: the kernel's (quadrant 3), 1: PID_NONE */
-#define NR_PIDS   256                 /* entries in head.S's process table */
+#define NR_PIDS   4096                /* entries in head.S's process table */
 static u64 pids_used[NR_PIDS / 64];
 static spinlock_t pids_lock = SPINLOCK_INIT;
 

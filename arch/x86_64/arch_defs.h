@@ -13,10 +13,10 @@ typedef u64 pte_t;
 
 /* User addresses: the lower canonical half of a 48-bit address space. */
 #define USER_VA_END    0x0000800000000000ul
-/* No PCIDs yet: every load of CR3 flushes this CPU's non-global entries, so an address space
- * needs no hardware context. */
+/* What a CPU's PCID slot remembers an address space by (arch/x86_64/pcid.c): an id given at
+ * creation and never reused, since a slot may outlive the mm it names. Written once. */
 struct arch_mm_context {
-	int unused;
+	u64 id;
 };
 
 /* Saved by arch/x86_64/entry.S, lowest address first. */

@@ -44,6 +44,7 @@ static DEFINE_PER_CPU(struct x86_cpu_tables, cpu_tables);
 static struct idt_gate idt[256] __aligned(16);
 extern char x86_trap_stubs[];   /* entry.S: 256 stubs, 16 bytes apart */
 bool x86_has_1g_pages;
+bool x86_has_pcid;
 
 static void __init idt_init(void)
 {
@@ -119,6 +120,8 @@ void __init x86_cpu_features_init(void)
 	u32 a, b, c, d;
 	x86_cpuid(0x80000001, 0, &a, &b, &c, &d);
 	x86_has_1g_pages = d & (1u << 26);
+	x86_cpuid(1, 0, &a, &b, &c, &d);
+	x86_has_pcid = c & (1u << 17);   /* CPUID.01H:ECX.PCID; used by pcid.c */
 	/* Global pages: kernel mappings survive CR3 reloads. */
 	x86_write_cr4(x86_read_cr4() | X86_CR4_PGE);
 }

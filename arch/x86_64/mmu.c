@@ -7,9 +7,12 @@
  * area its top-level entry before any user root exists (the direct map, image and vmemmap have
  * theirs already; the stack and device areas, filled in at run time, get them there).
  *
- * No PCIDs yet: each CR3 load flushes this CPU's non-global entries, so a CPU keeps no
- * translation of an address space it has left, and only the CPUs that have one loaded (its
- * cpumask) need a shootdown. */
+ * Loading an address space: without PCIDs each CR3 load flushes this CPU's non-global
+ * entries, so a CPU keeps no translation of an address space it has left. With them (pcid.c)
+ * it keeps those of a few, each under its own PCID, and flushes one when it loads it again if
+ * a shootdown happened meanwhile. Either way only the CPUs that have an address space loaded
+ * (its cpumask) are asked to flush it. */
+#include "arch/x86_64/pcid.h"
 #include "arch/x86_64/x86.h"
 #include "mm/kernel_map.h"
 #include "mm/mm.h"
@@ -47,12 +50,16 @@ int arch_mm_init(struct mm *mm)
 	pte_t *u = phys_to_virt(mm->pgd);
 	for (unsigned i = KERNEL_HALF_FIRST; i < pt_level_entries(PT_LEVELS - 1); i++)
 		pte_write(&u[i], pte_read_once(&k[i]));
+	x86_pcid_mm_init(mm);
 	return 0;
 }
 
+/* Nothing to give back: slots that still name the mm never match another (its id is never
+ * reused), and the entries they hold for it are flushed when the slot goes to another mm; until
+ * then their PCID is never current, so no walk uses them (pcid.c). */
 void arch_mm_destroy(struct mm *mm) { (void)mm; }
 
-void arch_mmu_switch(struct mm *mm) { x86_write_cr3(mm->pgd); }
+void arch_mmu_switch(struct mm *mm) { x86_write_cr3(x86_pcid_cr3(mm)); }
 
 /* INVLPG removes the TLB entries for va's page whatever size they translate, 4 KiB, 2 MiB or
  * 1 GiB (SDM vol. 3A, 4.10.4.1; 4.10.2.3 for large pages): the level is not needed. */
@@ -70,8 +77,13 @@ void arch_tlb_flush_all_local(void)
 	x86_write_cr4(cr4);
 }
 
-/* Only a CPU with mm loaded can hold its translations (see the top). Called with interrupts
- * off (an IPI, or the shootdown's own CPU inside smp_call_function). */
+/* Called with interrupts off (an IPI, or the shootdown's own CPU inside smp_call_function), on
+ * the CPUs that had mm loaded when the shootdown read its cpumask. If mm is loaded here, its
+ * PCID (or, without PCIDs, the only one) is the current one, which is what INVLPG and a CR3
+ * load without bit 63 flush (SDM vol. 3A, 4.10.4.1). If the CPU has switched away since, mm's
+ * entries may still sit under a slot's PCID, but the shootdown bumped mm->tlb_gen before it
+ * read the mask: that slot flushes when mm is loaded here again, unless a load after the bump
+ * flushed it already (pcid.c). So there is nothing to do. */
 void arch_tlb_flush_user_page_local(struct mm *mm, uintptr_t va, int level)
 {
 	if (*this_cpu_ptr(&loaded_mm) == mm)
@@ -80,6 +92,7 @@ void arch_tlb_flush_user_page_local(struct mm *mm, uintptr_t va, int level)
 
 void arch_tlb_flush_user_all_local(struct mm *mm)
 {
+	/* CR3 reads back without bit 63: this reloads the current PCID, flushing it. */
 	if (*this_cpu_ptr(&loaded_mm) == mm)
-		x86_write_cr3(x86_read_cr3());   /* a CR3 load flushes the non-global entries */
+		x86_write_cr3(x86_read_cr3());
 }

@@ -1,6 +1,7 @@
 /* Starting application processors (INIT-SIPI-SIPI, Intel SDM vol. 3A, 8.4.4) and what each runs
  * before generic code: its own descriptor tables, per-CPU pointer, kernel page tables and local
  * APIC. Also the platform set-up on the boot CPU and new threads' initial stacks. */
+#include "arch/x86_64/pcid.h"
 #include "arch/x86_64/smpboot.h"
 #include "arch/x86_64/x86.h"
 #include "mm/mm.h"
@@ -66,6 +67,7 @@ static __noreturn void x86_ap_entry(struct cpu_start *s)
 	percpu_bind(cpu);
 	x86_cpu_tables_init(cpu);
 	x86_cpu_features_init();
+	x86_pcid_init_cpu();
 	lapic_init_this_cpu();
 	secondary_entry(cpu);
 }
@@ -106,6 +108,7 @@ int arch_cpu_kick(struct cpu_start *s)
 void __init arch_platform_init(struct boot_info *bi)
 {
 	u64 ids[BOOT_MAX_CPUS];
+	x86_pcid_init_boot();   /* after the boot parameters (mm.pcid), before the APs start */
 	lapic_init_boot();
 	cpu_block(0)->hwid = lapic_id();
 	bi->nr_cpus = acpi_find_cpus(bi->acpi_rsdp, bi->acpi_rsdp_len, lapic_id(), ids,

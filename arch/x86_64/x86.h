@@ -76,6 +76,7 @@ static inline void x86_wrmsr(u32 msr, u64 v)
 
 void x86_cpu_tables_init(unsigned cpu);
 void x86_cpu_features_init(void);
+extern bool x86_has_pcid;   /* CPUID.01H:ECX.PCID[bit 17] (x86_cpu_features_init) */
 bool x86_in_ist_stack(uintptr_t sp);
 void x86_console_init(void);
 void x86_tsc_calibrate(void);

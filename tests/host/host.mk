@@ -34,11 +34,12 @@ HOST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -Wno-unused-parameter -fn
 HOST_NOT_BUILT := kernel/main.c mm/mm_init.c
 # The scheduler, the CPUs and the tick (arch/host/thread.c has the scheduler's sleeps and
 # wake-ups); the completions in wait.c time out through the tick.
-HOST_NOT_BUILT += kernel/sched.c kernel/percpu.c kernel/smp.c kernel/timer.c kernel/wait.c
+HOST_NOT_BUILT += kernel/sched/sched.c kernel/sched/timer.c kernel/sched/wait.c kernel/percpu.c \
+	kernel/smp.c
 # Replaced by stand-ins with test controls: tests/host/host_rcu.c, tests/host/host_slab.c.
-HOST_NOT_BUILT += kernel/rcu.c mm/slab.c
+HOST_NOT_BUILT += kernel/rcu/rcu.c mm/slab.c
 # The in-kernel tests: KTAP cases and torture suites, on kernel threads and timers.
-HOST_NOT_BUILT += kernel/ktest.c kernel/torture%.c mm/torture_%.c
+HOST_NOT_BUILT += kernel/ktest.c kernel/torture.c $(wildcard kernel/*/torture_*.c mm/torture_*.c)
 # The exception table, which the arch's linker script makes.
 HOST_NOT_BUILT += kernel/extable.c
 # The C library's functions: host programs use the host's own, which the sanitizers check.

@@ -1,4 +1,4 @@
-/* kernel/rcu.h for host programs, on pthreads, with the kernel's read side (preemption disabled,
+/* kernel/rcu/rcu.h for host programs, on pthreads, with the kernel's read side (preemption disabled,
  * which on the host only counts). Each online thread keeps a word: 0 while offline, else the
  * grace-period number it saw when it last noted a quiescent state. synchronize_rcu() advances
  * the number and waits until every other online thread has noted one since, or gone offline.

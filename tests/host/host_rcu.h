@@ -1,5 +1,5 @@
 /* Test-side controls of the userspace RCU in tests/host/host_rcu.c, which implements
- * kernel/rcu.h for host programs. The read side is the kernel's own; what the tick and the
+ * kernel/rcu/rcu.h for host programs. The read side is the kernel's own; what the tick and the
  * scheduler do for a CPU in the kernel, a thread that reads beside a writer in another thread
  * does for itself: host_rcu_thread_online() before its first read-side section, rcu_note_qs()
  * between sections (a quiescent state: none of its sections is open), host_rcu_thread_offline()
@@ -9,7 +9,7 @@
 #ifndef TESTS_HOST_HOST_RCU_H
 #define TESTS_HOST_HOST_RCU_H
 
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 
 void host_rcu_thread_online(void);
 void host_rcu_thread_offline(void);

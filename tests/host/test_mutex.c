@@ -1,4 +1,4 @@
-/* kernel/mutex.c on threads, which sleep and wake through the host port (arch/host/thread.c),
+/* kernel/locking/mutex.c on threads, which sleep and wake through the host port (arch/host/thread.c),
  * with the lock checker on:
  *   - exclusion: THREADS threads each take the mutex ITERS times; inside, each checks that it is
  *     alone (a count of holders) and adds one to a plain counter in two steps with a yield
@@ -10,8 +10,8 @@
  * then fail: through ThreadSanitizer (the counter's unguarded accesses) or, without it, through
  * the checks (a second holder, lost updates). */
 #include "tests/host/host.h"
-#include "kernel/lockcheck.h"
-#include "kernel/mutex.h"
+#include "kernel/locking/lockcheck.h"
+#include "kernel/locking/mutex.h"
 #include <pthread.h>
 #include <sched.h>
 

@@ -1,9 +1,9 @@
-/* The range lock's core (kernel/rangelock.c without the sleeping) against a model: a request is
+/* The range lock's core (kernel/locking/rangelock.c without the sleeping) against a model: a request is
  * granted exactly when no earlier request still present overlaps it with a writer on either side.
  * Random requests arrive and granted ones leave; after every step the granted set and the
  * trylock answer must match the model's. */
 #include "tests/host/host.h"
-#include "kernel/rangelock.h"
+#include "kernel/locking/rangelock.h"
 
 #define MAXREQ 256
 #define SPACE 64

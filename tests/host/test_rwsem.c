@@ -1,4 +1,4 @@
-/* kernel/rwsem.c on threads, which sleep and wake through the host port (arch/host/thread.c),
+/* kernel/locking/rwsem.c on threads, which sleep and wake through the host port (arch/host/thread.c),
  * with the lock checker on:
  *   - exclusion: WRITERS writer threads and READERS reader threads, ITERS times each. A writer,
  *     inside, checks that nobody else is and adds one to two plain counters in turn, with a
@@ -13,8 +13,8 @@
  * apart from nobody. The run must then fail: through ThreadSanitizer or, without it, through the
  * checks (a writer beside another holder, lost updates, counters that differ). */
 #include "tests/host/host.h"
-#include "kernel/lockcheck.h"
-#include "kernel/rwsem.h"
+#include "kernel/locking/lockcheck.h"
+#include "kernel/locking/rwsem.h"
 #include <pthread.h>
 #include <sched.h>
 #include <time.h>

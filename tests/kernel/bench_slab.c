@@ -8,8 +8,8 @@
  * poison's memset and check do not hide the allocator. Manual: test=bench_slab. */
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
-#include "kernel/thread.h"
-#include "kernel/timer.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/timer.h"
 #include "mm/slab.h"
 
 #define PAIRS 100000          /* alloc + free pairs per thread per round */

@@ -4,8 +4,8 @@
  * machines). Each lookup's answer is checked against the array's. Manual: test=bench_vmatree. */
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
-#include "kernel/rcu.h"
-#include "kernel/timer.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/sched/timer.h"
 #include "mm/slab.h"
 #include "mm/vma_tree.h"
 

@@ -1,7 +1,7 @@
 /* Helpers for the address-space tests (see ktest_mm.h). */
 #include "tests/kernel/ktest_mm.h"
 #include "kernel/errno.h"
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 #include "lib/string.h"
 #include "mm/page.h"
 #include "mm/pgtable.h"

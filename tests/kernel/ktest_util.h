@@ -4,7 +4,7 @@
 #define TESTS_KERNEL_KTEST_UTIL_H
 
 #include "kernel/ktest.h"
-#include "kernel/thread.h"
+#include "kernel/sched/thread.h"
 
 #define KTEST_MAX_THREADS 64
 

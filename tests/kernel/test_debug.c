@@ -8,7 +8,7 @@
  * forgets to signal (it signals another one), so the boot hangs in thread_join(). */
 #include "tests/kernel/ktest_util.h"
 #include "kernel/printk.h"
-#include "kernel/wait.h"
+#include "kernel/sched/wait.h"
 #include "mm/page.h"
 #include "mm/slab.h"
 #include "mm/vma_tree.h"

@@ -5,7 +5,7 @@
 #include "tests/kernel/ktest_mm.h"
 #include "tests/kernel/ktest_util.h"
 #include "kernel/errno.h"
-#include "kernel/preempt.h"
+#include "kernel/sched/preempt.h"
 #include "kernel/smp.h"
 #include "lib/string.h"
 #include "mm/fault.h"

@@ -1,12 +1,12 @@
 /* Sleeping locks, seqlocks, RCU and the lock checker, each on its own; the torture suites
  * (torture=lock,rcu,rangelock) hammer them harder and longer. */
 #include "tests/kernel/ktest_util.h"
-#include "kernel/mutex.h"
+#include "kernel/locking/mutex.h"
 #include "kernel/printk.h"
-#include "kernel/rcu.h"
-#include "kernel/rwsem.h"
-#include "kernel/seqlock.h"
-#include "kernel/timer.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/locking/rwsem.h"
+#include "kernel/locking/seqlock.h"
+#include "kernel/sched/timer.h"
 #include "mm/slab.h"
 
 #define ROUNDS 1000

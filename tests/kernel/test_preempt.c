@@ -8,7 +8,7 @@
  * two instructions opens that window (tools/qemu-run --singlestep); the matrix runs it so. */
 #include "tests/kernel/ktest_util.h"
 #include "kernel/printk.h"
-#include "kernel/timer.h"
+#include "kernel/sched/timer.h"
 
 #define STAY_NS 500000000ull   /* per thread */
 

@@ -3,7 +3,7 @@
  * unpinned ones spread, and a busy thread is preempted. */
 #include "tests/kernel/ktest_util.h"
 #include "kernel/smp.h"
-#include "kernel/timer.h"
+#include "kernel/sched/timer.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 

@@ -2,9 +2,9 @@
  * spinlock.unlocked_counter is the deliberately broken twin of spinlock.counter (not in
  * test=all): with the lock left out, increments are lost and the test must fail. */
 #include "tests/kernel/ktest_util.h"
-#include "kernel/timer.h"
+#include "kernel/sched/timer.h"
 #include "kernel/printk.h"
-#include "kernel/wait.h"
+#include "kernel/sched/wait.h"
 
 /* Small: a fair lock hands over in ticket order, and under emulation with more virtual CPUs
  * than host cores the next in line is often not running. */

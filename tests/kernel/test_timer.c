@@ -1,7 +1,7 @@
 /* Timers: never early, late by a bounded amount (the distribution is printed), cancel works,
  * sleep_ns sleeps at least as long as asked. Bounds are loose: QEMU's TCG is not real time. */
 #include "tests/kernel/ktest_util.h"
-#include "kernel/timer.h"
+#include "kernel/sched/timer.h"
 #include "kernel/printk.h"
 
 #define NR_TIMERS 64

@@ -7,8 +7,8 @@
 #include "kernel/ktest.h"
 #include "kernel/errno.h"
 #include "kernel/smp.h"
-#include "kernel/thread.h"
-#include "kernel/timer.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/timer.h"
 #include "mm/mm.h"
 #include "mm/page.h"
 #include "mm/pgtable.h"
@@ -41,8 +41,13 @@ static void unmap_free(struct mm *mm, uintptr_t va, struct page *p)
 
 KTEST(uspace, spaces_are_separate)
 {
-	struct mm *a = mm_create(), *b = mm_create();
-	KASSERT(t, a && b);
+	struct mm *a = mm_create();
+	KASSERT(t, a != NULL);
+	struct mm *b = mm_create();
+	if (!KEXPECT(t, b != NULL)) {
+		mm_put(a);
+		return;
+	}
 	struct page *pa = map_value(t, a, USER_VA, 0xa), *pb = map_value(t, b, USER_VA, 0xb);
 	KASSERT(t, pa && pb);
 	u64 v = 0;

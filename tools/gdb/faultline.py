@@ -165,7 +165,7 @@ def all_threads():
         seen.setdefault(int(t), [t, []])[1].append(why)
 
     try:
-        for t in list_entries(var("thread_list", "kernel/sched.c"), "struct thread", "all_link"):
+        for t in list_entries(var("thread_list", "kernel/sched/sched.c"), "struct thread", "all_link"):
             add(t, None)
     except gdb.GdbError as e:
         if "no symbol" not in str(e):
@@ -173,7 +173,7 @@ def all_threads():
         add(var("boot_thread").address, None)
     ncpus = int(var("nr_cpus_possible"))
     block = var("percpu_block")
-    rqs = var("runqueues", "kernel/sched.c")
+    rqs = var("runqueues", "kernel/sched/sched.c")
     for c in range(ncpus):
         add(per_cpu(block, c)["current"], f"current on CPU {c}")
         add(per_cpu(block, c)["idle"], f"idle of CPU {c}")
@@ -212,7 +212,7 @@ def live_backtrace(cpu, depth=32):
 
 class FlThreads(gdb.Command):
     """Every Faultline thread: name, state, CPU, on_cpu, preemption count and backtrace.
-Threads come from kernel/sched.c's thread_list, each CPU's current and idle thread and the
+Threads come from kernel/sched/sched.c's thread_list, each CPU's current and idle thread and the
 run queues. A running thread's backtrace is its CPU's (gdb thread CPU+1); a switched-out one is
 unwound from the stack pointer it saved (arch_switched_frame)."""
 

@@ -1,8 +1,9 @@
 /* The arm64 port's own hardware paths, checked on the machine (suite "arm64", in test=all):
  * descriptor encoding; arch_context_switch keeping every callee-saved register; every CPU's
  * translation regime, vectors and per-CPU register set up alike; TTBR0 address spaces with
- * ASIDs. Timers, IPIs, CPU start-up, preemption and broadcast TLB invalidation are the generic
- * suites' (smp, sched, timer, tlb), which run on arm64 unchanged. */
+ * ASIDs (test_asid.c: the allocator under rollovers). Timers, IPIs, CPU start-up, preemption
+ * and broadcast TLB invalidation are the generic suites' (smp, sched, timer, tlb), which run on
+ * arm64 unchanged. */
 #include "arch/arm64/arm64.h"
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
@@ -190,8 +191,9 @@ KTEST(arm64, every_cpu_alike)
 
 /* ---- TTBR0 address spaces ---- */
 
-/* What TTBR0 holds for an address space: its root, tagged with its ASID; for init_mm the empty
- * table with ASID 0. (tests/kernel/test_uspace.c checks what the CPUs see through them.) */
+/* What TTBR0 holds for an address space: its root, tagged with its ASID, which differs from the
+ * other's; for init_mm the empty table with ASID 0. (tests/kernel/test_uspace.c checks what the
+ * CPUs see through them; test_asid.c the ASIDs under rollovers.) */
 KTEST(arm64, ttbr0_per_address_space)
 {
 	struct mm *a = mm_create(), *b = mm_create();
@@ -205,10 +207,11 @@ KTEST(arm64, ttbr0_per_address_space)
 	u64 t0 = sysreg_read(ttbr0_el1);
 	arch_irq_restore(flags);
 	KEXPECT_EQ(t, ta & ARM64_PTE_ADDR, a->pgd);
-	KEXPECT_EQ(t, ta >> 48, a->context.asid);
+	KEXPECT_EQ(t, ta >> 48, arm64_asid_of(a));
 	KEXPECT_EQ(t, tb & ARM64_PTE_ADDR, b->pgd);
-	KEXPECT_EQ(t, tb >> 48, b->context.asid);
-	KEXPECT(t, a->context.asid != 0);
+	KEXPECT_EQ(t, tb >> 48, arm64_asid_of(b));
+	KEXPECT(t, ta >> 48 != 0);
+	KEXPECT(t, ta >> 48 != tb >> 48);   /* a's number was this CPU's, so a rollover kept it */
 	KEXPECT_EQ(t, t0, arm64_reserved_ttbr0);
 	mm_put(a);
 	mm_put(b);

@@ -1,12 +1,12 @@
 /* The lock checker (see lockcheck.h). The pair table is an open-addressing hash set of
  * (held, taken) lock pairs, each with a backtrace of its first sighting; when it is full the
  * checker says so once and stops recording new pairs (checks against known pairs go on). */
-#include "kernel/lockcheck.h"
+#include "kernel/locking/lockcheck.h"
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
-#include "kernel/spinlock.h"
-#include "kernel/thread.h"
+#include "kernel/locking/spinlock.h"
+#include "kernel/sched/thread.h"
 
 bool lockcheck_enabled = true;
 PARAM_BOOL("debug.locks", lockcheck_enabled,

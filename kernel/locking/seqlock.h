@@ -6,7 +6,7 @@
 #ifndef KERNEL_SEQLOCK_H
 #define KERNEL_SEQLOCK_H
 
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 
 typedef struct {
 	unsigned sequence;

@@ -13,7 +13,7 @@
 #include "kernel/compiler.h"
 #include "kernel/percpu.h"
 
-void preempt_schedule(void);   /* kernel/sched.c */
+void preempt_schedule(void);   /* kernel/sched/sched.c */
 
 static inline int preempt_count(void) { return READ_ONCE(current_info()->preempt_count); }
 static inline void preempt_disable(void)

@@ -10,7 +10,7 @@
 #ifndef KERNEL_RANGELOCK_H
 #define KERNEL_RANGELOCK_H
 
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "lib/interval_tree.h"
 
 struct thread;

@@ -4,13 +4,13 @@
  *
  * A read-side section is a stretch with preemption disabled, so a CPU that context-switches,
  * idles, or takes the tick with preemption enabled has passed a quiescent state; a grace period
- * ends when every CPU has (kernel/rcu.c). Host programs have the same read side, and their
+ * ends when every CPU has (kernel/rcu/rcu.c). Host programs have the same read side, and their
  * threads note their quiescent states themselves (tests/host/host_rcu.c). */
 #ifndef KERNEL_RCU_H
 #define KERNEL_RCU_H
 
 #include "kernel/compiler.h"
-#include "kernel/preempt.h"
+#include "kernel/sched/preempt.h"
 
 struct rcu_head {
 	struct rcu_head *next;

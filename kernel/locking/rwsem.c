@@ -1,6 +1,6 @@
 /* Reader/writer semaphores with FIFO fairness (see rwsem.h). */
-#include "kernel/rwsem.h"
-#include "kernel/lock_wait.h"
+#include "kernel/locking/rwsem.h"
+#include "kernel/locking/lock_wait.h"
 #include "kernel/panic.h"
 
 void rwsem_init(struct rw_semaphore *s)

@@ -9,13 +9,13 @@
  * callbacks run, in the GP thread, in the order they were queued on each CPU.
  * A grace period that takes longer than rcu.stall_secs is reported, naming the CPUs it waits for.
  */
-#include "kernel/rcu.h"
+#include "kernel/rcu/rcu.h"
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
-#include "kernel/thread.h"
-#include "kernel/timer.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/timer.h"
 #include "mm/slab.h"
 
 /* A CPU's part. Zero (unlocked, empty) from the start, so that call_rcu() works before

@@ -1,6 +1,6 @@
 /* Sleeping mutexes with hand-off to the first waiter (see mutex.h). */
-#include "kernel/mutex.h"
-#include "kernel/lock_wait.h"
+#include "kernel/locking/mutex.h"
+#include "kernel/locking/lock_wait.h"
 #include "kernel/panic.h"
 
 void mutex_init(struct mutex *m)

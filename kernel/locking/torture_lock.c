@@ -8,13 +8,13 @@
  * Broken twin: now and then a writer skips acquiring the lock (a lock that admits two writers).
  */
 #include "kernel/torture.h"
-#include "kernel/mutex.h"
+#include "kernel/locking/mutex.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
-#include "kernel/rangelock.h"
-#include "kernel/rwsem.h"
-#include "kernel/seqlock.h"
-#include "kernel/thread.h"
+#include "kernel/locking/rangelock.h"
+#include "kernel/locking/rwsem.h"
+#include "kernel/locking/seqlock.h"
+#include "kernel/sched/thread.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "mm/slab.h"

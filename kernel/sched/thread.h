@@ -11,9 +11,9 @@
 #ifndef KERNEL_THREAD_H
 #define KERNEL_THREAD_H
 
-#include "kernel/lockcheck.h"
+#include "kernel/locking/lockcheck.h"
 #include "kernel/percpu.h"
-#include "kernel/wait.h"
+#include "kernel/sched/wait.h"
 #include "lib/list.h"
 
 enum thread_state {

@@ -1,7 +1,7 @@
 /* Range locks (see rangelock.h). */
-#include "kernel/rangelock.h"
-#include "kernel/lock_wait.h"
-#include "kernel/lockcheck.h"
+#include "kernel/locking/rangelock.h"
+#include "kernel/locking/lock_wait.h"
+#include "kernel/locking/lockcheck.h"
 
 void range_lock_tree_init(struct range_lock_tree *t)
 {

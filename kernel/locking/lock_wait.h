@@ -3,7 +3,7 @@
 #ifndef KERNEL_LOCK_WAIT_H
 #define KERNEL_LOCK_WAIT_H
 
-#include "kernel/thread.h"
+#include "kernel/sched/thread.h"
 
 struct lock_waiter {
 	struct list_head link;

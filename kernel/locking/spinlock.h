@@ -6,8 +6,8 @@
 
 #include "arch/arch.h"
 #include "kernel/atomic.h"
-#include "kernel/lockcheck.h"
-#include "kernel/preempt.h"
+#include "kernel/locking/lockcheck.h"
+#include "kernel/sched/preempt.h"
 
 typedef struct spinlock {
 	u16 next;    /* the ticket the next locker takes */

@@ -1,8 +1,8 @@
 /* Wait queues and completions (see wait.h). */
-#include "kernel/wait.h"
-#include "kernel/thread.h"
+#include "kernel/sched/wait.h"
+#include "kernel/sched/thread.h"
 #include "kernel/printk.h"
-#include "kernel/timer.h"
+#include "kernel/sched/timer.h"
 #include "lib/string.h"
 
 void wait_queue_init(struct wait_queue *wq)

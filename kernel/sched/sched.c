@@ -8,12 +8,12 @@
  * runs on the other side. A thread being switched out on one CPU may already be queued elsewhere
  * (woken or stolen); a CPU about to run it waits until its on_cpu flag drops.
  */
-#include "kernel/thread.h"
+#include "kernel/sched/thread.h"
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
-#include "kernel/rcu.h"
-#include "kernel/timer.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/sched/timer.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "mm/mm.h"

@@ -1,11 +1,11 @@
 /* Per-CPU timer lists, kept sorted by deadline, and the tick. The arch's one-shot timer is
  * always programmed for the earlier of the first timer and the next tick. */
-#include "kernel/timer.h"
+#include "kernel/sched/timer.h"
 #include "kernel/param.h"
 #include "kernel/percpu.h"
 #include "kernel/printk.h"
-#include "kernel/rcu.h"
-#include "kernel/thread.h"
+#include "kernel/rcu/rcu.h"
+#include "kernel/sched/thread.h"
 
 struct timer_base {
 	spinlock_t lock;

@@ -9,9 +9,9 @@
  */
 #include "kernel/torture.h"
 #include "kernel/printk.h"
-#include "kernel/rangelock.h"
-#include "kernel/thread.h"
-#include "kernel/timer.h"
+#include "kernel/locking/rangelock.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/timer.h"
 #include "lib/printf.h"
 #include "mm/slab.h"
 

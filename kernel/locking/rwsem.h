@@ -6,7 +6,7 @@
 #ifndef KERNEL_RWSEM_H
 #define KERNEL_RWSEM_H
 
-#include "kernel/spinlock.h"
+#include "kernel/locking/spinlock.h"
 #include "lib/list.h"
 
 struct rw_semaphore {
