@@ -85,6 +85,7 @@ bool can_merge_after(const struct vma *prev, unsigned long flags, const struct a
 		     const struct shm_object *shm, unsigned long pgoff);
 bool vma_unmap_needs(struct mm *mm, uintptr_t start, uintptr_t end, bool *split);
 void vma_tx_unmap(struct vma_tx *tx, uintptr_t start, uintptr_t end, bool free_tables);
+void vma_tx_free_tables(struct vma_tx *tx, uintptr_t start, uintptr_t end);
 struct vma *vma_prev(struct mm *mm, uintptr_t addr);
 /* vma_merge.c: the merge rules and the anon_vma. */
 void anon_vma_init(void);

@@ -119,6 +119,7 @@ static long mremap_to(struct mm *mm, uintptr_t addr, unsigned long old_len, uint
 
 	long ret;
 	bool split, dest_unmapped = false;
+	uintptr_t tail = 0, tail_end = 0;   /* the source's tail, if a shrink unmapped it */
 	if (vma_unmap_needs(mm, new_addr, new_addr + new_len, &split)) {
 		ret = -ENOMEM;
 		if (split && mm->map_count >= (unsigned long)sysctl_max_map_count)
@@ -133,7 +134,12 @@ static long mremap_to(struct mm *mm, uintptr_t addr, unsigned long old_len, uint
 		if (vma_unmap_needs(mm, s, e, &split)) {
 			if (split && mm->map_count >= (unsigned long)sysctl_max_map_count)
 				goto fail;
-			vma_tx_unmap(&tx, s, e, true);
+			/* The tail's tables are freed only once the destination is in the tree: until
+			 * then the hole around the tail may take in the destination, and a table made
+			 * for it (on `made`) that also serves the tail would be freed under the move. */
+			vma_tx_unmap(&tx, s, e, false);
+			tail = s;
+			tail_end = e;
 		}
 		old_len = new_len;
 	}
@@ -149,17 +155,18 @@ static long mremap_to(struct mm *mm, uintptr_t addr, unsigned long old_len, uint
 	if (mm->map_count >= (unsigned long)sysctl_max_map_count - 3)
 		goto fail;
 	ret = move_vma(&tx, vma, addr, old_len, new_len, new_addr, &made);
+	if (tail_end)
+		vma_tx_free_tables(&tx, tail, tail_end);
 	vma_tx_end(&tx);
 	return ret;
 fail:
-	/* What Linux would have left: the destination unmapped (if it got that far), and its
-	 * tables freed with it. */
+	/* What Linux would have left: the destination unmapped (if it got that far), the tail
+	 * too, and their tables freed with them. */
 	pt_prealloc_undo(&tx.tlb, &made);
-	if (dest_unmapped) {
-		struct vma *p = vma_prev(mm, new_addr), *n = vma_find(mm, new_addr + new_len);
-		free_pgtables(&tx.tlb, mm, new_addr, new_addr + new_len, p ? p->end : 0,
-			      n ? n->start : USER_VA_END);
-	}
+	if (dest_unmapped)
+		vma_tx_free_tables(&tx, new_addr, new_addr + new_len);
+	if (tail_end)
+		vma_tx_free_tables(&tx, tail, tail_end);
 	vma_tx_end(&tx);
 	return ret;
 }

@@ -234,7 +234,8 @@ bool vma_unmap_needs(struct mm *mm, uintptr_t start, uintptr_t end, bool *split)
  * the page tables left serving only the hole are freed (Linux's do_mas_align_munmap and
  * unmap_region). The tree is updated first, so that no new lookup finds what is being unmapped,
  * then the entries. Needs a spare (if vma_unmap_needs says split) and two writes; the caller has
- * checked the map count.
+ * checked the map count. Without free_tables, the caller frees them later (vma_tx_free_tables)
+ * or means to fill them.
  */
 void vma_tx_unmap(struct vma_tx *tx, uintptr_t start, uintptr_t end, bool free_tables)
 {
@@ -278,10 +279,17 @@ void vma_tx_unmap(struct vma_tx *tx, uintptr_t start, uintptr_t end, bool free_t
 		dead = v->dead_next;
 		vma_tx_kill(tx, v);
 	}
-	if (free_tables) {
-		struct vma *p = vma_prev(mm, start), *n = vma_find(mm, end);
-		free_pgtables(&tx->tlb, mm, start, end, p ? p->end : 0, n ? n->start : USER_VA_END);
-	}
+	if (free_tables)
+		vma_tx_free_tables(tx, start, end);
+}
+
+/* Free the page tables that serve [start, end) (unmapped) and nothing else: those inside the
+ * hole between the VMAs around it, as the tree says now. A caller that has tables no VMA covers
+ * yet (mremap's destination, made by pt_prealloc) calls it only once those are in the tree. */
+void vma_tx_free_tables(struct vma_tx *tx, uintptr_t start, uintptr_t end)
+{
+	struct vma *p = vma_prev(tx->mm, start), *n = vma_find(tx->mm, end);
+	free_pgtables(&tx->tlb, tx->mm, start, end, p ? p->end : 0, n ? n->start : USER_VA_END);
 }
 
 /* first covers [.., end) and beyond: a new VMA takes [end, first->end) in the tree (first keeps

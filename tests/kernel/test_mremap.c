@@ -3,6 +3,7 @@
  * shared mapping, the page offsets a moved VMA gets (seed 001's subject), and the error cases. */
 #include "tests/kernel/ktest_mm.h"
 #include "kernel/errno.h"
+#include "mm/pgtable.h"
 
 #define RW (PROT_READ | PROT_WRITE)
 #define MOVE MREMAP_MAYMOVE
@@ -108,6 +109,37 @@ KTEST(mremap, fixed_moves_to_the_address)
 	KEXPECT_EQ(t, mt_read(MT_A(12), &v), 0);
 	KEXPECT_EQ(t, v, 0x77);
 	mt_teardown(t, mm);
+}
+
+/* Linux: MREMAP_FIXED to a smaller size unmaps the source's tail, then moves the rest. The tail
+ * and the destination may share a level-0 table (here [T + S, T + 2S), S what one table maps),
+ * which the move allocated before the tail's unmap: freeing the tables of the tail's hole must
+ * not free it. The moved page keeps its data, the rest of the destination reads zero, and the
+ * teardown gives everything back. */
+KTEST(mremap, fixed_shrink_keeps_the_destination_tables)
+{
+	struct mm *warm = mt_setup(t);   /* caches and per-CPU lists at their working size */
+	mt_teardown(t, warm);
+	struct mt_counts a, b;
+	mt_counts(NULL, &a);
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	unsigned long s = pt_level_size(1);   /* 2 MiB with 4 KiB pages and 512-entry tables */
+	unsigned span = (unsigned)(s / PG);
+	uintptr_t dst = MT_BASE + 3 * s / 2;
+	mt_map(t, mm, 0, 3 * span / 2, RW, 0);
+	KEXPECT_EQ(t, mt_write(MT_A(0), 0x5eed), 0);
+	KEXPECT_EQ(t, vm_mremap(mm, MT_A(0), 3 * s / 2, s / 4, FIXED, dst), (long)dst);
+	MT_LAYOUT(t, mm, { 3 * span / 2, 7 * span / 4, RW });
+	u64 v = 0;
+	KEXPECT_EQ(t, mt_read(dst, &v), 0);
+	KEXPECT_EQ(t, v, 0x5eed);
+	KEXPECT_EQ(t, mt_read(dst + s / 4 - PG, &v), 0);
+	KEXPECT_EQ(t, v, 0);
+	KEXPECT_EQ(t, mt_read(MT_A(0), &v), -EFAULT);
+	mt_teardown(t, mm);
+	mt_counts(NULL, &b);
+	MT_COUNTS_EQ(t, &a, &b);
 }
 
 /* Linux: the argument errors. Unknown flags, MREMAP_FIXED without MREMAP_MAYMOVE, an unaligned
