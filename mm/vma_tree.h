@@ -152,13 +152,13 @@ int vma_tree_store_range(struct vma_tree *t, uintptr_t start, uintptr_t end, str
 /* store_range for a non-NULL vma over a free range: -EEXIST if anything overlaps it. */
 int vma_tree_insert(struct vma_tree *t, uintptr_t start, uintptr_t end, struct vma *vma);
 /* Reserve: make sure the next nr_writes writes (store_range, insert, erase) cannot fail with
- * -ENOMEM, by setting aside as many nodes as they could need at most (3 * height + 3 each, the
- * height growing by one at most per write). An operation that makes several writes reserves
- * first, so that it either fails before changing anything or not at all. 0, or -ENOMEM with the
- * reserve as it was. What the writes do not use stays reserved: vma_tree_reserve_trim(t, n)
- * frees all but n (the count to go back to after a failure, or what to keep for next time);
- * vma_tree_destroy frees it all. Allocations for the reserve count at the mm's failure-injection
- * site MM_ALLOC_TREE_NODE (mm/alloc_fail.h). */
+ * -ENOMEM, by setting aside as many nodes as they could need at most (3 * h + 3 each, h the
+ * greatest height a valid tree can have after two more entries per write). An operation that
+ * makes several writes reserves first, so that it either fails before changing anything or not
+ * at all. 0, or -ENOMEM with the reserve as it was. What the writes do not use stays
+ * reserved: vma_tree_reserve_trim(t, n) frees all but n (the count to go back to after a
+ * failure, or what to keep for next time); vma_tree_destroy frees it all. Allocations for the
+ * reserve count at the mm's failure-injection site MM_ALLOC_TREE_NODE (mm/alloc_fail.h). */
 int vma_tree_reserve(struct vma_tree *t, unsigned nr_writes);
 unsigned long vma_tree_nodes_in_use(void);   /* of every tree, reserves included: leak checks */
 void vma_tree_cache_shrink(void);             /* kmem_cache_shrink of the node cache */

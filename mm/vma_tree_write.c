@@ -516,11 +516,30 @@ unsigned long vma_tree_nodes_in_use(void)
 
 void vma_tree_cache_shrink(void) { kmem_cache_shrink(node_cache); }
 
+/* The greatest height of a tree of `slots` slots: every node but the root at its minimum (a
+ * root of two children, inner nodes of VMA_TREE_INNER_MIN, leaves of VMA_TREE_LEAF_MIN), so a
+ * tree of height h >= 2 holds at least 2 * LEAF_MIN * INNER_MIN^(h - 2) slots. */
+static unsigned height_bound(unsigned long slots)
+{
+	unsigned h = 1;
+	for (unsigned long least = 2 * VMA_TREE_LEAF_MIN; least <= slots; least *= VMA_TREE_INNER_MIN) {
+		h++;
+		if (least > slots / VMA_TREE_INNER_MIN)
+			break;   /* the next level needs more than slots: done, and no overflow */
+	}
+	return h;
+}
+
 int vma_tree_reserve(struct vma_tree *t, unsigned nr_writes)
 {
-	unsigned long need = 0, had = t->nr_reserve;
-	for (unsigned i = 0; i < nr_writes; i++)
-		need += write_max_nodes(t->height + i);
+	/* A write adds at most two entries (one cut in two around a new one), and the slots are
+	 * at most twice the entries plus one (no two gaps are neighbours), so every one of the
+	 * writes starts in a tree no higher than this; each may then need write_max_nodes of it.
+	 * (Not one level more per write: that grew with the square of nr_writes, ~1.5 n^2 nodes
+	 * for an mprotect across n VMAs.) */
+	unsigned long slots = 2 * (t->nr_entries + 2ul * nr_writes) + 1;
+	unsigned h = MAX(t->height, height_bound(slots));
+	unsigned long need = nr_writes * write_max_nodes(h), had = t->nr_reserve;
 	while (t->nr_reserve < need) {
 		struct vma_tree_node *n = NULL;
 		if (mm_should_fail(MM_ALLOC_TREE_NODE) || !(n = kmem_cache_alloc(node_cache, 0))) {
