@@ -154,6 +154,14 @@ static long mremap_to(struct mm *mm, uintptr_t addr, unsigned long old_len, uint
 	ret = -ENOMEM;
 	if (mm->map_count >= (unsigned long)sysctl_max_map_count - 3)
 		goto fail;
+	/* The destination's old translations go from every TLB before move_ptes installs new
+	 * ones there: a CPU that still held new_addr -> old page would go on using it while the
+	 * tables say the moved page (its stores lost; on arm64 a valid-to-valid change without
+	 * break-before-make, ARM ARM D8.14.1). tlb_finish flushes what the unmaps gathered (and
+	 * puts their pages), or does nothing if they gathered nothing. Past this point nothing
+	 * can fail: move_vma uses the spares, the tree reservation and the tables made above, and
+	 * the flush allocates nothing (smp_call_function waits, on its stack). */
+	tlb_finish(&tx.tlb);
 	ret = move_vma(&tx, vma, addr, old_len, new_len, new_addr, &made);
 	if (tail_end)
 		vma_tx_free_tables(&tx, tail, tail_end);

@@ -2,7 +2,9 @@
  * moving page-table entries (the same pages, not copies), MREMAP_FIXED, the duplication of a
  * shared mapping, the page offsets a moved VMA gets (seed 001's subject), and the error cases. */
 #include "tests/kernel/ktest_mm.h"
+#include "tests/kernel/ktest_util.h"
 #include "kernel/errno.h"
+#include "kernel/smp.h"
 #include "mm/pgtable.h"
 
 #define RW (PROT_READ | PROT_WRITE)
@@ -140,6 +142,105 @@ KTEST(mremap, fixed_shrink_keeps_the_destination_tables)
 	mt_teardown(t, mm);
 	mt_counts(NULL, &b);
 	MT_COUNTS_EQ(t, &a, &b);
+}
+
+/* MREMAP_FIXED onto a mapped page, with another CPU reading that page all along: the old
+ * page's translation must be gone from every TLB before the moved entry is installed, or that
+ * CPU goes on reaching the old page through its TLB while the tables already say the new one
+ * (its stores lost; on arm64 a valid-to-valid change without break-before-make). The reader
+ * looks up the destination's entry in the tables, then reads through the MMU: once the entry
+ * is the moved page's, it must never read the old page's value. Round after round, each with
+ * a fresh old page whose translation the reader has cached. An anchor page keeps the tables. */
+struct fixed_reader {
+	struct mm *mm;
+	uintptr_t src, dst;
+	u64 round, seen;       /* the mover's round; the last round whose old value was read */
+	phys_addr_t want;      /* the moving page's frame, during a round's mremap; else 0 */
+	bool done;
+	unsigned long reads, in_window, stale, read_errors;   /* the reader's */
+	unsigned long move_errors;                            /* the mover's */
+};
+
+#define OLD_VALUE(r) (0x01d0000000000000ull | (r))
+#define NEW_VALUE(r) (0x0e30000000000000ull | (r))
+#define FIXED_ROUNDS 300
+
+static void fixed_read_loop(struct fixed_reader *c)
+{
+	while (!READ_ONCE(c->done)) {
+		u64 r = READ_ONCE(c->round);
+		phys_addr_t w = READ_ONCE(c->want);
+		smp_mb();
+		phys_addr_t pa = mt_phys(c->mm, c->dst);
+		u64 v = 0;
+		if (mt_read(c->dst, &v)) {
+			c->read_errors++;
+			continue;
+		}
+		smp_mb();
+		if (READ_ONCE(c->round) != r)
+			continue;   /* the next round began meanwhile: judge nothing */
+		c->reads++;
+		if (v == OLD_VALUE(r))
+			WRITE_ONCE(c->seen, r);
+		if (w && pa == w) {
+			c->in_window++;
+			c->stale += v == OLD_VALUE(r);
+		}
+	}
+}
+
+static void fixed_move_rounds(struct fixed_reader *c)
+{
+	for (u64 r = 1; r <= FIXED_ROUNDS; r++) {
+		WRITE_ONCE(c->want, 0);
+		WRITE_ONCE(c->round, r);
+		smp_mb();
+		unsigned f = MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED;
+		c->move_errors += vm_mmap(c->mm, c->dst, PG, PROT_READ | PROT_WRITE, f) != (long)c->dst;
+		c->move_errors += mt_write(c->dst, OLD_VALUE(r)) != 0;
+		c->move_errors += vm_mmap(c->mm, c->src, PG, PROT_READ | PROT_WRITE, f) != (long)c->src;
+		c->move_errors += mt_write(c->src, NEW_VALUE(r)) != 0;
+		phys_addr_t y = mt_phys(c->mm, c->src);
+		/* the reader has the old page's translation (bounded: a reader that never gets
+		 * there only makes the round useless) */
+		for (unsigned k = 0; READ_ONCE(c->seen) != r && k < 1000000; k++)
+			arch_cpu_relax();
+		WRITE_ONCE(c->want, y);
+		smp_mb();
+		c->move_errors += vm_mremap(c->mm, c->src, PG, PG, FIXED, c->dst) != (long)c->dst;
+	}
+	WRITE_ONCE(c->done, true);
+}
+
+static void fixed_thread(void *arg)
+{
+	struct fixed_reader *c = *(struct fixed_reader **)arg;
+	unsigned role = (unsigned)(((struct fixed_reader **)arg)[1] != NULL);
+	kthread_use_mm(c->mm);
+	if (role)
+		fixed_read_loop(c);
+	else
+		fixed_move_rounds(c);
+	kthread_unuse_mm(c->mm);
+}
+
+KTEST(mremap, fixed_flushes_the_destination_before_moving)
+{
+	if (nr_cpus_online < 2)
+		KSKIP(t, "needs a second CPU");
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 1, RW, 0);   /* the anchor: the tables of [0, 8) are never freed */
+	struct fixed_reader c = { .mm = mm, .src = MT_A(4), .dst = MT_A(2) };
+	struct fixed_reader *args[2][2] = { { &c, NULL }, { &c, &c } };
+	KASSERT(t, ktest_run_threads(t, 2, true, fixed_thread, args, sizeof(args[0])));
+	ktest_log(t, "%d rounds: %lu reads, %lu after the moved entry was in the tables, %lu of "
+		  "them of the old page", FIXED_ROUNDS, c.reads, c.in_window, c.stale);
+	KEXPECT_EQ(t, c.read_errors, 0);
+	KEXPECT_EQ(t, c.move_errors, 0);
+	KEXPECT_EQ(t, c.stale, 0);
+	mt_teardown(t, mm);
 }
 
 /* Linux: the argument errors. Unknown flags, MREMAP_FIXED without MREMAP_MAYMOVE, an unaligned
