@@ -52,6 +52,9 @@ struct mm {
 	unsigned long map_count;         /* VMAs; mmap_lock */
 	spinlock_t page_table_lock;      /* setting a VMA's anon_vma (faults race to do it) */
 	atomic_long_t rss[MM_NR_RSS];    /* updated by faults (mmap_lock read) and zaps */
+	atomic_t tlb_flush_pending;      /* zaps under mmap_lock held for read (MADV_DONTNEED)
+					  * between their gather's start and the end of its
+					  * flush (mm/tlb.c, tlb_gather_init_shared) */
 	struct mm_merge_stats merge;     /* mmap_lock (write); anon_reused: page_table_lock */
 	uintptr_t start_brk, brk;        /* the heap: [start_brk, brk); mmap_lock */
 	uintptr_t mmap_base;             /* top-down placement ends here (below: a gap kept

@@ -258,6 +258,8 @@ out:
 	return ret;
 }
 
+void (*madvise_before_flush_hook)(struct mm *mm);
+
 /* madvise(MADV_DONTNEED): zap the pages of [start, start + len). Private memory reads as zeroes
  * afterwards; a shared object keeps its pages. Holes are skipped but make the result -ENOMEM
  * (Linux's madvise_walk_vmas). Other advice is not implemented: -EINVAL. */
@@ -278,7 +280,7 @@ int vm_madvise(struct mm *mm, uintptr_t start, unsigned long len_in, int advice)
 
 	mmap_read_lock(mm);
 	struct mmu_gather g;
-	tlb_gather_init(&g, mm);
+	tlb_gather_init_shared(&g, mm, start, end);   /* beside other madvises: see mm/tlb.c */
 	int err = 0, unmapped = 0;
 	for (struct vma *v = vma_find(mm, start);; v = vma_find(mm, start)) {
 		if (!v) {
@@ -297,6 +299,9 @@ int vm_madvise(struct mm *mm, uintptr_t start, unsigned long len_in, int advice)
 		if (start >= end)
 			break;
 	}
+	void (*hook)(struct mm *) = READ_ONCE(madvise_before_flush_hook);
+	if (hook)
+		hook(mm);
 	tlb_finish(&g);
 	mmap_read_unlock(mm);
 	return err ? err : unmapped;

@@ -160,6 +160,36 @@ void tlb_gather_init(struct mmu_gather *g, struct mm *mm)
 	g->max_level = 0;
 	list_init(&g->pages);
 	list_init(&g->tables);
+	g->shared = false;
+}
+
+/*
+ * Zaps side by side under mmap_lock held for read. A clears an entry and goes on; B, zapping the
+ * same range, finds it empty, gathers nothing and would flush nothing, and return while a third
+ * CPU still translates the address to A's page, until A's flush. So:
+ *
+ *   A                                      B
+ *   tlb_flush_pending++   (seq_cst)        tlb_flush_pending++
+ *   lock ptl; clear entry; unlock          ...
+ *                                          lock ptl; entry empty; unlock
+ *   ...                                    n = tlb_flush_pending  (a seq_cst read)
+ *   flush                                  n > 1: flush [start, end) all the same
+ *   tlb_flush_pending--   (seq_cst)        flush (if anything); tlb_flush_pending--
+ *
+ * If B found the entry A cleared, A's unlock came before B's lock, so A's increment (before its
+ * unlock) is visible to B's read: B reads a count with A in it, and flushes, or one without it,
+ * which A's decrement made, after A's flush had reached every TLB. Either way no TLB holds the
+ * old translation when B returns. Another zap counted only by chance makes B flush for
+ * nothing, which is merely slower. Zaps under mmap_lock held for write need none of this: no
+ * other zap runs beside them.
+ */
+void tlb_gather_init_shared(struct mmu_gather *g, struct mm *mm, uintptr_t start, uintptr_t end)
+{
+	tlb_gather_init(g, mm);
+	g->shared = true;
+	g->shared_start = start;
+	g->shared_end = end;
+	atomic_inc(&mm->tlb_flush_pending);
 }
 
 void tlb_gather_range(struct mmu_gather *g, uintptr_t va, int level)
@@ -180,12 +210,23 @@ static void free_table_rcu(struct rcu_head *head)
 
 void tlb_finish(struct mmu_gather *g)
 {
+	if (g->shared) {
+		/* A full-barrier read (a seq_cst add of 0): after the zap's reads of entries, and
+		 * seeing every count made before them (tlb_gather_init_shared) */
+		int pending = atomic_fetch_add(&g->mm->tlb_flush_pending, 0);
+		if (pending > 1 && g->shared_start < g->shared_end) {
+			g->start = MIN(g->start, g->shared_start);
+			g->end = MAX(g->end, g->shared_end);
+		}
+	}
 	/* A freed table may still be in a walk cache, which a by-page flush need not reach (a
 	 * ppc64 tlbie with RIC = 0): then the whole address space, whose flush reaches those. */
 	if (!list_empty(&g->tables))
 		tlb_flush_mm_range(g->mm, 0, USER_VA_END, PT_LEVELS - 1);
 	else if (g->start < g->end)
 		tlb_flush_mm_range(g->mm, g->start, g->end - g->start, g->max_level);
+	if (g->shared)
+		atomic_dec(&g->mm->tlb_flush_pending);   /* after the flush (seq_cst) */
 	while (!list_empty(&g->pages)) {
 		struct page *p = list_first_entry(&g->pages, struct page, lru);
 		list_del(&p->lru);

@@ -35,9 +35,17 @@ struct mmu_gather {
 	struct list_head pages;      /* data pages to free after the flush (page->lru) */
 	struct list_head tables;     /* page-table pages to free after the flush and a grace
 				      * period (page->lru) */
+	bool shared;                 /* tlb_gather_init_shared: counted in tlb_flush_pending */
+	uintptr_t shared_start, shared_end;   /* ... and the range it zaps */
 };
 
 void tlb_gather_init(struct mmu_gather *g, struct mm *mm);
+/* The same for a zap of [start, end) under mmap_lock held for read (MADV_DONTNEED), beside
+ * others like it: one may find entries empty that another cleared and has not flushed yet. So
+ * each is counted in mm->tlb_flush_pending until its flush is done, and tlb_finish flushes all
+ * of [start, end), even if this gather cleared nothing, whenever another was counted too
+ * (Linux's mm_tlb_flush_nested). */
+void tlb_gather_init_shared(struct mmu_gather *g, struct mm *mm, uintptr_t start, uintptr_t end);
 /* An entry of `level` mapping va was cleared or changed. */
 void tlb_gather_range(struct mmu_gather *g, uintptr_t va, int level);
 /* The caller's reference to p (order 0) is dropped (put_page) once no TLB reaches it. */

@@ -108,6 +108,11 @@ int vm_madvise(struct mm *mm, uintptr_t addr, unsigned long len, int advice);
 /* vm.max_map_count: the most VMAs an mm may have (a mapping or split past it is -ENOMEM). */
 extern s64 sysctl_max_map_count;
 
+/* For the test of MADV_DONTNEEDs side by side (test=mmap.dontneed_waits_for_anothers_flush):
+ * when set, vm_madvise calls it between its zap and its flush, mmap_lock held for read, so that
+ * the test can hold one there. NULL outside that test. */
+extern void (*madvise_before_flush_hook)(struct mm *mm);
+
 /* ---- For tests and tools: reading an mm's VMAs under its mmap_lock (caller holds it). ---- */
 struct vma *vma_lookup(struct mm *mm, uintptr_t addr);    /* the VMA containing addr */
 struct vma *vma_find(struct mm *mm, uintptr_t addr);      /* the first ending above addr */

@@ -2,7 +2,10 @@
  * the behaviour it checks; the VMA limit; and an address space torn down giving back every page
  * and object. The test thread adopts the mm, so its probes fault through fault_entry(). */
 #include "tests/kernel/ktest_mm.h"
+#include "tests/kernel/ktest_util.h"
 #include "kernel/errno.h"
+#include "kernel/sched/timer.h"
+#include "kernel/smp.h"
 #include "mm/fault.h"
 
 /* Linux: do_mmap returns -EINVAL for len 0, before anything else is looked at. */
@@ -268,6 +271,104 @@ KTEST(mmap, dontneed_shared_keeps_data)
 	KEXPECT_EQ(t, mt_read(MT_A(0), &v), 0);
 	KEXPECT_EQ(t, v, 0x66);
 	KEXPECT_EQ(t, mt_phys(mm, MT_A(0)), before);
+	mt_teardown(t, mm);
+}
+
+/* Linux (mm_tlb_flush_nested): an MADV_DONTNEED returns only once no TLB reaches the pages it
+ * was asked to drop, even where another MADV_DONTNEED (both under mmap_lock held for read)
+ * cleared the entries first and has not flushed yet: the second finds nothing to clear, and
+ * must flush all the same. A holds its madvise between zap and flush (the test hook); B's
+ * madvise of the same page runs meanwhile and returns; C, on the other CPU, has read the page
+ * all along and must not read its old value once B has returned. */
+struct dontneed_race {
+	struct mm *mm;
+	uintptr_t addr;
+	int a_stalled, release, b_done, c_seen, stop, b_ret;
+	unsigned long c_reads_after, c_stale;
+};
+struct dontneed_arg {
+	struct dontneed_race *r;
+	unsigned role;   /* 0: A, 1: C, 2: B */
+};
+
+#define DONTNEED_MARK 0x0d0ed0edull
+
+static struct dontneed_race *dontneed_current;
+
+static void dontneed_stall(struct mm *mm)
+{
+	struct dontneed_race *r = dontneed_current;
+	int zero = 0;
+	if (!r || !__atomic_compare_exchange_n(&r->a_stalled, &zero, 1, false, __ATOMIC_SEQ_CST,
+					       __ATOMIC_RELAXED))
+		return;   /* only the first madvise (A's) waits */
+	for (unsigned k = 0; !READ_ONCE(r->release) && k < 10000; k++)
+		sleep_ns(100000);
+}
+
+static void dontneed_thread(void *arg)
+{
+	struct dontneed_arg *w = arg;
+	struct dontneed_race *r = w->r;
+	kthread_use_mm(r->mm);
+	if (w->role == 0) {   /* A */
+		while (!READ_ONCE(r->c_seen))
+			sleep_ns(10000);
+		vm_madvise(r->mm, r->addr, PG, MADV_DONTNEED);
+	} else if (w->role == 1) {   /* C */
+		while (!READ_ONCE(r->stop)) {
+			int after = READ_ONCE(r->b_done);
+			smp_mb();
+			u64 v = 0;
+			if (mt_read(r->addr, &v))
+				continue;
+			if (v == DONTNEED_MARK)
+				WRITE_ONCE(r->c_seen, 1);
+			if (after) {
+				r->c_stale += v == DONTNEED_MARK;
+				WRITE_ONCE(r->c_reads_after, r->c_reads_after + 1);
+			}
+		}
+	} else {   /* B */
+		while (!READ_ONCE(r->a_stalled))
+			sleep_ns(10000);
+		r->b_ret = vm_madvise(r->mm, r->addr, PG, MADV_DONTNEED);
+		smp_mb();
+		WRITE_ONCE(r->b_done, 1);
+		for (unsigned k = 0; READ_ONCE(r->c_reads_after) < 1000 && k < 1000; k++)
+			sleep_ns(100000);
+		WRITE_ONCE(r->release, 1);
+		WRITE_ONCE(r->stop, 1);
+	}
+	kthread_unuse_mm(r->mm);
+}
+
+KTEST(mmap, dontneed_waits_for_anothers_flush)
+{
+	if (nr_cpus_online < 2)
+		KSKIP(t, "needs a second CPU");
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 1, PROT_READ | PROT_WRITE, 0);
+	KEXPECT_EQ(t, mt_write(MT_A(0), DONTNEED_MARK), 0);
+	struct dontneed_race r = { .mm = mm, .addr = MT_A(0), .b_ret = 1 };
+	/* pinned to CPU i % 2: A and B on one CPU (A sleeps while B runs), C on the other */
+	struct dontneed_arg w[3] = { { &r, 0 }, { &r, 1 }, { &r, 2 } };
+	dontneed_current = &r;
+	WRITE_ONCE(madvise_before_flush_hook, dontneed_stall);
+	bool ran = ktest_run_threads(t, 3, true, dontneed_thread, w, sizeof(w[0]));
+	WRITE_ONCE(madvise_before_flush_hook, NULL);
+	dontneed_current = NULL;
+	KASSERT(t, ran);
+	ktest_log(t, "C read the page %lu times after B's madvise returned, %lu of them the old "
+		  "value", r.c_reads_after, r.c_stale);
+	KEXPECT_EQ(t, r.a_stalled, 1);
+	KEXPECT_EQ(t, r.b_ret, 0);
+	KEXPECT(t, r.c_reads_after > 0);
+	KEXPECT_EQ(t, r.c_stale, 0);
+	u64 v = 1;
+	KEXPECT_EQ(t, mt_read(MT_A(0), &v), 0);
+	KEXPECT_EQ(t, v, 0);
 	mt_teardown(t, mm);
 }
 
