@@ -63,6 +63,8 @@ struct thread;
 #define FAULT_EXEC     0x04u
 #define FAULT_USER     0x08u  /* the access came from user mode */
 #define FAULT_PRESENT  0x10u  /* a translation existed: a protection fault, not a missing page */
+#define FAULT_RSVD     0x20u  /* the walk met a malformed entry (x86: a reserved bit set, error
+			       * code bit 3): a corrupt table, never a fault to handle */
 
 struct fault_info {
 	uintptr_t addr;   /* faulting virtual address */

@@ -232,6 +232,14 @@ int fault_entry(const struct fault_info *fi, struct trap_frame *frame)
 	struct mm *mm = current_thread()->mm;
 	if (!mm)
 		return -EFAULT;   /* no user half loaded */
+	/* An instruction fetch by the kernel from a user page (arm64 PXN, x86 SMEP): the kernel
+	 * never runs user code, and the entry may well allow the fetch to user mode, which would
+	 * make the fault look spurious and be retried forever. A malformed entry (x86 RSVD) is a
+	 * corrupt table. Neither is ours: the arch reports it. */
+	if ((fi->access & (FAULT_EXEC | FAULT_USER)) == FAULT_EXEC || (fi->access & FAULT_RSVD)) {
+		count_fault(failure);
+		return -EFAULT;
+	}
 	/* Linux's faulthandler_disabled(): a fault with interrupts or preemption off (a spinlock,
 	 * an RCU reader, an interrupt handler) cannot sleep on mmap_lock or for memory. */
 	if (!arch_frame_irqs_enabled(frame) || preempt_count()) {

@@ -42,14 +42,16 @@ static void page_fault(struct trap_frame *f)
 		.access = (f->error & 2 ? FAULT_WRITE : FAULT_READ) |
 			  (f->error & 16 ? FAULT_EXEC : 0) |
 			  (f->error & 4 ? FAULT_USER : 0) |
-			  (f->error & 1 ? FAULT_PRESENT : 0),
+			  (f->error & 1 ? FAULT_PRESENT : 0) |
+			  (f->error & 8 ? FAULT_RSVD : 0),
 	};
 	if (fault_entry(&fi, f) == 0 || extable_fixup(f))
 		return;
 	panic_trap(f, "unhandled page fault: %s %s at %#lx (%s)",
 		   fi.access & FAULT_USER ? "user" : "kernel",
 		   fi.access & FAULT_EXEC ? "exec" : fi.access & FAULT_WRITE ? "write" : "read",
-		   fi.addr, fi.access & FAULT_PRESENT ? "protection" : "not present");
+		   fi.addr, fi.access & FAULT_RSVD ? "reserved bit set in an entry" :
+		   fi.access & FAULT_PRESENT ? "protection" : "not present");
 }
 
 void x86_trap(struct trap_frame *f)

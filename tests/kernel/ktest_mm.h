@@ -48,6 +48,9 @@ bool mt_layout(struct ktest *t, struct mm *mm, const struct mt_range *r, unsigne
 /* Probes of the adopted mm: 0 or -EFAULT (the fault was not handled). */
 int mt_read(uintptr_t addr, u64 *v);
 int mt_write(uintptr_t addr, u64 v);
+/* A trap frame, zeroed but for the bit that says interrupts were on where it "trapped", for
+ * calling fault_entry() directly (each arch's, in tests/kernel/arch/<arch>/). */
+void mt_frame_irqs_on(struct trap_frame *f);
 /* The frame mapped at addr, or 0 (no present entry). */
 phys_addr_t mt_phys(struct mm *mm, uintptr_t addr);
 /* The MMU_* protection of the entry at addr, or 0. */

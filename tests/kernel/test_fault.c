@@ -110,6 +110,34 @@ KTEST(fault, refused_faults)
 	mt_teardown(t, mm);
 }
 
+/* Faults that are never ours, whatever the VMA allows, refused by fault_entry so that the arch
+ * reports them: an instruction fetch by the kernel from a user page (arm64 PXN, x86 SMEP; the
+ * entry allows the fetch to user mode, so taken for a stale TLB entry it would be retried
+ * forever), and a malformed entry (x86's reserved-bit fault). A user-mode fetch from the same
+ * page is handled. Called with synthetic fault records, as the arch's decoder would. */
+KTEST(fault, kernel_exec_and_reserved_bit_refused)
+{
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 1, PROT_READ | PROT_EXEC, 0);
+	u64 v;
+	KEXPECT_EQ(t, mt_read(MT_A(0), &v), 0);   /* the zero page, executable */
+	struct trap_frame frame;
+	mt_frame_irqs_on(&frame);
+	struct fault_info kexec = { MT_A(0), FAULT_EXEC | FAULT_PRESENT, 0 };
+	struct fault_info uexec = { MT_A(0), FAULT_EXEC | FAULT_USER | FAULT_PRESENT, 0 };
+	struct fault_info rsvd = { MT_A(0), FAULT_READ | FAULT_RSVD | FAULT_PRESENT, 0 };
+	unsigned long flags = arch_irq_save();   /* as on a trap: fault_entry turns them on */
+	int r_kexec = fault_entry(&kexec, &frame);
+	int r_uexec = fault_entry(&uexec, &frame);
+	int r_rsvd = fault_entry(&rsvd, &frame);
+	arch_irq_restore(flags);
+	KEXPECT_EQ(t, r_kexec, -EFAULT);
+	KEXPECT_EQ(t, r_uexec, 0);
+	KEXPECT_EQ(t, r_rsvd, -EFAULT);
+	mt_teardown(t, mm);
+}
+
 /* Linux (faulthandler_disabled): a fault with preemption off is not handled, even on a mapped
  * page: the fault path would sleep. */
 KTEST(fault, not_in_atomic_context)
