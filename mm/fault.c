@@ -91,6 +91,18 @@ static void account_map(struct mm *mm, struct vma *vma, struct page *p)
 	atomic_long_add_return(&mm->rss[vma->flags & VM_SHARED ? MM_SHMEMPAGES : MM_ANONPAGES], 1);
 }
 
+/* Change an entry, under its table's split lock, from `old`, read under that lock. It cannot have
+ * changed since: every software writer of a user level-0 entry holds the lock, and no MMU writes
+ * one, since each arch's pte_mk_leaf sets the accessed and dirty bits up front (x86 A and D,
+ * arm64 AF without hardware dirty management, ppc64 R and C). A failure here would mean an
+ * entry lost (or a page leaked), so it is a bug: if hardware-managed bits or a lockless writer
+ * ever come, this must retry instead. */
+static void pte_change_locked(pte_t *e, pte_t old, pte_t new)
+{
+	pte_t was = pte_cmpxchg(e, old, new);
+	BUG_ON(was != old);
+}
+
 /* A present or soft entry: the fault found it there. Make it what the VMA wants now (writable if
  * the VMA is, but never the zero page), or, if it already allows the access, it was a stale TLB
  * entry (or another fault won the race): drop this CPU's copy of it. A write to the zero page in
@@ -115,10 +127,10 @@ static int fault_present(struct mm *mm, struct vma *vma, uintptr_t addr, bool wr
 	if (fresh) {
 		/* Another frame at the same address: break before make, so that no TLB holds the
 		 * zero page and the new page at once (arm64 requires it, ARM ARM D8.14.1). */
-		pte_cmpxchg(e, old, 0);
+		pte_change_locked(e, old, 0);
 		tlb_flush_mm_range(mm, addr, PAGE_SIZE, 0);
 		account_map(mm, vma, fresh);
-		pte_cmpxchg(e, 0, user_pte(fresh, vma->flags, true));
+		pte_change_locked(e, 0, user_pte(fresh, vma->flags, true));
 		spin_unlock(&tp->ptl);
 		count_fault(page_alloc);
 		return 0;
@@ -127,7 +139,7 @@ static int fault_present(struct mm *mm, struct vma *vma, uintptr_t addr, bool wr
 	if (want != old) {
 		/* More access (a write to a page mprotect left read-only): no other frame, so no
 		 * break needed; a stale read-only copy elsewhere faults and lands below. */
-		pte_cmpxchg(e, old, want);
+		pte_change_locked(e, old, want);
 		count_fault(upgrade);
 	} else {
 		count_fault(spurious);
