@@ -57,8 +57,12 @@ static int do_mprotect(struct mm *mm, uintptr_t start, uintptr_t end, unsigned p
 	struct vma *vma = vma_find(mm, start);
 	if (!vma)
 		return -ENOMEM;
-	if (grows & PROT_GROWSDOWN)
-		return -EINVAL;   /* no VMA grows down: there are no stacks yet */
+	if (grows & PROT_GROWSDOWN) {
+		/* Linux: the range is taken down to the first VMA's start if that VMA meets it and
+		 * grows down; none grows down (there are no stacks yet), so -EINVAL, but -ENOMEM
+		 * if nothing at all is mapped in the range. */
+		return vma->start >= end ? -ENOMEM : -EINVAL;
+	}
 	if (vma->start > start)
 		return -ENOMEM;
 	if (grows & PROT_GROWSUP)

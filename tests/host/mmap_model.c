@@ -193,9 +193,11 @@ int mm_model_mprotect(struct mmodel *m, uintptr_t addr, unsigned long len, unsig
 		return -ENOMEM;
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
 		return -EINVAL;
-	/* find_vma(addr) always finds something: the guard above the window at worst */
+	/* find_vma(addr) always finds something: the guard above the window at worst. With
+	 * PROT_GROWSDOWN, -ENOMEM if it starts at or after end, else -EINVAL (it does not grow
+	 * down). */
 	if (grows & PROT_GROWSDOWN)
-		return -EINVAL;
+		return range_free(m, addr, end) ? -ENOMEM : -EINVAL;
 	if (!mapped(m, addr))
 		return -ENOMEM;
 	if (grows & PROT_GROWSUP)

@@ -57,7 +57,8 @@ KTEST(mprotect, hole_enomem_after_changing_what_precedes)
 
 /* Linux: length 0 is 0 (even unmapped); an unaligned start and unknown protection bits are
  * -EINVAL (PROT_SEM is allowed and ignored); a range that wraps is -ENOMEM; PROT_GROWSDOWN needs
- * a VMA that grows down (-EINVAL here: there are none). */
+ * a VMA that grows down (-EINVAL here: there are none), but a range with nothing mapped in it
+ * (the first VMA after its start begins at or after its end) is -ENOMEM even so. */
 KTEST(mprotect, argument_errors)
 {
 	struct mm *mm = mt_setup(t);
@@ -69,7 +70,10 @@ KTEST(mprotect, argument_errors)
 	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(0), PG, PROT_READ | PROT_SEM), 0);
 	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(0), ~0ul - PG, PROT_READ), -ENOMEM);
 	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(0), PG, PROT_READ | 0x01000000), -EINVAL);
-	MT_LAYOUT(t, mm, { 0, 1, PROT_READ });
+	mt_map(t, mm, 60, 1, RW, 0);
+	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(50), 10 * PG, PROT_READ | 0x01000000), -ENOMEM);
+	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(50), 11 * PG, PROT_READ | 0x01000000), -EINVAL);
+	MT_LAYOUT(t, mm, { 0, 1, PROT_READ }, { 60, 61, RW });
 	mt_teardown(t, mm);
 }
 
