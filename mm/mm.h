@@ -60,7 +60,6 @@ struct mm {
 	uintptr_t mmap_base;             /* top-down placement ends here (below: a gap kept
 					  * for a future stack); written at creation */
 	uintptr_t mmap_min_addr;         /* nothing is mapped below (Linux's vm.mmap_min_addr) */
-	unsigned long next_anon_id;      /* names anon_vmas for reports; page_table_lock */
 };
 
 /* Where brk starts in a new mm, until exec sets it (tests move it with mm_brk_init). */
