@@ -6,7 +6,11 @@
 
 #define PAGE_SHIFT     12
 #define PT_LEVELS      3
+#ifdef HOST_PT_INDEX_BITS       /* narrower tables: the mmap fuzzer's window spans many */
+#define PT_INDEX_BITS  HOST_PT_INDEX_BITS
+#else
 #define PT_INDEX_BITS  9
+#endif
 #ifdef HOST_PT_ROOT_INDEX_BITS   /* a root wider than the other levels, as ppc64's radix has */
 #define PT_ROOT_INDEX_BITS HOST_PT_ROOT_INDEX_BITS
 #endif

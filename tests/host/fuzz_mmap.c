@@ -24,9 +24,16 @@
 #include "mm/vma.h"
 #include <time.h>
 
+/* The window: 192 pages, from 32 pages below a level-1 table's boundary. Built with 8-entry
+ * tables (host.mk: HOST_PT_INDEX_BITS=3), it spans 24 level-0 tables of 8 pages and 3 level-1
+ * tables of 64 pages, two of them whole ([32, 96) and [96, 160)): holes free tables of both
+ * levels, moves allocate them ahead and carry entries from table to table. */
+#if PT_INDEX_BITS != 3
+#error "fuzz_mmap's window is laid out for 8-entry tables: build it as host.mk does"
+#endif
 #define PG       PAGE_SIZE
 #define NPAGES   192
-#define BASE     0x20000000ul
+#define BASE     (0x20000000ul - 32 * PG)
 #define TOP      (BASE + NPAGES * PG)
 #define MAX_VMAS NPAGES
 

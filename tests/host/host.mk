@@ -56,19 +56,20 @@ HOST_THREADED_TESTS := $(patsubst tests/host/%.c,%,\
 	$(shell grep -l pthread_create $(addprefix tests/host/,$(HOST_TESTS:=.c))))
 HOST_BINS := $(addprefix $(HOST_DIR)/,$(HOST_TESTS))
 HOST_FUZZ_BIN := $(HOST_DIR)/fuzz_vma_tree
-HOST_FUZZ_MMAP_BIN := $(HOST_DIR)/fuzz_mmap
+HOST_SMALLPT_DIR := build/host-smallpt
+HOST_FUZZ_MMAP_BIN := $(HOST_SMALLPT_DIR)/fuzz_mmap
 
 $(HOST_DIR)/%.o: %.c Makefile tests/host/host.mk
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  HOSTCC  $<")
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
 
-$(HOST_BINS) $(HOST_FUZZ_BIN) $(HOST_FUZZ_MMAP_BIN): $(HOST_DIR)/%: $(HOST_DIR)/tests/host/%.o \
+$(HOST_BINS) $(HOST_FUZZ_BIN): $(HOST_DIR)/%: $(HOST_DIR)/tests/host/%.o \
 		$(HOST_LIB_OBJS)
 	$(Q)$(HOST_CC) $(HOST_CFLAGS) $^ -o $@
 
 -include $(HOST_LIB_OBJS:.o=.d) \
-	$(patsubst %,$(HOST_DIR)/tests/host/%.d,$(HOST_TESTS) fuzz_vma_tree fuzz_mmap)
+	$(patsubst %,$(HOST_DIR)/tests/host/%.d,$(HOST_TESTS) fuzz_vma_tree)
 
 # Variants in their own object directories, with their own flags. $(call host_program,DIR,CC,
 # CFLAGS,NAME) links DIR/NAME from tests/host/NAME.c and the whole library, compiled in DIR.
@@ -93,7 +94,14 @@ fuzz-vmatree: $(HOST_FUZZ_BIN)
 	$(HOST_FUZZ_BIN) $(OPS) $(SEED)
 
 # ---- The address-space operations against their page-granular model: `make fuzz-mmap
-# OPS=10000000 SEED=1` (ASan, UBSan; host-test runs 10^6 steps of seed 1). ----
+# OPS=10000000 SEED=1` (ASan, UBSan; host-test runs 10^6 steps of seed 1). Every object is
+# rebuilt with 8-entry tables below a 2^13-entry root (HOST_PT_INDEX_BITS=3): the fuzzer's
+# 192-page window then spans 24 level-0 tables (8 pages each) and 3 level-1 tables (64 pages),
+# two of them whole, so that freeing tables, allocating them ahead of a move and moving entries
+# from table to table all happen, as they cannot inside one 512-entry table. ----
+HOST_SMALLPT_CFLAGS := $(HOST_CFLAGS) -DHOST_PT_INDEX_BITS=3 -DHOST_PT_ROOT_INDEX_BITS=13
+$(eval $(call host_variant_rule,$(HOST_SMALLPT_DIR),SMALLCC,$(HOST_CC),$(HOST_SMALLPT_CFLAGS)))
+$(eval $(call host_program,$(HOST_SMALLPT_DIR),$(HOST_CC),$(HOST_SMALLPT_CFLAGS),fuzz_mmap))
 # A smaller quarantine than ASan's 256 MiB: the fuzzer frees many small objects, and it halves
 # the run time (the freed memory is still poisoned while it waits).
 HOST_FUZZ_MMAP_ENV := ASAN_OPTIONS=quarantine_size_mb=16:malloc_context_size=2
