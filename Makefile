@@ -143,10 +143,17 @@ mutants: deps
 
 # In-kernel benchmarks (BENCH lines on the console): VMA tree lookups on one CPU; slab
 # alloc+free pairs through the per-CPU magazines against the shared path, on one CPU and on
-# two at once (debug.slab=0: the poison's memset and check would hide the allocator).
+# two at once (debug.slab=0: the poison's memset and check would hide the allocator); the page
+# fault and mm workloads Linux is measured on, with their floors, on one CPU and on SMP
+# (windows of BENCH_SECONDS; 1G so that each CPU's region is Linux's 128 MiB; debug.locks=0:
+# the lock checker takes a global lock at every acquisition; docs/mm/fault.md, "Measuring").
+BENCH_SECONDS ?= 2
 bench: deps all
 	tools/qemu-run $(ARCH) --smp 1 --mem 1G --timeout 900 -- test=bench_vmatree
 	tools/qemu-run $(ARCH) --smp 2 --timeout 300 -- test=bench_slab debug.slab=0
+	tools/qemu-run $(ARCH) --smp $(SMP) --mem 1G \
+		--timeout $$(( $(firstword $(subst ., ,$(BENCH_SECONDS))) * 20 + 300 )) \
+		-- test=bench_fault bench.seconds=$(BENCH_SECONDS) debug.locks=0 debug.slab=0
 
 compile_commands.json:
 	$(Q)tools/compile-commands "$(CC) $(CFLAGS)" $(KERNEL_SRCS) $(KERNEL_ASM) > $@
@@ -168,7 +175,8 @@ make bench-vmatree         VMA tree lookups against a sorted array, -O2: BENCH l
 make kernel-test           the boots of tools/test-matrix for ARCH only
 make debug                 boot ARCH halted, attach gdb-multiarch (docs/debugging.md)
 make gdb-test              check gdb and its helpers on GDB_TEST_ARCHES (default ARCH)
-make bench                 in-kernel benchmarks: VMA tree lookups, slab alloc+free; BENCH lines
+make bench                 in-kernel benchmarks: VMA tree lookups, slab alloc+free, page faults
+                           and mm operations (BENCH_SECONDS=$(BENCH_SECONDS), SMP=); BENCH lines
 make torture               the long hand-off tests, then every torture suite for TORTURE_SECONDS
                            (default $(TORTURE_SECONDS)) each, on ARCH
                            (TORTURE_FLAGS=--singlestep: one instruction per TCG block)

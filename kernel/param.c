@@ -47,6 +47,45 @@ static int parse_bool(const char *v, size_t len, bool *out)
 	return -EINVAL;
 }
 
+/* A decimal of up to three places, not negative, in thousandths: "2" is 2000, "0.25" is 250. */
+static int parse_milli(const char *v, size_t len, s64 *out)
+{
+	u64 x = 0;
+	unsigned places = 0;
+	bool point = false, digits = false;
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] == '.' && !point) {
+			point = true;
+			continue;
+		}
+		if (v[i] < '0' || v[i] > '9' || (point && ++places > 3))
+			return -EINVAL;
+		if (x > 1000000000000000ull)
+			return -ERANGE;   /* 10^15: thousandths of it still fit an s64 */
+		x = x * 10 + (unsigned)(v[i] - '0');
+		digits = true;
+	}
+	if (!digits || (point && !places))
+		return -EINVAL;
+	for (; places < 3; places++)
+		x *= 10;
+	*out = (s64)x;
+	return 0;
+}
+
+/* Thousandths as the shortest decimal that reads back the same: 2000 "2", 250 "0.25". */
+static void format_milli(char *buf, size_t cap, s64 x)
+{
+	unsigned long frac = (unsigned long)(x % 1000);
+	unsigned digits = 3;
+	for (; digits && frac % 10 == 0; digits--)
+		frac /= 10;
+	if (digits)
+		snprintf(buf, cap, "%ld.%0*lu", (long)(x / 1000), (int)digits, frac);
+	else
+		snprintf(buf, cap, "%ld", (long)(x / 1000));
+}
+
 /* Is v one of p's choices? If not, say which they are. */
 static bool is_choice(const struct kparam *p, const char *v, size_t len)
 {
@@ -83,6 +122,21 @@ static int set_param(const struct kparam *p, const char *v, size_t len, bool has
 			pr_err("param: bad value '%.*s' for '%s': expected an integer in "
 			       "%ld..%ld\n", (int)len, has_value ? v : "", p->name, (long)p->min,
 			       (long)p->max);
+			return -EINVAL;
+		}
+		*(s64 *)p->var = x;
+		return 0;
+	}
+	case PARAM_MILLI: {
+		s64 x;
+		int err = has_value ? parse_milli(v, len, &x) : -EINVAL;
+		if (err || x < p->min || x > p->max) {
+			char lo[24], hi[24];
+			format_milli(lo, sizeof(lo), p->min);
+			format_milli(hi, sizeof(hi), p->max);
+			pr_err("param: bad value '%.*s' for '%s': expected a number in %s..%s, "
+			       "with up to three decimal places\n", (int)len, has_value ? v : "",
+			       p->name, lo, hi);
 			return -EINVAL;
 		}
 		*(s64 *)p->var = x;
@@ -176,6 +230,9 @@ static void format_value(const struct kparam *p, char *buf, size_t cap)
 	case PARAM_INT:
 		snprintf(buf, cap, "%ld", (long)*(s64 *)p->var);
 		break;
+	case PARAM_MILLI:
+		format_milli(buf, cap, *(s64 *)p->var);
+		break;
 	default:
 		snprintf(buf, cap, "\"%s\"", (const char *)p->var);
 		break;
@@ -197,12 +254,18 @@ bool params_help_requested(void) { return help; }
 
 void params_print_help(void)
 {
-	static const char *const type_names[] = { "bool", "int", "string", "list" };
+	static const char *const type_names[] = { "bool", "int", "string", "list", "decimal" };
 	printk_raw("Boot parameters (name=value; defaults in brackets):\n");
 	for (const struct kparam *p = __kparam_start; p < __kparam_end; p++) {
 		char range[48] = "";
 		if (p->type == PARAM_INT)
 			snprintf(range, sizeof(range), " %ld..%ld", (long)p->min, (long)p->max);
+		if (p->type == PARAM_MILLI) {
+			char lo[20], hi[20];
+			format_milli(lo, sizeof(lo), p->min);
+			format_milli(hi, sizeof(hi), p->max);
+			snprintf(range, sizeof(range), " %s..%s", lo, hi);
+		}
 		long i = p - __kparam_start;
 		printk_raw("  %-24s %s%s [%s]\n      %s\n", p->name, type_names[p->type], range,
 			   i < MAX_PARAMS ? param_defaults[i] : "?", p->doc);

@@ -14,6 +14,8 @@ enum param_type {
 	PARAM_INT,      /* s64 within [min, max]; accepts 0x, 0b, 0 prefixes and K/M/G suffixes */
 	PARAM_STRING,   /* char[cap]; with choices, one of them */
 	PARAM_LIST,     /* char[cap] holding comma-separated non-empty items */
+	PARAM_MILLI,    /* s64 in thousandths within [min, max]: a decimal of up to three places,
+			 * not negative ("2" is 2000, "0.25" is 250) */
 };
 
 struct kparam {
@@ -36,6 +38,9 @@ struct kparam {
 #define PARAM_INT(name, var, lo, hi, doc) __PARAM(name, PARAM_INT, var, lo, hi, 0, doc)
 #define PARAM_STRING(name, var, doc)      __PARAM(name, PARAM_STRING, var, 0, 0, sizeof(var), doc)
 #define PARAM_LIST(name, var, doc)        __PARAM(name, PARAM_LIST, var, 0, 0, sizeof(var), doc)
+/* A duration or other quantity that may be a fraction of its unit (bench.seconds=0.05): var is
+ * an s64 of thousandths, lo and hi are in thousandths too. */
+#define PARAM_MILLI(name, var, lo, hi, doc) __PARAM(name, PARAM_MILLI, var, lo, hi, 0, doc)
 /* A string that must be one of `choices` (a NULL-ended array of strings): anything else is a bad
  * value, reported with the choices, so that a typo stops the boot instead of falling back. */
 #define PARAM_CHOICE(name, var, choices, doc) \

@@ -41,6 +41,7 @@ static char name[16] = "default";
 static char items[32] = "a";
 static char pick[16] = "one";
 static const char *const picks[] = { "one", "two", NULL };
+static s64 secs = 2000;   /* thousandths */
 static const struct kparam table[] = {
 	{ .name = "t.flag", .type = PARAM_BOOL, .var = &flag, .doc = "" },
 	{ .name = "t.count", .type = PARAM_INT, .var = &count, .min = 1, .max = 100, .doc = "" },
@@ -48,6 +49,8 @@ static const struct kparam table[] = {
 	{ .name = "t.items", .type = PARAM_LIST, .var = items, .cap = sizeof(items), .doc = "" },
 	{ .name = "t.pick", .type = PARAM_STRING, .var = pick, .cap = sizeof(pick),
 	  .choices = picks, .doc = "" },
+	{ .name = "t.secs", .type = PARAM_MILLI, .var = &secs, .min = 1, .max = 3600000,
+	  .doc = "" },
 };
 
 static int apply(const char *cmdline)
@@ -84,6 +87,22 @@ static void test_params(void)
 	CHECK_EQ(apply("t.pick=three"), 1); CHECK(!strcmp(pick, "two"));
 	CHECK_EQ(apply("t.pick=tw"), 1);
 	CHECK_EQ(apply("t.pick=one"), 0); CHECK(!strcmp(pick, "one"));
+	/* A decimal in thousandths: up to three places, not negative, within its range. */
+	CHECK_EQ(apply("t.secs=0.25"), 0); CHECK_EQ(secs, 250);
+	CHECK_EQ(apply("t.secs=3"), 0); CHECK_EQ(secs, 3000);
+	CHECK_EQ(apply("t.secs=0.001"), 0); CHECK_EQ(secs, 1);
+	CHECK_EQ(apply("t.secs=12.5"), 0); CHECK_EQ(secs, 12500);
+	CHECK_EQ(apply("t.secs=3600"), 0); CHECK_EQ(secs, 3600000);
+	CHECK_EQ(apply("t.secs=3600.001"), 1);
+	CHECK_EQ(apply("t.secs=0"), 1);
+	CHECK_EQ(apply("t.secs=0.0001"), 1);
+	CHECK_EQ(apply("t.secs=-1"), 1);
+	CHECK_EQ(apply("t.secs=1."), 1);
+	CHECK_EQ(apply("t.secs=1.2.3"), 1);
+	CHECK_EQ(apply("t.secs=."), 1);
+	CHECK_EQ(apply("t.secs=2s"), 1);
+	CHECK_EQ(apply("t.secs=99999999999999999999"), 1);
+	CHECK_EQ(apply("t.secs"), 1); CHECK_EQ(secs, 3600000);
 
 	const char *cur = "rcu,lock,mm";
 	char item[8];
