@@ -31,9 +31,10 @@ int fault_core(struct mm *mm, struct vma *vma, uintptr_t addr, unsigned access);
 /* Does vma allow this access? (Linux's access_error, x86's: any access lets a read in.) */
 bool fault_access_ok(const struct vma *vma, unsigned access);
 
-/* Counted per CPU, summed on request. */
+/* Counted per CPU, summed on request. A handled fault counts once, in the kind it was; success
+ * is their sum, computed by fault_get_stats rather than counted again on the fault path. */
 struct fault_stats {
-	unsigned long success;       /* faults handled (0 returned) */
+	unsigned long success;       /* faults handled (0 returned): the five below */
 	unsigned long zero_page;     /* ... that mapped the zero page */
 	unsigned long page_alloc;    /* ... that allocated a private page (or replaced the zero page) */
 	unsigned long shm;           /* ... that mapped a page of a shared object */
