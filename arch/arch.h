@@ -284,6 +284,7 @@ static inline struct percpu *arch_this_cpu(void);   /* read it back (fast; hot p
  * scheduler's function changes it in the middle, and a cached or moved read there picks up the
  * wrong thread. */
 #define PERCPU_CURRENT_OFFSET 8
+#define PERCPU_ARCH_SCRATCH_OFFSET 48   /* struct percpu's arch_scratch[2] (kernel/percpu.h) */
 static inline struct thread *arch_current_thread(void);
 /* The scheduler, just before switching to t (interrupts off), and percpu_bind(): make t what
  * arch_current_thread() returns on this CPU from now on. */
@@ -324,6 +325,65 @@ void arch_context_switch(void **save_sp, void *next_sp);
 /* Lay out a new thread's stack so that the first arch_context_switch to the returned stack
  * pointer calls entry(arg) (entry must not return) with interrupts disabled. */
 void *arch_thread_stack_init(void *stack_top, void (*entry)(void *), void *arg);
+
+/* ================================================================================================
+ * User mode (kernel/user/, docs/user.md). A user thread is a kernel thread that has adopted its
+ * process's mm and then, from its kernel function, enters user mode for good. Its user registers
+ * live in a struct trap_frame at the top of its kernel stack (arch_user_frame()): every trap from
+ * user mode saves them there, and every return to user mode restores them from there. What else
+ * of user mode a thread owns (FPU/SIMD registers, the TLS base) is the arch's struct
+ * arch_thread_state (arch_defs.h) in struct thread, zeroed at creation.
+ * A port that implements this section defines ARCH_HAS_USER_MODE as 1 in its arch_defs.h;
+ * kernel/user/ is built only where it does.
+ * ============================================================================================== */
+#ifdef ARCH_HAS_USER_MODE
+/* The user frame of the thread whose kernel stack ends at stack_top. */
+static inline struct trap_frame *arch_user_frame(void *stack_top);
+/* Make f a frame that starts user mode at pc with stack pointer sp: user privilege, interrupts
+ * enabled, every other register 0. */
+void arch_user_frame_init(struct trap_frame *f, uintptr_t pc, uintptr_t sp);
+/* The first entry into user mode: f is the current thread's arch_user_frame(), interrupts off,
+ * preemption on. Traps from user mode come back into the kernel on the same stack; they return
+ * to user mode by their own exit path. */
+__noreturn void arch_enter_user(struct trap_frame *f);
+static inline bool arch_frame_from_user(const struct trap_frame *f);
+static inline uintptr_t arch_frame_sp(const struct trap_frame *f);
+static inline void arch_frame_set_sp(struct trap_frame *f, uintptr_t sp);
+/* System calls, with Linux's convention on each arch (number register, six argument registers,
+ * the return value; ppc64 flags an error in CR0.SO with a positive errno). arch_syscall_nr is
+ * what the user asked for; arch_syscall_set_return takes a value or a negative errno. */
+static inline unsigned long arch_syscall_nr(const struct trap_frame *f);
+static inline unsigned long arch_syscall_arg(const struct trap_frame *f, unsigned i);  /* 0-5 */
+static inline void arch_syscall_set_return(struct trap_frame *f, long ret);
+/* The thread-pointer register (x86 FS base, arm64 TPIDR_EL0, ppc64 r13) of t, whose user frame
+ * is f: t is the current thread or one not yet started. */
+void arch_thread_set_tls(struct thread *t, struct trap_frame *f, uintptr_t tls);
+/* child is a new user thread that starts as a copy of the current one (clone): give it the
+ * current thread's FPU/SIMD registers and TLS base as they are now. */
+void arch_thread_copy_user_state(struct thread *child);
+/* The scheduler, interrupts off, just before switching from prev to next (either or both may
+ * be user threads, thread->user): save prev's live user-only state into prev->arch, load next's,
+ * and make next's kernel stack the one the next trap from user mode lands on. */
+void arch_user_switch(struct thread *prev, struct thread *next);
+/* Copy n bytes between a user and a kernel buffer (either direction) with user access allowed
+ * (x86 SMAP: stac/clac; arm64 PAN). Faults on the user side end the copy through the exception
+ * table. Returns the number of bytes NOT copied (0: all of them). Callers check the range first
+ * (kernel/user/uaccess.c): this only survives faults. */
+size_t arch_copy_user(void *dst, const void *src, size_t n);
+
+/* Called BY the arch: */
+/* A system call from user mode, interrupts off; f is the user frame. Runs the call with
+ * interrupts on and returns with them off, ready for the arch's return to user mode. */
+void syscall_entry(struct trap_frame *f);
+/* An exception from user mode that nothing handled (a page fault fault_entry refused, an
+ * invalid instruction, ...): kills the process with one report line, never returns. `what`
+ * names it ("read", "write", "exec" for faults, else the exception), addr is the data address
+ * (0 if none). Called with interrupts in any state. */
+__noreturn void user_fatal_trap(struct trap_frame *f, const char *what, uintptr_t addr);
+/* Just before any return to user mode, interrupts off: reschedule if asked, leave if the
+ * process is exiting. May enable interrupts on the way and turns them off again. */
+void user_return_work(struct trap_frame *f);
+#endif /* ARCH_HAS_USER_MODE */
 
 /* ================================================================================================
  * Power

@@ -10,7 +10,8 @@ const char *errno_name(int err)
 		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
 		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },
 		{ ENOSPC, "ENOSPC" }, { ERANGE, "ERANGE" }, { ENOSYS, "ENOSYS" },
-		{ ENOTSUP, "ENOTSUP" }, { ETIMEDOUT, "ETIMEDOUT" },
+		{ ENOTSUP, "ENOTSUP" }, { ETIMEDOUT, "ETIMEDOUT" }, { ESRCH, "ESRCH" },
+		{ ENOEXEC, "ENOEXEC" }, { ENAMETOOLONG, "ENAMETOOLONG" },
 	};
 	if (err < 0)
 		err = -err;

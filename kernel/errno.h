@@ -5,10 +5,12 @@
 
 #define EPERM    1
 #define ENOENT   2
+#define ESRCH    3
 #define EINTR    4
 #define EIO      5
 #define EBADF    9
 #define E2BIG    7
+#define ENOEXEC  8
 #define EAGAIN  11
 #define ENOMEM  12
 #define EACCES  13
@@ -19,6 +21,7 @@
 #define EINVAL  22
 #define ENOSPC  28
 #define ERANGE  34
+#define ENAMETOOLONG 36
 #define ENOSYS  38
 #define ENOTSUP 95
 #define ETIMEDOUT 110

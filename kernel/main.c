@@ -10,6 +10,7 @@
 #include "kernel/rcu/rcu.h"
 #include "kernel/smp.h"
 #include "kernel/sched/thread.h"
+#include "kernel/user/process.h"
 #include "kernel/torture.h"
 #include "mm/mm_init.h"
 #include "mm/vmap.h"
@@ -53,6 +54,9 @@ static __noreturn void kmain_late(void *arg)
 	smp_init(boot_info_saved);
 	arch_irq_enable();
 	rcu_init();
+#ifdef ARCH_HAS_USER_MODE
+	user_init();
+#endif
 	pr_info("boot: %u CPUs online; cycle counter %lu kHz\n", nr_cpus_online,
 		(unsigned long)(arch_cycle_freq() / 1000));
 

@@ -57,8 +57,14 @@ struct percpu {
 	struct thread *idle;        /* this CPU's idle thread (written before the CPU starts) */
 	uintptr_t offset;           /* this CPU's copy of .percpu minus the section's address */
 	u64 hwid;                   /* firmware id (APIC id, MPIDR, server number) */
+	/* The arch's entry code's own words, reached from assembly at PERCPU_ARCH_SCRATCH_OFFSET
+	 * from the per-CPU register: x86 keeps the user's rsp at SYSCALL there, and the kernel
+	 * stack top of the running user thread (arch_user_switch). */
+	uintptr_t arch_scratch[2];
 } __aligned(64);
 STATIC_ASSERT(offsetof(struct percpu, self) == 0, "x86 reads the block through %gs:0");
+STATIC_ASSERT(offsetof(struct percpu, arch_scratch) == PERCPU_ARCH_SCRATCH_OFFSET,
+	      "entry code reaches the scratch words at this offset from the per-CPU register");
 STATIC_ASSERT(offsetof(struct percpu, current) == PERCPU_CURRENT_OFFSET,
 	      "arch_current_thread() loads it at this offset from the per-CPU register");
 

@@ -99,6 +99,14 @@ void printk_raw(const char *fmt, ...)
 	va_end(ap);
 }
 
+void console_write(const char *buf, size_t n)
+{
+	unsigned long flags = console_lock_take();
+	for (size_t i = 0; i < n; i++)
+		console_putc(buf[i], NULL);
+	console_lock_drop(flags);
+}
+
 void printk_panic_mode(void)
 {
 	panicking = true;

@@ -10,6 +10,8 @@ enum log_level { LOG_ERR = 3, LOG_WARN = 4, LOG_INFO = 6, LOG_DEBUG = 7 };
 void printk(int level, const char *fmt, ...) __printf(2, 3);
 void vprintk(int level, const char *fmt, va_list ap);
 void printk_raw(const char *fmt, ...) __printf(1, 2);
+/* n bytes as they are, no timestamps: user programs' output (write to fd 1 and 2). */
+void console_write(const char *buf, size_t n);
 
 #define pr_err(...)   printk(LOG_ERR, __VA_ARGS__)
 #define pr_warn(...)  printk(LOG_WARN, __VA_ARGS__)

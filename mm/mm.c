@@ -111,6 +111,11 @@ static unsigned long collect_tables(phys_addr_t table, int level, uintptr_t base
 	return leaves;
 }
 
+void mm_cache_shrink(void)
+{
+	kmem_cache_shrink(mm_cache);
+}
+
 void mm_put(struct mm *mm)
 {
 	if (!atomic_dec_and_test(&mm->refcount))

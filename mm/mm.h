@@ -76,6 +76,7 @@ static inline void mm_get(struct mm *mm) { atomic_inc(&mm->refcount); }
  * and the context. Sleeps (a grace period for the tables). Nothing may have the mm loaded then:
  * every kthread_use_mm was undone. */
 void mm_put(struct mm *mm);
+void mm_cache_shrink(void);   /* struct mm's slabs back to the page allocator: leak checks */
 
 /* The running kernel thread adopts mm (takes a reference) and loads it, or lets it go and loads
  * init_mm again. Not nested; the thread stays preemptible, and the scheduler reloads its mm

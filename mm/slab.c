@@ -514,6 +514,13 @@ void kmem_cache_shrink(struct kmem_cache *c)
 	release_slabs(c, &release);
 }
 
+void kmalloc_shrink(void)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(kmalloc_caches); i++)
+		if (kmalloc_caches[i])
+			kmem_cache_shrink(kmalloc_caches[i]);
+}
+
 void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 {
 	memset(st, 0, sizeof(*st));

@@ -87,6 +87,7 @@ void kmem_cache_free(struct kmem_cache *c, void *obj);
  * enabled, and the caller must hold no lock that another CPU may take with interrupts off (that
  * CPU, spinning on it, would never take the IPI). Not under the locks kmem_cache_free excludes. */
 void kmem_cache_shrink(struct kmem_cache *c);
+void kmalloc_shrink(void);   /* every kmalloc size class: for leak checks */
 void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st);
 bool slab_debug(void);   /* debug.slab: freed objects are poisoned and checked */
 

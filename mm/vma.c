@@ -50,6 +50,7 @@ void mm_caches_shrink(void)
 	anon_vma_cache_shrink();
 	vma_tree_cache_shrink();
 	shm_cache_shrink();
+	mm_cache_shrink();
 }
 
 static struct vma *vma_alloc(void)

@@ -19,11 +19,22 @@ struct arch_mm_context {
 	u64 id;
 };
 
+/* User mode (arch/x86_64/user.c): ring 3, SYSCALL/SYSRET, SMEP/SMAP where the CPU has them. */
+#define ARCH_HAS_USER_MODE 1
+/* What a user thread owns beyond its trap frame: the FS base (its TLS pointer, arch_prctl) and
+ * the x87/SSE registers, saved with FXSAVE at each switch away from it (the kernel itself is
+ * built without SSE, so they are the user's alone). FXSAVE's area must be 16-byte aligned and
+ * struct thread comes from kmalloc, whose alignment is 8: fx_area() rounds up inside fx. */
+struct arch_thread_state {
+	u64 fs_base;
+	u8 fx[512 + 16];
+};
+
 /* Saved by arch/x86_64/entry.S, lowest address first. */
 struct trap_frame {
 	u64 r15, r14, r13, r12, r11, r10, r9, r8;
 	u64 rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	u64 vector, error;
+	u64 vector, error;              /* vector: X86_VEC_SYSCALL for a system call */
 	u64 rip, cs, rflags, rsp, ss;   /* pushed by the CPU */
 };
 

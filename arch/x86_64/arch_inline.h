@@ -97,6 +97,34 @@ static inline uintptr_t arch_current_fp(void) { return (uintptr_t)__builtin_fram
 /* With frame pointers, [rbp] is the caller's rbp and [rbp+8] the return address. */
 static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip) { return frame_record_unwind(fp, ip); }
 
+/* ---- User mode (arch/x86_64/user.c, entry.S) ---- */
+#define X86_USER_CS  0x2b   /* GDT slot 5, RPL 3: 64-bit user code (cpu.c) */
+#define X86_USER_DS  0x23   /* GDT slot 4, RPL 3: user data, SYSRET's SS */
+#define X86_VEC_SYSCALL 0x100   /* trap_frame.vector of a system call: above every IDT vector */
+
+static inline struct trap_frame *arch_user_frame(void *stack_top)
+{
+	return (struct trap_frame *)stack_top - 1;
+}
+static inline bool arch_frame_from_user(const struct trap_frame *f) { return f->cs & 3; }
+static inline uintptr_t arch_frame_sp(const struct trap_frame *f) { return f->rsp; }
+static inline void arch_frame_set_sp(struct trap_frame *f, uintptr_t sp) { f->rsp = sp; }
+/* Linux x86_64: rax the number; rdi, rsi, rdx, r10, r8, r9 (rcx and r11 are SYSCALL's); rax
+ * the result. */
+static inline unsigned long arch_syscall_nr(const struct trap_frame *f) { return f->rax; }
+static inline unsigned long arch_syscall_arg(const struct trap_frame *f, unsigned i)
+{
+	switch (i) {
+	case 0: return f->rdi;
+	case 1: return f->rsi;
+	case 2: return f->rdx;
+	case 3: return f->r10;
+	case 4: return f->r8;
+	default: return f->r9;
+	}
+}
+static inline void arch_syscall_set_return(struct trap_frame *f, long ret) { f->rax = (u64)ret; }
+
 /* ---- Page-table entries ----
  *  63  62..52  51..12   11..9  8  7   6  5  4   3   2  1  0
  *  NX  avail   address  avail  G  PS  D  A  PCD PWT US RW P     (PS only at levels 1 and 2)

@@ -35,7 +35,7 @@ struct desc_ptr {
 #define IST_NMI 2
 
 struct x86_cpu_tables {
-	u64 gdt[7];   /* null, kcode, kdata, ucode32 (unused), udata, TSS (two slots) */
+	u64 gdt[8];   /* null, kcode, kdata, ucode32 (unused), udata, ucode64, TSS (two slots) */
 	struct tss tss;
 	u8 ist_stacks[2][IST_STACK_SIZE] __aligned(16);
 };
@@ -71,12 +71,15 @@ void __init x86_cpu_tables_init(unsigned cpu)
 	t->gdt[0] = 0;
 	t->gdt[1] = 0x00af9a000000ffff;   /* 0x08 kernel code, L=1 */
 	t->gdt[2] = 0x00cf92000000ffff;   /* 0x10 kernel data */
-	t->gdt[3] = 0x00cffa000000ffff;   /* 0x18 user code 32 (reserved for sysret layout) */
-	t->gdt[4] = 0x00cff2000000ffff;   /* 0x20 user data */
-	/* 0x28: 16-byte available 64-bit TSS descriptor (type 9), SDM vol. 3A, 8.2.3 */
-	t->gdt[5] = (lim & 0xffff) | ((tss & 0xffffff) << 16) | (0x89ull << 40) |
+	/* SYSRET finds the user selectors relative to STAR[63:48] = 0x18 (user.c): SS at +8, 64-bit
+	 * CS at +16; so 32-bit code, data, 64-bit code, in that order. */
+	t->gdt[3] = 0x00cffa000000ffff;   /* 0x18 user code 32 (unused: SYSRET's layout) */
+	t->gdt[4] = 0x00cff2000000ffff;   /* 0x20 user data, DPL 3 */
+	t->gdt[5] = 0x00affa000000ffff;   /* 0x28 user code 64, DPL 3, L=1 */
+	/* 0x30: 16-byte available 64-bit TSS descriptor (type 9), SDM vol. 3A, 8.2.3 */
+	t->gdt[6] = (lim & 0xffff) | ((tss & 0xffffff) << 16) | (0x89ull << 40) |
 		    (((lim >> 16) & 0xf) << 48) | (((tss >> 24) & 0xff) << 56);
-	t->gdt[6] = tss >> 32;
+	t->gdt[7] = tss >> 32;
 	memset(&t->tss, 0, sizeof(t->tss));
 	t->tss.ist[IST_DOUBLE_FAULT - 1] = (u64)(t->ist_stacks[0] + IST_STACK_SIZE);
 	t->tss.ist[IST_NMI - 1] = (u64)(t->ist_stacks[1] + IST_STACK_SIZE);
@@ -85,6 +88,7 @@ void __init x86_cpu_tables_init(unsigned cpu)
 	if (cpu == 0)
 		idt_init();
 
+	u64 gs_base = x86_rdmsr(MSR_GS_BASE);
 	struct desc_ptr gp = { sizeof(t->gdt) - 1, (u64)t->gdt };
 	struct desc_ptr ip = { sizeof(idt) - 1, (u64)idt };
 	__asm__ __volatile__(
@@ -95,13 +99,27 @@ void __init x86_cpu_tables_init(unsigned cpu)
 		"lretq\n"
 		"1:\n\t"
 		"movw $0x10, %%ax\n\t"
+		"movw %%ax, %%ss\n\t"
+		"xorl %%eax, %%eax\n\t"
 		"movw %%ax, %%ds\n\t"
 		"movw %%ax, %%es\n\t"
-		"movw %%ax, %%ss\n\t"
+		"movw %%ax, %%fs\n\t"
+		"movw %%ax, %%gs\n\t"
 		"lidt %1\n\t"
-		"movw $0x28, %%ax\n\t"
+		"movw $0x30, %%ax\n\t"
 		"ltr %%ax\n\t"
 		:: "m"(gp), "m"(ip) : "rax", "memory");
+	/* Null data selectors: 64-bit code needs none, and IRET to ring 3 then has no kernel
+	 * selector to null out behind the FS and GS bases (SDM vol. 2A, IRET: return to an outer
+	 * privilege level nulls DS, ES, FS and GS if their DPL is below the new CPL). Loading GS
+	 * may have cleared its base (QEMU does): give the per-CPU block back. */
+	x86_wrmsr(MSR_GS_BASE, gs_base);
+}
+
+/* Where a trap from ring 3 lands on this CPU: the running user thread's kernel stack top. */
+void x86_set_user_kstack(uintptr_t top)
+{
+	this_cpu_ptr(&cpu_tables)->tss.rsp[0] = top;
 }
 
 bool x86_in_ist_stack(uintptr_t sp)
@@ -124,4 +142,5 @@ void __init x86_cpu_features_init(void)
 	x86_has_pcid = c & (1u << 17);   /* CPUID.01H:ECX.PCID; used by pcid.c */
 	/* Global pages: kernel mappings survive CR3 reloads. */
 	x86_write_cr4(x86_read_cr4() | X86_CR4_PGE);
+	x86_user_cpu_init(raw_smp_processor_id() == 0);
 }

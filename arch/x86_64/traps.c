@@ -45,8 +45,20 @@ static void page_fault(struct trap_frame *f)
 			  (f->error & 1 ? FAULT_PRESENT : 0) |
 			  (f->error & 8 ? FAULT_RSVD : 0),
 	};
-	if (fault_entry(&fi, f) == 0 || extable_fixup(f))
+	/* SMAP: the kernel touched a user page with RFLAGS.AC clear, outside the copies that may
+	 * (entry.S). Not a fault to handle: handling it would map the page and fault again. */
+	bool smap = x86_smap_on && !(f->error & 4) && fi.addr < USER_VA_END &&
+		    !(f->rflags & RFLAGS_AC);
+	if (!smap && fault_entry(&fi, f) == 0)
 		return;
+	if (arch_frame_from_user(f))
+		user_fatal_trap(f, fi.access & FAULT_EXEC ? "exec" :
+				fi.access & FAULT_WRITE ? "write" : "read", fi.addr);
+	if (extable_fixup(f))
+		return;
+	if (smap)
+		panic_trap(f, "SMAP: kernel %s of user address %#lx outside uaccess",
+			   fi.access & FAULT_WRITE ? "write" : "read", fi.addr);
 	panic_trap(f, "unhandled page fault: %s %s at %#lx (%s)",
 		   fi.access & FAULT_USER ? "user" : "kernel",
 		   fi.access & FAULT_EXEC ? "exec" : fi.access & FAULT_WRITE ? "write" : "read",
@@ -54,7 +66,19 @@ static void page_fault(struct trap_frame *f)
 		   fi.access & FAULT_PRESENT ? "protection" : "not present");
 }
 
+static void x86_trap_kernel(struct trap_frame *f);
+
+/* Every trap; interrupts off, and off again when this returns to entry.S. */
 void x86_trap(struct trap_frame *f)
+{
+	x86_trap_kernel(f);
+	if (arch_frame_from_user(f)) {
+		arch_irq_disable();
+		user_return_work(f);
+	}
+}
+
+static void x86_trap_kernel(struct trap_frame *f)
 {
 	switch (f->vector) {
 	case VEC_TIMER:
@@ -74,7 +98,7 @@ void x86_trap(struct trap_frame *f)
 		page_fault(f);
 		return;
 	case VEC_GENERAL_PROT:
-		if (extable_fixup(f))
+		if (!arch_frame_from_user(f) && extable_fixup(f))
 			return;
 		break;
 	case VEC_DOUBLE_FAULT:
@@ -84,7 +108,16 @@ void x86_trap(struct trap_frame *f)
 	default:
 		break;
 	}
+	if (f->vector < VEC_NR_EXCEPTIONS && arch_frame_from_user(f))
+		user_fatal_trap(f, exc_name(f->vector), 0);
 	if (f->vector < VEC_NR_EXCEPTIONS)
 		panic_trap(f, "unhandled exception %s", exc_name(f->vector));
 	printk(LOG_WARN, "x86: unexpected interrupt vector %lu\n", f->vector);
+}
+
+/* entry.S, on the way back to user mode: the frame's rip is not canonical. */
+__noreturn void x86_bad_user_rip(struct trap_frame *f);
+__noreturn void x86_bad_user_rip(struct trap_frame *f)
+{
+	user_fatal_trap(f, "return to a non-canonical address", 0);
 }

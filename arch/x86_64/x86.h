@@ -8,6 +8,7 @@
 #define X86_KERNEL_CS 0x08
 #define X86_KERNEL_DS 0x10
 #define X86_CR4_PGE   (1ul << 7)
+#define RFLAGS_AC     (1ul << 18)
 
 static inline u64 x86_read_cr2(void)
 {
@@ -78,6 +79,9 @@ void x86_cpu_tables_init(unsigned cpu);
 void x86_cpu_features_init(void);
 extern bool x86_has_pcid;   /* CPUID.01H:ECX.PCID[bit 17] (x86_cpu_features_init) */
 bool x86_in_ist_stack(uintptr_t sp);
+void x86_set_user_kstack(uintptr_t top);
+void x86_user_cpu_init(bool boot);
+extern bool x86_smap_on;
 void x86_console_init(void);
 void x86_tsc_calibrate(void);
 void x86_trap(struct trap_frame *f);

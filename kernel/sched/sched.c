@@ -153,6 +153,10 @@ static void __schedule(bool preempt)
 	barrier();
 	cpu_rq(pc->cpu)->switch_prev = prev;
 	mm_switch(next->mm ? next->mm : &init_mm);
+#ifdef ARCH_HAS_USER_MODE
+	if (prev->user || next->user)
+		arch_user_switch(prev, next);
+#endif
 	arch_context_switch(&prev->sp, next->sp);
 	/* Back in prev, possibly on another CPU, interrupts still off. */
 	finish_switch(this_cpu_ptr(&runqueues)->switch_prev);
@@ -275,7 +279,23 @@ static void thread_entry(void *arg)
 	thread_exit();
 }
 
+static struct thread *thread_create(void (*fn)(void *), void *arg, const char *name, bool user);
+
 struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name)
+{
+	return thread_create(fn, arg, name, false);
+}
+
+#ifdef ARCH_HAS_USER_MODE
+/* A user thread's kernel side starts below the user frame at the top of its stack, which its
+ * traps from user mode fill in (arch_user_frame). */
+struct thread *uthread_create_thread(void (*fn)(void *), void *arg, const char *name)
+{
+	return thread_create(fn, arg, name, true);
+}
+#endif
+
+static struct thread *thread_create(void (*fn)(void *), void *arg, const char *name, bool user)
 {
 	struct thread *t = kmalloc(sizeof(*t), GFP_ZERO);
 	if (!t)
@@ -292,7 +312,16 @@ struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name)
 	t->info.preempt_count = 1;   /* dropped by thread_entry (secondary_entry: an idle thread) */
 	completion_init(&t->exited);
 	strlcpy(t->name, name, sizeof(t->name));
-	t->sp = arch_thread_stack_init((char *)t->stack + KSTACK_SIZE, thread_entry, t);
+	void *top = (char *)t->stack + KSTACK_SIZE;
+#ifdef ARCH_HAS_USER_MODE
+	if (user) {
+		t->user = true;
+		top = (void *)((uintptr_t)arch_user_frame(top) & ~(uintptr_t)15);
+	}
+#else
+	(void)user;
+#endif
+	t->sp = arch_thread_stack_init(top, thread_entry, t);
 	thread_list_add(t);
 	return t;
 }

@@ -38,6 +38,11 @@ struct thread {
 	void *arg;
 	struct completion exited;
 	struct mm *mm;               /* the address space it adopted (kthread_use_mm), or NULL */
+	bool user;                   /* a user thread (kernel/user/): set before it starts */
+	struct uthread *uthread;     /* its process, tid, ... (kernel/user/process.h) */
+#ifdef ARCH_HAS_USER_MODE
+	struct arch_thread_state arch;   /* its user-only registers (arch_user_switch) */
+#endif
 	u64 nr_switches;             /* times switched in */
 	struct held_lock held[LOCKCHECK_DEPTH];   /* locks held, for the lock checker */
 	int nr_held;
@@ -46,6 +51,9 @@ struct thread {
 STATIC_ASSERT(offsetof(struct thread, info) == 0, "current_info() is current_thread() cast");
 
 struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name);
+/* The same for a user thread (kernel/user/process.c): thread->user is set, and its kernel stack
+ * starts below the user frame. */
+struct thread *uthread_create_thread(void (*fn)(void *), void *arg, const char *name);
 void kthread_bind(struct thread *t, unsigned cpu);   /* before thread_start */
 void thread_start(struct thread *t);
 __noreturn void thread_exit(void);

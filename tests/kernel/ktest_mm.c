@@ -5,6 +5,7 @@
 #include "lib/string.h"
 #include "mm/page.h"
 #include "mm/pgtable.h"
+#include "mm/slab.h"
 
 struct mm *mt_setup(struct ktest *t)
 {
@@ -98,6 +99,7 @@ void mt_counts(struct mm *mm, struct mt_counts *c)
 	}
 	rcu_barrier();
 	mm_caches_shrink();   /* slabs the caches grew are not leaks */
+	kmalloc_shrink();     /* nor kmalloc's (threads, processes) */
 	page_alloc_drain_pcp();
 	c->free_pages = page_alloc_nr_free();
 	mm_object_counts(&c->o);

@@ -19,7 +19,7 @@
 #define CR0_WP     (1ull << 16)
 #define CR0_PG     (1ull << 31)
 #define CR4_PAE    (1ull << 5)
-#define TSS_SELECTOR 0x28
+#define TSS_SELECTOR 0x30
 
 struct __packed dtr {
 	u16 limit;
@@ -77,7 +77,7 @@ KTEST(x86_64, every_cpu_alike)
 		KEXPECT_EQ(t, !!(r->efer & EFER_NXE), nx);
 		KEXPECT_EQ(t, r->cr3 & ~0xfffull, kernel_pt_root);   /* no user space yet */
 		/* Its own GDT and TSS: the same variable as CPU 0's, in its own per-CPU copy. */
-		KEXPECT_EQ(t, r->gdtr.limit, 7 * 8 - 1);
+		KEXPECT_EQ(t, r->gdtr.limit, 8 * 8 - 1);
 		KEXPECT_EQ(t, r->gdtr.base - off, regs[0].gdtr.base);
 		KEXPECT_EQ(t, r->tr, TSS_SELECTOR);
 		KEXPECT_EQ(t, r->tss_base - off, regs[0].tss_base);

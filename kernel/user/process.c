@@ -1,0 +1,333 @@
+/* Processes and user threads (see process.h). */
+#include "arch/arch.h"
+#ifdef ARCH_HAS_USER_MODE
+#include "kernel/user/process.h"
+#include "kernel/errno.h"
+#include "kernel/locking/mutex.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/sched/timer.h"
+#include "kernel/user/futex.h"
+#include "kernel/user/uaccess.h"
+#include "lib/string.h"
+#include "lib/printf.h"
+#include "mm/vmap.h"
+#include "mm/mm.h"
+#include "mm/slab.h"
+#include "mm/vma.h"
+
+/* Linux's threads-max scales with memory; one process here may have this many threads, and a
+ * clone past it is -EAGAIN, as over RLIMIT_NPROC. */
+#define THREADS_PER_PROCESS_MAX 1024
+
+static atomic_t next_tid = ATOMIC_INIT(1);
+static atomic_long_t uthreads_live;
+
+unsigned long uthreads_in_use(void) { return (unsigned long)atomic_long_read(&uthreads_live); }
+
+/* ---- The reaper: joins exited user threads and frees them ---- */
+
+static spinlock_t reap_lock = SPINLOCK_INIT;
+static struct list_head reap_list = LIST_HEAD_INIT(reap_list);   /* reap_lock */
+static struct wait_queue reap_wq = WAIT_QUEUE_INIT(reap_wq);
+static struct mutex reaper_start_lock = MUTEX_INIT(reaper_start_lock);
+static struct thread *reaper;                         /* reaper_start_lock */
+
+static bool reap_pending(void)
+{
+	spin_lock(&reap_lock);
+	bool any = !list_empty(&reap_list);
+	spin_unlock(&reap_lock);
+	return any;
+}
+
+static void reaper_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		wait_event(&reap_wq, reap_pending());
+		spin_lock(&reap_lock);
+		struct uthread *ut = list_first_entry(&reap_list, struct uthread, reap_link);
+		list_del(&ut->reap_link);
+		spin_unlock(&reap_lock);
+
+		struct process *p = ut->proc;
+		thread_join(ut->thread);   /* waits until it is off its CPU for good; frees it */
+		kfree(ut);
+		atomic_long_add_return(&uthreads_live, -1);
+		spin_lock(&p->lock);
+		bool last = --p->nr_unreaped == 0;
+		spin_unlock(&p->lock);
+		if (last) {
+			/* Every thread has let the mm go: the process's own reference is the last
+			 * one, unless a test holds another. Its pages go back before anyone waiting
+			 * hears the process is done. */
+			mm_put(p->mm);
+			p->mm = NULL;
+			complete_all(&p->done);
+		}
+		process_put(p);   /* the thread's reference */
+	}
+}
+
+static int reaper_start(void)
+{
+	mutex_lock(&reaper_start_lock);
+	if (!reaper) {
+		reaper = kthread_create(reaper_main, NULL, "reaper");
+		if (reaper)
+			thread_start(reaper);
+	}
+	mutex_unlock(&reaper_start_lock);
+	return reaper ? 0 : -ENOMEM;
+}
+
+/* At boot: the reaper exists before any process, so that a test's count of free pages taken
+ * before its first process does not see the reaper's stack appear. */
+void __init user_init(void)
+{
+	if (reaper_start())
+		panic("user: no memory for the reaper thread");
+}
+
+/* ---- Processes ---- */
+
+struct process *process_create(const char *name)
+{
+	if (reaper_start())
+		return NULL;
+	struct process *p = kmalloc(sizeof(*p), GFP_ZERO);
+	if (!p)
+		return NULL;
+	p->mm = mm_create();
+	if (!p->mm) {
+		kfree(p);
+		return NULL;
+	}
+	strlcpy(p->name, name, sizeof(p->name));
+	spin_lock_init(&p->lock);
+	list_init(&p->threads);
+	completion_init(&p->done);
+	atomic_set(&p->refcount, 1);
+	return p;
+}
+
+void process_put(struct process *p)
+{
+	if (!atomic_dec_and_test(&p->refcount))
+		return;
+	if (p->mm)   /* never started a thread */
+		mm_put(p->mm);
+	kfree(p);
+}
+
+void process_exit_group(struct process *p, int code, bool killed)
+{
+	spin_lock(&p->lock);
+	if (!p->exiting) {
+		p->exit_code = code;
+		p->killed = killed;
+		WRITE_ONCE(p->exiting, true);
+	}
+	/* The store of exiting, then each thread's `interruptible`: the two full barriers (here
+	 * and in uthread_sleep, set_current_sleeping) make sure that a thread about to sleep
+	 * either sees exiting or is seen sleeping and woken (the store-buffering pattern). */
+	smp_mb();
+	struct uthread *ut;
+	list_for_each_entry(ut, &p->threads, link)
+		if (READ_ONCE(ut->interruptible))
+			thread_wake(ut->thread);
+	spin_unlock(&p->lock);
+}
+
+bool process_wait(struct process *p, u64 timeout_ns, int *code)
+{
+	if (!wait_for_completion_timeout(&p->done, timeout_ns))
+		return false;
+	spin_lock(&p->lock);
+	*code = p->exit_code;
+	spin_unlock(&p->lock);
+	return true;
+}
+
+bool uthread_should_exit(void)
+{
+	struct uthread *ut = current_uthread();
+	return ut && READ_ONCE(ut->proc->exiting);
+}
+
+/* ---- Threads ---- */
+
+static void uthread_main(void *arg)
+{
+	struct uthread *ut = arg;
+	struct thread *t = current_thread();
+	kthread_use_mm(ut->proc->mm);
+	struct trap_frame *f = arch_user_frame((char *)t->stack + KSTACK_SIZE);
+	*f = ut->start;
+	arch_irq_disable();
+	user_return_work(f);   /* the process may be exiting already */
+	arch_enter_user(f);
+}
+
+int uthread_create(struct process *p, const struct trap_frame *start, const char *name,
+		   struct uthread **ut_out)
+{
+	spin_lock(&p->lock);
+	if (p->exiting || p->nr_threads >= THREADS_PER_PROCESS_MAX) {
+		spin_unlock(&p->lock);
+		return -EAGAIN;
+	}
+	p->nr_threads++;
+	p->nr_unreaped++;
+	spin_unlock(&p->lock);
+
+	struct uthread *ut = kmalloc(sizeof(*ut), GFP_ZERO);
+	struct thread *t = ut ? uthread_create_thread(uthread_main, ut, name) : NULL;
+	if (!t) {
+		kfree(ut);
+		spin_lock(&p->lock);
+		p->nr_threads--;
+		p->nr_unreaped--;
+		spin_unlock(&p->lock);
+		return -ENOMEM;
+	}
+	atomic_long_add_return(&uthreads_live, 1);
+	atomic_inc(&p->refcount);   /* dropped by the reaper */
+	ut->thread = t;
+	ut->proc = p;
+	ut->tid = atomic_add_return(&next_tid, 1);
+	ut->start = *start;
+	t->uthread = ut;
+	arch_thread_copy_user_state(t);
+	spin_lock(&p->lock);
+	if (!p->pid)
+		p->pid = ut->tid;
+	list_add_tail(&ut->link, &p->threads);
+	spin_unlock(&p->lock);
+	*ut_out = ut;
+	return ut->tid;
+}
+
+void uthread_go(struct uthread *ut)
+{
+	thread_start(ut->thread);
+}
+
+__noreturn void uthread_exit(void)
+{
+	struct uthread *ut = current_uthread();
+	struct process *p = ut->proc;
+	arch_irq_enable();
+	/* CLONE_CHILD_CLEARTID: Linux's mm_release writes 0 there and wakes one waiter, which is
+	 * how pthread_join learns the thread has gone. A fault there is ignored, as in Linux. */
+	if (ut->clear_child_tid && put_user_u32(ut->clear_child_tid, 0) == 0)
+		futex_wake(p->mm, ut->clear_child_tid, 1);
+	spin_lock(&p->lock);
+	list_del(&ut->link);
+	p->nr_threads--;
+	spin_unlock(&p->lock);
+	kthread_unuse_mm(p->mm);
+
+	spin_lock(&reap_lock);
+	list_add_tail(&ut->reap_link, &reap_list);
+	spin_unlock(&reap_lock);
+	wake_up(&reap_wq);
+	thread_exit();
+}
+
+/* ---- Sleeping in a system call ---- */
+
+struct uwait {
+	struct timer timer;
+	struct thread *thread;
+	bool fired;
+};
+
+static void uwait_timer(struct timer *tm)
+{
+	struct uwait *w = container_of(tm, struct uwait, timer);
+	WRITE_ONCE(w->fired, true);
+	thread_wake(w->thread);
+}
+
+int uthread_sleep(const bool *flag, u64 deadline_ns)
+{
+	struct uthread *ut = current_uthread();
+	struct uwait w = { .thread = current_thread() };
+	int ret;
+	timer_setup(&w.timer, uwait_timer);
+	if (deadline_ns) {
+		u64 now = clock_ns();
+		timer_arm(&w.timer, deadline_ns > now ? deadline_ns - now : 0);
+	}
+	WRITE_ONCE(ut->interruptible, true);
+	for (;;) {
+		set_current_sleeping();   /* a full barrier: see process_exit_group */
+		if (READ_ONCE(*flag)) {
+			ret = 0;
+			break;
+		}
+		if (uthread_should_exit()) {
+			ret = -EINTR;
+			break;
+		}
+		if (deadline_ns && READ_ONCE(w.fired)) {
+			ret = -ETIMEDOUT;
+			break;
+		}
+		schedule();
+	}
+	set_current_running();
+	WRITE_ONCE(ut->interruptible, false);
+	if (deadline_ns)
+		timer_cancel(&w.timer);
+	return ret;
+}
+
+/* ---- The arch's calls ---- */
+
+void user_return_work(struct trap_frame *f)
+{
+	(void)f;
+	for (;;) {
+		if (READ_ONCE(this_cpu()->need_resched)) {
+			arch_irq_enable();
+			schedule();
+			arch_irq_disable();
+			continue;
+		}
+		if (uthread_should_exit())
+			uthread_exit();
+		return;
+	}
+}
+
+__noreturn void user_fatal_trap(struct trap_frame *f, const char *what, uintptr_t addr)
+{
+	struct uthread *ut = current_uthread();
+	BUG_ON(!ut);
+	struct process *p = ut->proc;
+	arch_irq_enable();
+	char where[64] = "no VMA";
+	if (addr) {
+		mmap_read_lock(p->mm);
+		struct vma *v = vma_find(p->mm, addr);
+		if (v && v->start <= addr)
+			snprintf(where, sizeof(where), "VMA %#lx-%#lx %c%c%c%c", v->start, v->end,
+				 v->flags & VM_READ ? 'r' : '-', v->flags & VM_WRITE ? 'w' : '-',
+				 v->flags & VM_EXEC ? 'x' : '-', v->flags & VM_SHARED ? 's' : 'p');
+		mmap_read_unlock(p->mm);
+	}
+	/* Linux: "a.out[1234]: segfault at 0 ip ... sp ... error 4 in a.out[...]". */
+	if (!strcmp(what, "read") || !strcmp(what, "write") || !strcmp(what, "exec"))
+		pr_warn("user: %s[%d]: segfault at %#lx ip %#lx sp %#lx (%s; %s): killed\n",
+			p->name, ut->tid, addr, arch_frame_ip(f), arch_frame_sp(f), what, where);
+	else
+		pr_warn("user: %s[%d]: %s at ip %#lx sp %#lx: killed\n", p->name, ut->tid, what,
+			arch_frame_ip(f), arch_frame_sp(f));
+	process_exit_group(p, 128 + 11, true);   /* as if by SIGSEGV */
+	uthread_exit();
+}
+
+#endif /* ARCH_HAS_USER_MODE */

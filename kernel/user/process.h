@@ -1,0 +1,81 @@
+/* Processes and user threads. A process is an address space (struct mm) and the threads that
+ * run in it; each thread is a kernel thread (struct thread) with a struct uthread beside it, that
+ * entered user mode from its kernel function and comes back into the kernel by traps and
+ * system calls on its own kernel stack (docs/user.md).
+ *
+ * Lifetimes. The process holds one reference on its mm; each thread adopts the mm (another)
+ * while it runs. A thread that exits (exit, a fatal trap, the process's group exit) lets the mm
+ * go, wakes whoever waits in its clear_child_tid futex, and hands itself to the reaper, a kernel
+ * thread that joins it and frees it: a thread cannot free the stack it runs on. The process is
+ * done when the reaper has freed its last thread; process_wait() returns then, and after
+ * process_put() drops the last reference every page the process had is free again.
+ *
+ * Locking: proc->lock (a spinlock) guards the thread list and counts; `exiting` is written under
+ * it and read without it (READ_ONCE) by the threads, which look at it on every return to user
+ * mode and in every sleep. */
+#ifndef KERNEL_USER_PROCESS_H
+#define KERNEL_USER_PROCESS_H
+
+#include "kernel/locking/spinlock.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/wait.h"
+#include "lib/list.h"
+
+struct mm;
+
+struct process {
+	struct mm *mm;
+	int pid;                      /* the tid of its first thread */
+	char name[16];
+	spinlock_t lock;
+	struct list_head threads;     /* struct uthread.link: threads not yet exited; lock */
+	unsigned nr_threads;          /* on the list; lock */
+	unsigned nr_unreaped;         /* created and not yet freed by the reaper; lock */
+	bool exiting;                 /* exit_group or a fatal trap: every thread leaves; lock */
+	int exit_code;                /* exit_group's status, or 128 + the trap's number; lock */
+	bool killed;                  /* ended by a fatal trap, not by exit */
+	struct completion done;       /* completed by the reaper with the last thread */
+	atomic_t refcount;
+};
+
+struct uthread {
+	struct thread *thread;
+	struct process *proc;
+	int tid;
+	uintptr_t clear_child_tid;    /* set_tid_address, CLONE_CHILD_CLEARTID: 0 and a futex wake
+				       * there at exit */
+	struct trap_frame start;      /* the user registers it starts with */
+	bool interruptible;           /* in uthread_sleep: process_exit_group wakes it */
+	struct list_head link;        /* proc->threads */
+	struct list_head reap_link;   /* on the reaper's list once it has exited */
+};
+
+static inline struct uthread *current_uthread(void) { return current_thread()->uthread; }
+
+void user_init(void);   /* boot, once the scheduler runs */
+/* A new process with an empty address space, named for reports: NULL without memory. */
+struct process *process_create(const char *name);
+void process_put(struct process *p);
+/* Start a thread of p in user mode with the registers in *start (arch_user_frame_init, or a
+ * copy of a frame for clone). The new thread's tid, or a negative errno (-EAGAIN: p is
+ * exiting, or the thread limit; -ENOMEM). The caller then fills in what the thread must see
+ * before it runs through *ut_out, which the thread's start is held for: see uthread_go(). */
+int uthread_create(struct process *p, const struct trap_frame *start, const char *name,
+		   struct uthread **ut_out);
+void uthread_go(struct uthread *ut);
+/* Leave the process: never returns. */
+__noreturn void uthread_exit(void);
+/* End every thread of p with this status: threads in user mode leave at their next return to
+ * the kernel (the tick at the latest), sleeping ones are woken. */
+void process_exit_group(struct process *p, int code, bool killed);
+/* Wait until p's last thread is gone: true, with its status in *code; false after timeout_ns. */
+bool process_wait(struct process *p, u64 timeout_ns, int *code);
+/* Processes' threads alive or unreaped, for tests' leak checks. */
+unsigned long uthreads_in_use(void);
+/* For sleeps of user threads (futex, nanosleep): has its process been told to exit? */
+bool uthread_should_exit(void);
+/* Sleep until *flag is true (0), the process is told to exit (-EINTR) or clock_ns() reaches
+ * deadline_ns (-ETIMEDOUT; 0: no deadline). Whoever sets *flag then calls thread_wake(). */
+int uthread_sleep(const bool *flag, u64 deadline_ns);
+
+#endif
