@@ -326,6 +326,10 @@ __noreturn void user_fatal_trap(struct trap_frame *f, const char *what, uintptr_
 	else
 		pr_warn("user: %s[%d]: %s at ip %#lx sp %#lx: killed\n", p->name, ut->tid, what,
 			arch_frame_ip(f), arch_frame_sp(f));
+	spin_lock(&p->lock);
+	if (!p->exiting)
+		p->kill_reason = what;
+	spin_unlock(&p->lock);
 	process_exit_group(p, 128 + 11, true);   /* as if by SIGSEGV */
 	uthread_exit();
 }

@@ -34,6 +34,7 @@ struct process {
 	bool exiting;                 /* exit_group or a fatal trap: every thread leaves; lock */
 	int exit_code;                /* exit_group's status, or 128 + the trap's number; lock */
 	bool killed;                  /* ended by a fatal trap, not by exit */
+	const char *kill_reason;      /* the trap's `what` (user_fatal_trap), for tests */
 	struct completion done;       /* completed by the reaper with the last thread */
 	atomic_t refcount;
 };

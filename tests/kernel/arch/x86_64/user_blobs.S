@@ -91,9 +91,14 @@ ublob_sysret_noncanon_end:
 
 /* SSE registers survive preemption: xmm0 holds a pattern while the thread spins for a while
  * (preempted by the tick beside the other instance), then is compared; exit_group(0) if intact,
- * 1 if not. rdi = iterations (set by the test through the frame: 0 means 50 million). */
+ * 1 if not. */
 BLOB ublob_sse_keep
-	mov $0x1234567890abcdef, %rax
+	mov $39, %eax              /* getpid: a pattern of its own, unlike the other processes' */
+	syscall
+	mov $0x0101010101010101, %rcx
+	imul %rcx, %rax
+	mov $0x1234567890abcdef, %rcx
+	xor %rcx, %rax
 	movq %rax, %xmm0
 	pshufd $0x44, %xmm0, %xmm0
 	mov $50000000, %rcx
