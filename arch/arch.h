@@ -356,8 +356,9 @@ static inline unsigned long arch_syscall_nr(const struct trap_frame *f);
 static inline unsigned long arch_syscall_arg(const struct trap_frame *f, unsigned i);  /* 0-5 */
 static inline void arch_syscall_set_return(struct trap_frame *f, long ret);
 /* The thread-pointer register (x86 FS base, arm64 TPIDR_EL0, ppc64 r13) of t, whose user frame
- * is f: t is the current thread or one not yet started. */
-void arch_thread_set_tls(struct thread *t, struct trap_frame *f, uintptr_t tls);
+ * is f: t is the current thread or one not yet started. 0, or -EPERM for a value the register
+ * cannot hold (x86: not canonical in the user half; WRMSR would #GP), as Linux refuses it. */
+int arch_thread_set_tls(struct thread *t, struct trap_frame *f, uintptr_t tls);
 /* child is a new user thread that starts as a copy of the current one (clone): give it the
  * current thread's FPU/SIMD registers and TLS base as they are now. */
 void arch_thread_copy_user_state(struct thread *child);
@@ -376,10 +377,16 @@ size_t arch_copy_user(void *dst, const void *src, size_t n);
  * interrupts on and returns with them off, ready for the arch's return to user mode. */
 void syscall_entry(struct trap_frame *f);
 /* An exception from user mode that nothing handled (a page fault fault_entry refused, an
- * invalid instruction, ...): kills the process with one report line, never returns. `what`
- * names it ("read", "write", "exec" for faults, else the exception), addr is the data address
- * (0 if none). Called with interrupts in any state. */
-__noreturn void user_fatal_trap(struct trap_frame *f, const char *what, uintptr_t addr);
+ * invalid instruction, ...): kills the process with one report line, never returns. sig is the
+ * signal Linux would send (USER_SIG*: its status is 128 + sig); `what` names it ("read",
+ * "write", "exec" for faults, else the exception), addr is the data address (0 if none).
+ * Called with interrupts in any state. */
+#define USER_SIGILL   4
+#define USER_SIGTRAP  5
+#define USER_SIGBUS   7
+#define USER_SIGFPE   8
+#define USER_SIGSEGV 11
+__noreturn void user_fatal_trap(struct trap_frame *f, int sig, const char *what, uintptr_t addr);
 /* Just before any return to user mode, interrupts off: reschedule if asked, leave if the
  * process is exiting. May enable interrupts on the way and turns them off again. */
 void user_return_work(struct trap_frame *f);

@@ -52,7 +52,7 @@ static void page_fault(struct trap_frame *f)
 	if (!smap && fault_entry(&fi, f) == 0)
 		return;
 	if (arch_frame_from_user(f))
-		user_fatal_trap(f, fi.access & FAULT_EXEC ? "exec" :
+		user_fatal_trap(f, USER_SIGSEGV, fi.access & FAULT_EXEC ? "exec" :
 				fi.access & FAULT_WRITE ? "write" : "read", fi.addr);
 	if (extable_fixup(f))
 		return;
@@ -67,6 +67,18 @@ static void page_fault(struct trap_frame *f)
 }
 
 static void x86_trap_kernel(struct trap_frame *f);
+
+/* The signal Linux sends for an exception in user mode (arch/x86/kernel/traps.c's table). */
+static int x86_user_signal(u64 vector)
+{
+	switch (vector) {
+	case 0: case 16: case 19: return USER_SIGFPE;   /* #DE, #MF, #XM */
+	case 1: case 3: return USER_SIGTRAP;            /* #DB, #BP */
+	case 6: return USER_SIGILL;                     /* #UD */
+	case 17: return USER_SIGBUS;                    /* #AC */
+	default: return USER_SIGSEGV;                   /* #GP, #SS, #NP, ... */
+	}
+}
 
 /* Every trap; interrupts off, and off again when this returns to entry.S. */
 void x86_trap(struct trap_frame *f)
@@ -109,7 +121,7 @@ static void x86_trap_kernel(struct trap_frame *f)
 		break;
 	}
 	if (f->vector < VEC_NR_EXCEPTIONS && arch_frame_from_user(f))
-		user_fatal_trap(f, exc_name(f->vector), 0);
+		user_fatal_trap(f, x86_user_signal(f->vector), exc_name(f->vector), 0);
 	if (f->vector < VEC_NR_EXCEPTIONS)
 		panic_trap(f, "unhandled exception %s", exc_name(f->vector));
 	printk(LOG_WARN, "x86: unexpected interrupt vector %lu\n", f->vector);
@@ -119,5 +131,5 @@ static void x86_trap_kernel(struct trap_frame *f)
 __noreturn void x86_bad_user_rip(struct trap_frame *f);
 __noreturn void x86_bad_user_rip(struct trap_frame *f)
 {
-	user_fatal_trap(f, "return to a non-canonical address", 0);
+	user_fatal_trap(f, USER_SIGSEGV, "return to a non-canonical address", 0);
 }

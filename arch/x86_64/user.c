@@ -2,6 +2,7 @@
  * state (FS base, x87/SSE registers), SMEP and SMAP. The entry and exit paths are in entry.S;
  * docs/user.md walks through them. */
 #include "arch/x86_64/x86.h"
+#include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "kernel/sched/thread.h"
 #include "lib/string.h"
@@ -16,6 +17,7 @@
 #define EFER_SCE            (1ull << 0)
 
 #define X86_CR0_MP          (1ul << 1)
+#define X86_CR0_NE          (1ul << 5)
 #define X86_CR0_EM          (1ul << 2)
 #define X86_CR0_TS          (1ul << 3)
 #define X86_CR4_OSFXSR      (1ul << 9)
@@ -73,9 +75,11 @@ void x86_user_cpu_init(bool boot)
 	x86_wrmsr(MSR_KERNEL_GS_BASE, 0);
 
 	/* SSE for user code: FXSAVE/FXRSTOR and SSE instructions allowed, SIMD exceptions as #XM;
-	 * x87 native, never trapping (the kernel saves the registers eagerly, arch_user_switch). */
+	 * x87 native (NE: unmasked x87 exceptions as #MF, not the legacy FERR# line, SDM vol. 1,
+	 * 8.7), never trapping on use (the kernel saves the registers eagerly, arch_user_switch). */
 	__asm__ __volatile__("mov %0, %%cr0" ::
-			     "r"((x86_read_cr0() | X86_CR0_MP) & ~(X86_CR0_EM | X86_CR0_TS)));
+			     "r"((x86_read_cr0() | X86_CR0_MP | X86_CR0_NE) &
+				 ~(X86_CR0_EM | X86_CR0_TS)));
 	u64 cr4 = x86_read_cr4() | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
 	if (x86_smep_on)
 		cr4 |= X86_CR4_SMEP;
@@ -99,15 +103,18 @@ void arch_user_frame_init(struct trap_frame *f, uintptr_t pc, uintptr_t sp)
 	f->vector = X86_VEC_SYSCALL;   /* not a trap the IDT delivered: nothing to acknowledge */
 }
 
-void arch_thread_set_tls(struct thread *t, struct trap_frame *f, uintptr_t tls)
+int arch_thread_set_tls(struct thread *t, struct trap_frame *f, uintptr_t tls)
 {
 	(void)f;
+	if (tls >= USER_VA_END)   /* WRMSR of a non-canonical FS base is #GP (SDM vol. 4, 2.1) */
+		return -EPERM;
 	t->arch.fs_base = tls;
 	if (t == current_thread()) {
 		unsigned long flags = arch_irq_save();   /* not switched out between the two */
 		x86_wrmsr(MSR_FS_BASE, tls);
 		arch_irq_restore(flags);
 	}
+	return 0;
 }
 
 void arch_thread_copy_user_state(struct thread *child)

@@ -28,24 +28,17 @@ static struct futex_bucket {
 	spinlock_t lock;
 	struct list_head waiters;
 } buckets[FUTEX_BUCKETS];
-static bool buckets_ready;
+
+void __init futex_init(void)
+{
+	for (unsigned i = 0; i < FUTEX_BUCKETS; i++) {
+		spin_lock_init(&buckets[i].lock);
+		list_init(&buckets[i].waiters);
+	}
+}
 
 static struct futex_bucket *bucket_of(struct mm *mm, uintptr_t addr)
 {
-	if (!READ_ONCE(buckets_ready)) {
-		/* First use: the lists are built once; racing first users build the same thing,
-		 * but only before any waiter exists, so build under a lock of its own. */
-		static spinlock_t init_lock = SPINLOCK_INIT;
-		spin_lock(&init_lock);
-		if (!buckets_ready) {
-			for (unsigned i = 0; i < FUTEX_BUCKETS; i++) {
-				spin_lock_init(&buckets[i].lock);
-				list_init(&buckets[i].waiters);
-			}
-			smp_store_release(&buckets_ready, true);
-		}
-		spin_unlock(&init_lock);
-	}
 	u64 h = ((u64)(uintptr_t)mm ^ (addr >> 2)) * 0x9e3779b97f4a7c15ull;
 	return &buckets[h >> 58];
 }

@@ -10,6 +10,7 @@
 
 struct mm;
 
+void futex_init(void);   /* boot (user_init) */
 /* Sleep if the u32 at uaddr still holds val: 0 when woken, -EAGAIN if it did not hold val,
  * -ETIMEDOUT at deadline_ns (clock_ns(); 0: none), -EINTR if the process exits, -EFAULT, or
  * -EINVAL for a misaligned address. */

@@ -57,6 +57,8 @@ static void reaper_main(void *arg)
 		atomic_long_add_return(&uthreads_live, -1);
 		spin_lock(&p->lock);
 		bool last = --p->nr_unreaped == 0;
+		if (last)
+			p->dead = true;   /* nothing may adopt p->mm again */
 		spin_unlock(&p->lock);
 		if (last) {
 			/* Every thread has let the mm go: the process's own reference is the last
@@ -86,6 +88,7 @@ static int reaper_start(void)
  * before its first process does not see the reaper's stack appear. */
 void __init user_init(void)
 {
+	futex_init();
 	if (reaper_start())
 		panic("user: no memory for the reaper thread");
 }
@@ -165,6 +168,8 @@ static void uthread_main(void *arg)
 	kthread_use_mm(ut->proc->mm);
 	struct trap_frame *f = arch_user_frame((char *)t->stack + KSTACK_SIZE);
 	*f = ut->start;
+	if (ut->discard)
+		uthread_exit();
 	arch_irq_disable();
 	user_return_work(f);   /* the process may be exiting already */
 	arch_enter_user(f);
@@ -174,7 +179,7 @@ int uthread_create(struct process *p, const struct trap_frame *start, const char
 		   struct uthread **ut_out)
 {
 	spin_lock(&p->lock);
-	if (p->exiting || p->nr_threads >= THREADS_PER_PROCESS_MAX) {
+	if (p->exiting || p->dead || p->nr_threads >= THREADS_PER_PROCESS_MAX) {
 		spin_unlock(&p->lock);
 		return -EAGAIN;
 	}
@@ -214,6 +219,18 @@ void uthread_go(struct uthread *ut)
 	thread_start(ut->thread);
 }
 
+void uthread_discard(struct uthread *ut)
+{
+	ut->discard = true;
+	thread_start(ut->thread);
+}
+
+__noreturn void uthread_exit_code(int code)
+{
+	current_uthread()->exit_code = code;
+	uthread_exit();
+}
+
 __noreturn void uthread_exit(void)
 {
 	struct uthread *ut = current_uthread();
@@ -226,6 +243,10 @@ __noreturn void uthread_exit(void)
 	spin_lock(&p->lock);
 	list_del(&ut->link);
 	p->nr_threads--;
+	/* Without a group exit, the process's status is its first thread's (Linux's wait() reports
+	 * the thread-group leader's), whenever the others end. */
+	if (!p->exiting && ut->tid == p->pid)
+		p->exit_code = ut->exit_code;
 	spin_unlock(&p->lock);
 	kthread_unuse_mm(p->mm);
 
@@ -251,16 +272,27 @@ static void uwait_timer(struct timer *tm)
 	thread_wake(w->thread);
 }
 
+/* A timer is armed for at most this long at a time (about 18 minutes): the cycle arithmetic of
+ * a longer delay could wrap and fire at once; a longer sleep re-arms. */
+#define UWAIT_MAX_ARM_NS (1ull << 40)
+
+static void uwait_arm(struct uwait *w, u64 deadline_ns)
+{
+	u64 now = clock_ns();
+	u64 left = deadline_ns > now ? deadline_ns - now : 0;
+	WRITE_ONCE(w->fired, false);
+	timer_arm(&w->timer, MIN(left, UWAIT_MAX_ARM_NS));
+}
+
 int uthread_sleep(const bool *flag, u64 deadline_ns)
 {
 	struct uthread *ut = current_uthread();
+	struct process *p = ut->proc;
 	struct uwait w = { .thread = current_thread() };
 	int ret;
 	timer_setup(&w.timer, uwait_timer);
-	if (deadline_ns) {
-		u64 now = clock_ns();
-		timer_arm(&w.timer, deadline_ns > now ? deadline_ns - now : 0);
-	}
+	if (deadline_ns)
+		uwait_arm(&w, deadline_ns);
 	WRITE_ONCE(ut->interruptible, true);
 	for (;;) {
 		set_current_sleeping();   /* a full barrier: see process_exit_group */
@@ -273,13 +305,22 @@ int uthread_sleep(const bool *flag, u64 deadline_ns)
 			break;
 		}
 		if (deadline_ns && READ_ONCE(w.fired)) {
-			ret = -ETIMEDOUT;
-			break;
+			if (clock_ns() >= deadline_ns) {
+				ret = -ETIMEDOUT;
+				break;
+			}
+			set_current_running();
+			uwait_arm(&w, deadline_ns);   /* a long sleep's next stretch */
+			continue;
 		}
 		schedule();
 	}
 	set_current_running();
+	/* Under the lock that process_exit_group wakes under: once it is clear, no wake meant for
+	 * this sleep can reach whatever this thread sleeps on next. */
+	spin_lock(&p->lock);
 	WRITE_ONCE(ut->interruptible, false);
+	spin_unlock(&p->lock);
 	if (deadline_ns)
 		timer_cancel(&w.timer);
 	return ret;
@@ -303,7 +344,7 @@ void user_return_work(struct trap_frame *f)
 	}
 }
 
-__noreturn void user_fatal_trap(struct trap_frame *f, const char *what, uintptr_t addr)
+__noreturn void user_fatal_trap(struct trap_frame *f, int sig, const char *what, uintptr_t addr)
 {
 	struct uthread *ut = current_uthread();
 	BUG_ON(!ut);
@@ -330,7 +371,7 @@ __noreturn void user_fatal_trap(struct trap_frame *f, const char *what, uintptr_
 	if (!p->exiting)
 		p->kill_reason = what;
 	spin_unlock(&p->lock);
-	process_exit_group(p, 128 + 11, true);   /* as if by SIGSEGV */
+	process_exit_group(p, 128 + sig, true);   /* as a shell reports a death by signal */
 	uthread_exit();
 }
 

@@ -32,6 +32,7 @@ struct process {
 	unsigned nr_threads;          /* on the list; lock */
 	unsigned nr_unreaped;         /* created and not yet freed by the reaper; lock */
 	bool exiting;                 /* exit_group or a fatal trap: every thread leaves; lock */
+	bool dead;                    /* its last thread is freed: no thread may start; lock */
 	int exit_code;                /* exit_group's status, or 128 + the trap's number; lock */
 	bool killed;                  /* ended by a fatal trap, not by exit */
 	const char *kill_reason;      /* the trap's `what` (user_fatal_trap), for tests */
@@ -46,7 +47,11 @@ struct uthread {
 	uintptr_t clear_child_tid;    /* set_tid_address, CLONE_CHILD_CLEARTID: 0 and a futex wake
 				       * there at exit */
 	struct trap_frame start;      /* the user registers it starts with */
-	bool interruptible;           /* in uthread_sleep: process_exit_group wakes it */
+	bool interruptible;           /* in uthread_sleep: process_exit_group wakes it; set
+				       * without the lock, cleared under it */
+	bool discard;                 /* leave before entering user mode (clone failed late) */
+	int exit_code;                /* its exit(2) status: the process's if it is the first
+				       * thread (Linux: the group leader's) */
 	struct list_head link;        /* proc->threads */
 	struct list_head reap_link;   /* on the reaper's list once it has exited */
 };
@@ -64,11 +69,16 @@ void process_put(struct process *p);
 int uthread_create(struct process *p, const struct trap_frame *start, const char *name,
 		   struct uthread **ut_out);
 void uthread_go(struct uthread *ut);
+/* A thread made but not to run after all: it is started and leaves at once, through the usual
+ * exit path, without entering user mode. */
+void uthread_discard(struct uthread *ut);
 /* Leave the process: never returns. */
 __noreturn void uthread_exit(void);
 /* End every thread of p with this status: threads in user mode leave at their next return to
  * the kernel (the tick at the latest), sleeping ones are woken. */
 void process_exit_group(struct process *p, int code, bool killed);
+/* Thread-local: this thread's exit(2) status, then leave (uthread_exit). */
+__noreturn void uthread_exit_code(int code);
 /* Wait until p's last thread is gone: true, with its status in *code; false after timeout_ns. */
 bool process_wait(struct process *p, u64 timeout_ns, int *code);
 /* Processes' threads alive or unreaped, for tests' leak checks. */

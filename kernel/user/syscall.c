@@ -30,7 +30,7 @@ static long sys_write(struct trap_frame *f, const unsigned long *a)
 	if ((long)n < 0)
 		return -EINVAL;
 	char buf[IO_CHUNK];
-	while (done < n) {
+	while (done < n && !uthread_should_exit()) {   /* a kill ends a long write */
 		size_t k = MIN(n - done, (size_t)IO_CHUNK);
 		if (copy_from_user(buf, a[1] + done, k))
 			return done ? (long)done : -EFAULT;
@@ -50,7 +50,7 @@ static long sys_writev(struct trap_frame *f, const unsigned long *a)
 	if (a[2] > 1024)   /* UIO_MAXIOV */
 		return -EINVAL;
 	long total = 0;
-	for (unsigned long i = 0; i < a[2]; i++) {
+	for (unsigned long i = 0; i < a[2] && !uthread_should_exit(); i++) {
 		struct iovec_user v;
 		if (copy_from_user(&v, a[1] + i * sizeof(v), sizeof(v)))
 			return total ? total : -EFAULT;
@@ -162,8 +162,10 @@ static long sys_clone(struct trap_frame *f, const unsigned long *a)
 	int tid = uthread_create(p, &start, p->name, &ut);
 	if (tid < 0)
 		return tid;
-	if (flags & CLONE_SETTLS)
-		arch_thread_set_tls(ut->thread, &ut->start, tls);
+	if ((flags & CLONE_SETTLS) && arch_thread_set_tls(ut->thread, &ut->start, tls)) {
+		uthread_discard(ut);   /* Linux checks the TLS as it copies the thread: -EPERM */
+		return -EPERM;
+	}
 	if (flags & CLONE_CHILD_CLEARTID)
 		ut->clear_child_tid = ctid;
 	/* One address space: the child's SETTID is the parent's, done before either runs. A
@@ -178,14 +180,7 @@ static long sys_clone(struct trap_frame *f, const unsigned long *a)
 
 static long sys_exit(struct trap_frame *f, const unsigned long *a)
 {
-	struct uthread *ut = current_uthread();
-	struct process *p = ut->proc;
-	spin_lock(&p->lock);
-	bool last = p->nr_threads == 1;
-	if (last && !p->exiting)
-		p->exit_code = (int)(a[0] & 0xff);
-	spin_unlock(&p->lock);
-	uthread_exit();
+	uthread_exit_code((int)(a[0] & 0xff));
 }
 
 static long sys_exit_group(struct trap_frame *f, const unsigned long *a)
@@ -355,7 +350,9 @@ static long sys_clock_nanosleep(struct trap_frame *f, const unsigned long *a)
 			return -EFAULT;
 		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
 			return -EINVAL;
-		u64 when = (u64)ts.sec * 1000000000 + (u64)ts.nsec, now = clock_ns();
+		/* Linux saturates a time past 2^63 ns (KTIME_MAX): never reached */
+		u64 when = (u64)ts.sec >= ~0ull / 1000000000 - 1 ? ~0ull :
+			   (u64)ts.sec * 1000000000 + (u64)ts.nsec, now = clock_ns();
 		if (when <= now)
 			return 0;
 		static const bool never;
@@ -394,7 +391,7 @@ static long sys_getrandom(struct trap_frame *f, const unsigned long *a)
 	static u64 state;
 	u8 buf[64];
 	size_t done = 0;
-	while (done < n) {
+	while (done < n && !uthread_should_exit()) {
 		for (unsigned i = 0; i < sizeof(buf); i += 8) {
 			u64 x = __atomic_add_fetch(&state, arch_cycles() | 1, __ATOMIC_RELAXED);
 			x ^= x << 13;
@@ -441,10 +438,7 @@ static long sys_arch_prctl(struct trap_frame *f, const unsigned long *a)
 	struct thread *t = current_thread();
 	switch (a[0]) {
 	case ARCH_SET_FS:
-		if (a[1] >= USER_VA_END)
-			return -EPERM;
-		arch_thread_set_tls(t, f, a[1]);
-		return 0;
+		return arch_thread_set_tls(t, f, a[1]);
 	case ARCH_GET_FS: {
 		u64 v = t->arch.fs_base;
 		return copy_to_user(a[1], &v, sizeof(v)) ? -EFAULT : 0;
