@@ -54,9 +54,11 @@ SOURCES_LIST := $(BUILD)/sources.list
 $(shell mkdir -p $(BUILD) && echo '$(KERNEL_SRCS) $(KERNEL_ASM)' | cmp -s - $(SOURCES_LIST) || \
 	echo '$(KERNEL_SRCS) $(KERNEL_ASM)' > $(SOURCES_LIST))
 
-.PHONY: all run test host-test kernel-test torture bench clean help deps fuzz \
+.PHONY: all run test host-test kernel-test torture bench clean help deps fuzz user \
 	compile_commands.json fuzz-vmatree fuzz-mmap libfuzz-vmatree bench-vmatree debug gdb-test mutants
-all: $(IMAGES)
+# The user programs and their initramfs (tests/user/user.mk) are built with the kernel: every
+# boot of tools/qemu-run passes build/<arch>/initramfs.cpio when it exists.
+all: $(IMAGES) $(BUILD)/initramfs.cpio
 
 $(BUILD)/obj/%.o: %.c Makefile arch/$(ARCH)/arch.mk
 	@mkdir -p $(dir $@)
@@ -82,6 +84,8 @@ $(BUILD)/faultline.elf: $(KERNEL_OBJS) $(BUILD)/linker.ld $(SOURCES_LIST) tools/
 		{ rm -f $@; echo "check-registrations: $@ deleted" >&2; exit 1; }
 
 $(eval $(ARCH_IMAGE_RULES))
+
+include tests/user/user.mk
 
 -include $(KERNEL_OBJS:.o=.d)
 
