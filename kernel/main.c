@@ -11,6 +11,7 @@
 #include "kernel/smp.h"
 #include "kernel/sched/thread.h"
 #include "kernel/torture.h"
+#include "kernel/user/init.h"
 #include "mm/mm_init.h"
 #include "mm/vmap.h"
 
@@ -84,6 +85,7 @@ __noreturn void kmain(struct boot_info *bi)
 		finish(&tot);
 	}
 	int bad = params_apply_boot(bi->cmdline);
+	bad += user_init_setup(bi->cmdline);
 	if (bad) {
 		pr_err("faultline: %d bad boot parameter(s); refusing to run with them\n", bad);
 		struct ktest_totals tot = { .fail = (unsigned)bad };
