@@ -12,6 +12,7 @@
 #include "kernel/sched/thread.h"
 #include "kernel/torture.h"
 #include "kernel/user/init.h"
+#include "kernel/user/initramfs.h"
 #include "mm/mm_init.h"
 #include "mm/vmap.h"
 
@@ -99,5 +100,6 @@ __noreturn void kmain(struct boot_info *bi)
 	}
 	print_memory_map(bi);
 	mm_init(bi);
+	initramfs_init(bi);
 	arch_call_on_stack(mm_boot_stack_top(), kmain_late, NULL);
 }
