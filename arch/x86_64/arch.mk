@@ -10,7 +10,7 @@ USER_MUSL_CC := musl-gcc
 
 # The ISO carries a default command line; tools/qemu-run builds per-run copies with others.
 define ARCH_IMAGE_RULES
-$(BUILD)/faultline.iso: $(BUILD)/faultline.elf boot/grub.cfg tools/mkiso
+$(BUILD)/faultline.iso: $(BUILD)/faultline.elf $(BUILD)/initramfs.cpio boot/grub.cfg tools/mkiso
 	@$$(if $$(Q),echo "  ISO     $$@")
-	$$(Q)tools/mkiso $$< $$@ "$$(RUN_CMDLINE)"
+	$$(Q)tools/mkiso $$< $$@ "$$(RUN_CMDLINE)" $(BUILD)/initramfs.cpio
 endef
