@@ -177,6 +177,7 @@ make fuzz-mmap             mmap and friends against a page-granular model, ASan 
 make libfuzz-vmatree       the same engine under libFuzzer, clang (FUZZ_SECONDS=$(FUZZ_SECONDS))
 make bench-vmatree         VMA tree lookups against a sorted array, -O2: BENCH lines
 make kernel-test           the boots of tools/test-matrix for ARCH only
+make user                  the user programs of ARCH and build/ARCH/initramfs.cpio (docs/user.md)
 make debug                 boot ARCH halted, attach gdb-multiarch (docs/debugging.md)
 make gdb-test              check gdb and its helpers on GDB_TEST_ARCHES (default ARCH)
 make bench                 in-kernel benchmarks: VMA tree lookups, slab alloc+free, page faults
