@@ -54,9 +54,11 @@ SOURCES_LIST := $(BUILD)/sources.list
 $(shell mkdir -p $(BUILD) && echo '$(KERNEL_SRCS) $(KERNEL_ASM)' | cmp -s - $(SOURCES_LIST) || \
 	echo '$(KERNEL_SRCS) $(KERNEL_ASM)' > $(SOURCES_LIST))
 
-.PHONY: all run test host-test kernel-test torture bench clean help deps fuzz \
+.PHONY: all run test host-test kernel-test torture bench clean help deps fuzz user \
 	compile_commands.json fuzz-vmatree fuzz-mmap libfuzz-vmatree bench-vmatree debug gdb-test mutants
-all: $(IMAGES)
+# The user programs and their initramfs (tests/user/user.mk) are built with the kernel: every
+# boot of tools/qemu-run passes build/<arch>/initramfs.cpio when it exists.
+all: $(IMAGES) $(BUILD)/initramfs.cpio
 
 $(BUILD)/obj/%.o: %.c Makefile arch/$(ARCH)/arch.mk
 	@mkdir -p $(dir $@)
@@ -82,6 +84,8 @@ $(BUILD)/faultline.elf: $(KERNEL_OBJS) $(BUILD)/linker.ld $(SOURCES_LIST) tools/
 		{ rm -f $@; echo "check-registrations: $@ deleted" >&2; exit 1; }
 
 $(eval $(ARCH_IMAGE_RULES))
+
+include tests/user/user.mk
 
 -include $(KERNEL_OBJS:.o=.d)
 
@@ -173,6 +177,7 @@ make fuzz-mmap             mmap and friends against a page-granular model, ASan 
 make libfuzz-vmatree       the same engine under libFuzzer, clang (FUZZ_SECONDS=$(FUZZ_SECONDS))
 make bench-vmatree         VMA tree lookups against a sorted array, -O2: BENCH lines
 make kernel-test           the boots of tools/test-matrix for ARCH only
+make user                  the user programs of ARCH and build/ARCH/initramfs.cpio (docs/user.md)
 make debug                 boot ARCH halted, attach gdb-multiarch (docs/debugging.md)
 make gdb-test              check gdb and its helpers on GDB_TEST_ARCHES (default ARCH)
 make bench                 in-kernel benchmarks: VMA tree lookups, slab alloc+free, page faults

@@ -25,6 +25,8 @@
  *   USER_VA_END                     user addresses are [0, USER_VA_END) (see "User address
  *                                   spaces" below)
  *   struct arch_mm_context          a user address space's hardware context (ditto)
+ *   ARCH_ELF_MACHINE                e_machine of the user programs the port runs
+ *                                   (kernel/user/elf.h)
  *   pte_t                           the raw page-table entry type
  *   struct trap_frame               registers saved on a trap
  *   ARCH_HAS_TLB_BROADCAST,         feature flags (see the MMU section): defined as 1 by a port

@@ -37,6 +37,11 @@ struct boot_info {
 	unsigned nr_reserved;
 	struct boot_module modules[BOOT_MAX_MODULES];
 	unsigned nr_modules;
+	/* The initramfs the loader gave (x86_64: the first multiboot2 module; arm64, ppc64: the
+	 * device tree's /chosen linux,initrd-start and -end), reserved; both 0 if none. When the
+	 * loader described one that cannot be used, initrd_problem says why. */
+	phys_addr_t initrd_start, initrd_end;
+	const char *initrd_problem;
 	char cmdline[BOOT_CMDLINE_MAX];
 	size_t cmdline_len;        /* the loader's command line's whole length: longer than
 	                            * BOOT_CMDLINE_MAX - 1, cmdline holds only its start */

@@ -34,6 +34,33 @@ static int add_regs(struct boot_info *bi, const struct fdt *f, int node, bool me
 	return 0;
 }
 
+/* The initramfs: /chosen's linux,initrd-start and linux,initrd-end, each one cell (QEMU's
+ * pseries writes 32 bits) or two (its arm64 virt writes #address-cells of the root, 2), the
+ * range [start, end) in physical memory. One that cannot be used is left out, with the reason
+ * in bi->initrd_problem. -E2BIG only if its reservation does not fit. */
+static int initrd(struct boot_info *bi, const struct fdt *f, int chosen)
+{
+	u32 slen, elen;
+	const void *s = fdt_prop(f, chosen, "linux,initrd-start", &slen);
+	const void *e = fdt_prop(f, chosen, "linux,initrd-end", &elen);
+	if (!s && !e)
+		return 0;
+	if (!s || !e || (slen != 4 && slen != 8) || (elen != 4 && elen != 8)) {
+		bi->initrd_problem = "linux,initrd-start/-end: one missing, or not 1 or 2 cells";
+		return 0;
+	}
+	u64 start = fdt_cells(s, slen / 4), end = fdt_cells(e, elen / 4);
+	if (end < start) {
+		bi->initrd_problem = "linux,initrd-end is below linux,initrd-start";
+		return 0;
+	}
+	if (end == start)
+		return 0;   /* an empty initrd: none */
+	bi->initrd_start = start;
+	bi->initrd_end = end;
+	return reserve(bi, start, end - start, "initramfs");
+}
+
 int devicetree_parse(struct boot_info *bi, const void *blob, phys_addr_t pa, size_t avail)
 {
 	struct fdt f;
@@ -70,6 +97,8 @@ int devicetree_parse(struct boot_info *bi, const void *blob, phys_addr_t pa, siz
 	const char *args = chosen >= 0 ? fdt_prop(&f, chosen, "bootargs", &len) : NULL;
 	if (args)
 		boot_info_set_cmdline(bi, args, len);
+	if (chosen >= 0 && initrd(bi, &f, chosen))
+		return -E2BIG;
 	const char *model = fdt_prop_string(&f, root, "model");
 	strlcpy(bi->loader, model ? model : "device tree", sizeof(bi->loader));
 	bi->fdt = blob;

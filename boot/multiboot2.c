@@ -1,6 +1,7 @@
 /* Reading the multiboot2 information structure: a u32 total size, a reserved u32, then tags
  * {u32 type, u32 size} each starting 8-byte aligned, ending with a tag of type 0. Everything we
- * keep is copied into struct boot_info; the structure itself is not reserved. Compiled for the
+ * keep is copied into struct boot_info; the structure itself is not reserved, the modules are
+ * (the first is the initramfs). Compiled for the
  * host too, where tests feed it hand-built and malformed structures. */
 #include "boot/multiboot2.h"
 #include "kernel/compiler.h"
@@ -77,6 +78,8 @@ int multiboot2_parse(struct boot_info *bi, const void *mbi)
 			const u32 *r = (const u32 *)body;
 			if (r[1] < r[0])
 				return -EINVAL;
+			/* The first module is the initramfs (GRUB's module2 line in grub.cfg). */
+			bool first = bi->nr_modules == 0;
 			if (bi->nr_modules < BOOT_MAX_MODULES) {
 				struct boot_module *m = &bi->modules[bi->nr_modules++];
 				m->start = r[0];
@@ -84,7 +87,11 @@ int multiboot2_parse(struct boot_info *bi, const void *mbi)
 				copy_string(m->name, sizeof(m->name), (const char *)(r + 2),
 					    len - 8);
 			}
-			boot_info_add_reserved(bi, r[0], r[1], "boot module");
+			if (first) {
+				bi->initrd_start = r[0];
+				bi->initrd_end = r[1];
+			}
+			boot_info_add_reserved(bi, r[0], r[1], first ? "initramfs" : "boot module");
 			break;
 		}
 		case MB2_TAG_MMAP: {

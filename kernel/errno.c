@@ -5,7 +5,7 @@ const char *errno_name(int err)
 {
 	static const struct { int e; const char *name; } names[] = {
 		{ EPERM, "EPERM" }, { ENOENT, "ENOENT" }, { EINTR, "EINTR" }, { EIO, "EIO" },
-		{ EBADF, "EBADF" },
+		{ ENOEXEC, "ENOEXEC" }, { EBADF, "EBADF" },
 		{ E2BIG, "E2BIG" }, { EAGAIN, "EAGAIN" }, { ENOMEM, "ENOMEM" },
 		{ EACCES, "EACCES" }, { EFAULT, "EFAULT" }, { EBUSY, "EBUSY" },
 		{ EEXIST, "EEXIST" }, { ENODEV, "ENODEV" }, { EINVAL, "EINVAL" },

@@ -12,6 +12,8 @@
 #include "kernel/sched/thread.h"
 #include "kernel/user/process.h"
 #include "kernel/torture.h"
+#include "kernel/user/init.h"
+#include "kernel/user/initramfs.h"
 #include "mm/mm_init.h"
 #include "mm/vmap.h"
 
@@ -88,6 +90,7 @@ __noreturn void kmain(struct boot_info *bi)
 		finish(&tot);
 	}
 	int bad = params_apply_boot(bi->cmdline);
+	bad += user_init_setup(bi->cmdline);
 	if (bad) {
 		pr_err("faultline: %d bad boot parameter(s); refusing to run with them\n", bad);
 		struct ktest_totals tot = { .fail = (unsigned)bad };
@@ -101,5 +104,6 @@ __noreturn void kmain(struct boot_info *bi)
 	}
 	print_memory_map(bi);
 	mm_init(bi);
+	initramfs_init(bi);
 	arch_call_on_stack(mm_boot_stack_top(), kmain_late, NULL);
 }

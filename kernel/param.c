@@ -170,55 +170,88 @@ static int set_param(const struct kparam *p, const char *v, size_t len, bool has
 	return -EINVAL;
 }
 
+/* One token of a command line, name[=value], the value possibly "double quoted" to hold spaces.
+ * Returns where the token ends, or NULL when only blanks are left; *unterminated for a quote
+ * that never closes (the token then runs to the end of the line). */
+struct token {
+	const char *name, *val;   /* val NULL: a bare name */
+	size_t nlen, vlen;
+	bool unterminated;
+};
+
+static bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\n'; }
+
+static const char *next_token(const char *s, struct token *t)
+{
+	while (is_blank(*s))
+		s++;
+	if (!*s)
+		return NULL;
+	*t = (struct token){ .name = s };
+	while (*s && *s != '=' && !is_blank(*s))
+		s++;
+	t->nlen = (size_t)(s - t->name);
+	if (*s != '=')
+		return s;
+	s++;
+	if (*s == '"') {
+		t->val = ++s;
+		while (*s && *s != '"')
+			s++;
+		t->vlen = (size_t)(s - t->val);
+		if (*s == '"')
+			s++;
+		else
+			t->unterminated = true;
+	} else {
+		t->val = s;
+		while (*s && !is_blank(*s))
+			s++;
+		t->vlen = (size_t)(s - t->val);
+	}
+	return s;
+}
+
+/* "--" alone ends the kernel's parameters: what follows is init's (as in Linux). */
+static bool is_dashes(const struct token *t)
+{
+	return t->nlen == 2 && !t->val && !strncmp(t->name, "--", 2);
+}
+
 int params_apply(const struct kparam *first, const struct kparam *last, const char *cmdline)
 {
 	const char *s = cmdline;
+	struct token t;
 	int errors = 0;
 
-	for (;;) {
-		while (*s == ' ' || *s == '\t' || *s == '\n')
-			s++;
-		if (!*s)
-			break;
-		/* A token is name[=value]; the value may be "double quoted" to hold spaces. */
-		const char *name = s, *val = NULL;
-		size_t nlen, vlen = 0;
-		while (*s && *s != '=' && *s != ' ' && *s != '\t' && *s != '\n')
-			s++;
-		nlen = (size_t)(s - name);
-		if (*s == '=') {
-			s++;
-			if (*s == '"') {
-				val = ++s;
-				while (*s && *s != '"')
-					s++;
-				vlen = (size_t)(s - val);
-				if (*s == '"')
-					s++;
-				else {
-					pr_err("param: unterminated quote in the value of '%.*s'\n",
-					       (int)nlen, name);
-					errors++;
-					continue;
-				}
-			} else {
-				val = s;
-				while (*s && *s != ' ' && *s != '\t' && *s != '\n')
-					s++;
-				vlen = (size_t)(s - val);
-			}
-		}
-		const struct kparam *p = find_param(first, last, name, nlen);
-		if (!p) {
-			pr_err("param: unknown boot parameter '%.*s' (boot with 'help' to list "
-			       "them)\n", (int)nlen, name);
+	while ((s = next_token(s, &t)) && !is_dashes(&t)) {
+		if (t.unterminated) {
+			pr_err("param: unterminated quote in the value of '%.*s'\n", (int)t.nlen,
+			       t.name);
 			errors++;
 			continue;
 		}
-		if (set_param(p, val, vlen, val != NULL))
+		const struct kparam *p = find_param(first, last, t.name, t.nlen);
+		if (!p) {
+			pr_err("param: unknown boot parameter '%.*s' (boot with 'help' to list "
+			       "them)\n", (int)t.nlen, t.name);
+			errors++;
+			continue;
+		}
+		if (set_param(p, t.val, t.vlen, t.val != NULL))
 			errors++;
 	}
 	return errors;
+}
+
+const char *params_after_dashes(const char *cmdline)
+{
+	const char *s = cmdline;
+	struct token t;
+	while ((s = next_token(s, &t)))
+		if (is_dashes(&t))
+			return s;
+	return NULL;
 }
 
 static void format_value(const struct kparam *p, char *buf, size_t cap)

@@ -46,9 +46,13 @@ struct kparam {
 #define PARAM_CHOICE(name, var, choices, doc) \
 	__PARAM_C(name, PARAM_STRING, var, 0, 0, sizeof(var), choices, doc)
 
-/* Apply a command line to the parameters in [first, last). Every problem is printed, naming the
- * parameter; returns the number of problems (0 if all went well). */
+/* Apply a command line to the parameters in [first, last), up to a "--" standing alone: what
+ * follows it is the init program's arguments (Linux's rule), not parameters. Every problem is
+ * printed, naming the parameter; returns the number of problems (0 if all went well). */
 int params_apply(const struct kparam *first, const struct kparam *last, const char *cmdline);
+/* What follows the "--" that ends the parameters (from its first character after the dashes),
+ * or NULL if there is none. */
+const char *params_after_dashes(const char *cmdline);
 
 /* The registered parameters, and the boot-time entry points used by kmain. */
 int params_apply_boot(const char *cmdline);

@@ -9,6 +9,8 @@ ARCH_CFLAGS := -march=armv8-a -mgeneral-regs-only -mstrict-align -mno-outline-at
 	-mno-omit-leaf-frame-pointer -ffixed-x18
 ARCH_SRCS := boot/devicetree.c
 IMAGES := $(BUILD)/faultline.elf $(BUILD)/faultline.bin
+# User programs (tests/user/user.mk): atomics inline, since they link no libgcc.
+USER_ARCH_CFLAGS := -mno-outline-atomics
 
 # faultline.bin: the raw image with the arm64 Image header (head.S) at its first byte, which
 # QEMU's -kernel loads at RAM base + TEXT_OFFSET and enters with x0 = the device tree.

@@ -19,6 +19,7 @@ typedef u64 pte_t;
 
 /* User addresses: TTBR0's half, 48 bits (TCR_EL1.T0SZ = 16). */
 #define USER_VA_END    0x0001000000000000ul
+#define ARCH_ELF_MACHINE 183   /* e_machine of the user programs it runs (EM_AARCH64) */
 /* A user address space's ASID (asid.c): generation << asid bits | ASID, 0 until its first
  * switch. Read without a lock (__atomic loads), written under asid.c's lock. */
 struct arch_mm_context {

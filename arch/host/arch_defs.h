@@ -37,6 +37,8 @@ typedef u64 pte_t;
 
 /* User addresses below the kernel areas above; an address space needs no hardware context. */
 #define USER_VA_END       0x40000000ul
+/* EM_NONE: the host port runs no user programs; its tests name the machine they check. */
+#define ARCH_ELF_MACHINE  0
 struct arch_mm_context {
 	int unused;
 };

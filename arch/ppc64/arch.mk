@@ -9,6 +9,9 @@ ARCH_SRCS := boot/devicetree.c
 # The -bios stub under bootrom/ is an image of its own (below), not part of the kernel.
 ARCH_NOT_KERNEL := arch/ppc64/bootrom/%
 IMAGES := $(BUILD)/faultline.elf $(BUILD)/bootrom.bin
+# User programs (tests/user/user.mk): the ELFv2 ABI, little-endian, the compiler's default
+# CPU (POWER8); FP and vector code allowed, as for any Linux program.
+USER_ARCH_CFLAGS := -mlittle-endian -mabi=elfv2
 
 # QEMU's pseries machine resets the CPU at 0x100 with r3 = the device tree. The -bios stub is
 # 0x100 bytes of zeros and one big-endian branch to where QEMU loaded the kernel.

@@ -21,6 +21,7 @@ typedef u64 pte_t;
 /* User addresses: quadrant 0, translated through the process-table entry PIDR names, whose
  * radix tree covers 52 bits like the kernel's. */
 #define USER_VA_END    0x0010000000000000ul
+#define ARCH_ELF_MACHINE 21   /* e_machine of the user programs it runs (EM_PPC64: ELFv2, little-endian) */
 /* The address space's PID: its process-table entry, and the tag of its TLB entries. */
 struct arch_mm_context {
 	unsigned pid;

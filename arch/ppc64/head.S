@@ -76,9 +76,9 @@ _start:
 1:	mflr r30
 	addi r30, r30, _start - 1b      /* r30: where the image runs */
 
-	/* Open Firmware (SLOF) passes no device tree, only its client interface in r5. */
-	cmpdi r31, 0
-	bne have_fdt
+	/* Open Firmware (SLOF) passes no device tree, only its client interface in r5, and in
+	 * r3 and r4 the initrd's start and size (0 without one: Linux's convention); QEMU's reset
+	 * and the -bios stub pass the device tree in r3 and 0 in r5. So r5 decides. */
 	cmpdi r5, 0
 	bne of_fetch_fdt
 have_fdt:
@@ -209,12 +209,25 @@ enable_translation:                     /* rfid to r3 with IR, DR and RI set */
  * "fdt-fetch" (buf, len -- ret). OF is called big-endian in 32-bit mode with r3 = an argument
  * array of big-endian 32-bit cells {service, nargs, nret, args..., rets...}, and returns with blr
  * in that mode, to the endian trampoline. The array and the tree go just past the image, which
- * nothing else uses yet; the tree is reserved as "device tree" once parsed.
+ * nothing else uses yet, or past the initrd (r31, r4) when QEMU put that right after the image;
+ * the tree is reserved as "device tree" once parsed. Addresses here are below 4 GiB: r28 keeps
+ * its low half across the 32-bit call, as the ABI keeps non-volatile registers.
  */
 #define OF_FDT_MAX 0x100000
 of_fetch_fdt:
 	mr r29, r5
 	PHYS(r28, __image_end)
+	clrldi r12, r31, 32             /* entered in 32-bit mode: upper halves are not ours */
+	cmpdi r12, 0
+	beq 14f
+	clrldi r4, r4, 32
+	add r12, r12, r4
+	addi r12, r12, 7
+	clrrdi r12, r12, 3              /* the initrd's end, 8-byte aligned */
+	cmpld r12, r28
+	ble 14f
+	mr r28, r12
+14:
 	bcl 20, 31, 11f
 	.asciz "fdt-fetch"
 	.balign 4
@@ -250,8 +263,8 @@ of_return:
 	bcl 20, 31, 13f
 13:	mflr r30
 	addi r30, r30, _start - 13b
-	PHYS(r31, __image_end)
-	addi r31, r31, 64
+	clrldi r28, r28, 32
+	addi r31, r28, 64
 	lwbrx r4, 0, r31
 	LOAD_IMM64(r5, 0xd00dfeed)
 	cmpw r4, r5

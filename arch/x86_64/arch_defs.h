@@ -13,6 +13,7 @@ typedef u64 pte_t;
 
 /* User addresses: the lower canonical half of a 48-bit address space. */
 #define USER_VA_END    0x0000800000000000ul
+#define ARCH_ELF_MACHINE 62   /* e_machine of the user programs it runs (EM_X86_64) */
 /* What a CPU's PCID slot remembers an address space by (arch/x86_64/pcid.c): an id given at
  * creation and never reused, since a slot may outlive the mm it names. Written once. */
 struct arch_mm_context {

@@ -147,11 +147,18 @@ HOST_WIDEROOT_CFLAGS := $(HOST_CFLAGS) -DHOST_PT_ROOT_INDEX_BITS=11
 $(eval $(call host_variant_rule,$(HOST_WIDEROOT_DIR),WIDECC ,$(HOST_CC),$(HOST_WIDEROOT_CFLAGS)))
 $(eval $(call host_program,$(HOST_WIDEROOT_DIR),$(HOST_CC),$(HOST_WIDEROOT_CFLAGS),test_pgtable))
 
+# The user programs of every arch, which test_elf and test_elf_fuzz read (build/<arch>/user/):
+# built by each arch's own rules (tests/user/user.mk), with the cross compilers.
+HOST_USER_ARCHES := x86_64 arm64 ppc64
+.PHONY: host-user-programs
+host-user-programs:
+	$(Q)$(foreach a,$(HOST_USER_ARCHES),$(MAKE) --no-print-directory ARCH=$(a) user &&) true
+
 # pgtable's default is 400 random operations, each verified over a whole 1 GiB window. A broken
 # twin's line names what caught it: ThreadSanitizer's report, a panic or the test's own first
 # complaint.
 host-test: $(HOST_BINS) $(HOST_FUZZ_BIN) $(HOST_FUZZ_MMAP_BIN) $(HOST_TSAN_BINS) \
-		$(HOST_WIDEROOT_DIR)/test_pgtable
+		$(HOST_WIDEROOT_DIR)/test_pgtable host-user-programs
 	@set -e; for t in $(HOST_BINS); do \
 		$$t > $$t.log || { cat $$t.log; echo "FAILED: $$t"; exit 1; }; \
 		tail -n 1 $$t.log; done

@@ -349,10 +349,82 @@ static void handmade(void)
 	free(bi);
 }
 
+/* A tree with memory and a /chosen holding the initrd properties given (len 0: absent). */
+static u8 *chosen_tree(size_t *size, const u32 *start, u32 slen, const u32 *end, u32 elen)
+{
+	u8 cells[16];
+	begin();
+	node("");
+	be_cells(cells, (u32[]){ 2, 1 }, 2);
+	prop("#address-cells", cells, 4);
+	prop("#size-cells", cells + 4, 4);
+	node("memory@0");
+	prop("device_type", "memory", 7);
+	be_cells(cells, (u32[]){ 0, 0, 0x10000000 }, 3);
+	prop("reg", cells, 12);
+	tok(2);
+	node("chosen");
+	if (slen) {
+		be_cells(cells, start, (int)slen / 4);
+		prop("linux,initrd-start", cells, slen);
+	}
+	if (elen) {
+		be_cells(cells, end, (int)elen / 4);
+		prop("linux,initrd-end", cells, elen);
+	}
+	tok(2);
+	tok(2);
+	tok(9);
+	return finish(size);
+}
+
+/* /chosen's linux,initrd-start and -end, in one cell (QEMU's pseries) or two (its arm64 virt):
+ * the range kept and reserved; broken ones left out with a reason, the boot going on. */
+static void initrd(void)
+{
+	struct boot_info *bi = calloc(1, sizeof(*bi));
+	size_t size;
+	u8 *b = load("tests/host/fixtures/pseries-power9-smp2-512M-initrd.dtb", &size);
+	CHECK_EQ(devicetree_parse(bi, b, 0x1000000, size), 0);
+	CHECK_EQ(bi->initrd_start, 0x630000);   /* QEMU: after the kernel, 64 KiB aligned */
+	CHECK(bi->initrd_end > bi->initrd_start && bi->initrd_end - bi->initrd_start < (1u << 24));
+	bool reserved = false;
+	for (unsigned i = 0; i < bi->nr_reserved; i++)
+		reserved |= bi->reserved[i].start == bi->initrd_start &&
+			    bi->reserved[i].end == bi->initrd_end &&
+			    !strcmp(bi->reserved[i].name, "initramfs");
+	CHECK(reserved && !bi->initrd_problem);
+	free(b);
+
+	struct { u32 start[2], slen, end[2], elen; u64 want_start, want_end; bool problem; } cases[] = {
+		{ { 0x630000 }, 4, { 0x670000 }, 4, 0x630000, 0x670000, false },
+		{ { 0x1, 0x48000000 }, 8, { 0x1, 0x48040000 }, 8, 0x148000000, 0x148040000, false },
+		{ { 0x48000000 }, 4, { 0, 0x48040000 }, 8, 0x48000000, 0x48040000, false },
+		{ { 0x5000 }, 4, { 0x5000 }, 4, 0, 0, false },        /* empty: none */
+		{ { 0x6000 }, 4, { 0x5000 }, 4, 0, 0, true },         /* ends before it starts */
+		{ { 0x6000 }, 4, { 0 }, 0, 0, 0, true },              /* no end */
+		{ { 0x6000, 0 }, 6, { 0x7000 }, 4, 0, 0, true },      /* not whole cells */
+		{ { 0 }, 0, { 0 }, 0, 0, 0, false },                  /* none at all */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(bi, 0, sizeof(*bi));
+		b = chosen_tree(&size, cases[i].start, cases[i].slen, cases[i].end, cases[i].elen);
+		CHECK_EQ(devicetree_parse(bi, b, 0x10000, size), 0);
+		CHECK_EQ(bi->initrd_start, cases[i].want_start);
+		CHECK_EQ(bi->initrd_end, cases[i].want_end);
+		CHECK_EQ(bi->initrd_problem != NULL, cases[i].problem);
+		/* The tree itself and, if kept, the initrd are reserved. */
+		CHECK_EQ(bi->nr_reserved, cases[i].want_end ? 2 : 1);
+		free(b);
+	}
+	free(bi);
+}
+
 int main(void)
 {
 	check_pseries("tests/host/fixtures/pseries-power9-smp4-512M.dtb", "POWER9", 4, 512ul << 20);
 	check_pseries("tests/host/fixtures/pseries-power10-smp2-2G.dtb", "POWER10", 2, 2ul << 30);
 	handmade();
+	initrd();
 	return host_test_done("fdt");
 }

@@ -56,6 +56,10 @@ int main(void)
 	CHECK_EQ(bi->nr_modules, 1);
 	CHECK(!strcmp(bi->modules[0].name, "ird"));
 	CHECK_EQ(bi->nr_reserved, 1);
+	/* The first module is the initramfs (GRUB's module2 line), reserved as such. */
+	CHECK_EQ(bi->initrd_start, 0x200000);
+	CHECK_EQ(bi->initrd_end, 0x201000);
+	CHECK(!strcmp(bi->reserved[0].name, "initramfs"));
 	CHECK_EQ(bi->acpi_rsdp_len, 20);
 	CHECK(!memcmp(bi->acpi_rsdp, "RSD PTR ", 8));
 
