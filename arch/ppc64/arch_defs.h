@@ -27,6 +27,20 @@ struct arch_mm_context {
 	unsigned pid;
 };
 
+/* User mode (arch/ppc64/user.c): problem state, `sc`, KUEP through IAMR; docs/user.md. */
+#define ARCH_HAS_USER_MODE 1
+/* What a user thread owns beyond its trap frame (r13, its TLS pointer, is in the frame): the
+ * FP, VMX and VSX registers, saved at each switch away from it (the kernel is built without
+ * them and runs with MSR[FP,VEC,VSX] off, so they are the user's alone). Offsets in regs.h
+ * (TS_*); the loads and stores used (lxv, stxv) need no alignment beyond struct thread's 8. */
+struct arch_thread_state {
+	u8 vsr[64][16];
+	u8 vscr[16];
+	u64 fpscr;
+	u32 vrsave;
+	u32 pad;
+};
+
 /* Saved by arch/ppc64/entry.S; offsets in regs.h (TF_*). */
 struct trap_frame {
 	u64 back_chain;   /* the interrupted r1 */

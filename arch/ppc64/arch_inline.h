@@ -22,6 +22,8 @@ struct ppc64_cpu {
 	u64 cr;                    /* exception entry: the interrupted CR */
 	unsigned cpu;              /* index, 0 = boot CPU */
 	u32 hwid;                  /* interrupt-server number (what XICS and start-cpu take) */
+	u64 user_frame;            /* the running user thread's user frame: where a trap from
+				    * problem state builds its frame (arch_user_switch) */
 };
 
 /* ---- CPU ---- */
@@ -114,6 +116,35 @@ static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip)
 	*ip = caller[2];
 	*fp = (uintptr_t)caller;
 	return *ip != 0;
+}
+
+/* ---- User mode (arch/ppc64/user.c, entry.S) ---- */
+#define CR0_SO 0x10000000ul   /* CR bit 35 (IBM; CR0's summary overflow): a failed system call */
+
+static inline struct trap_frame *arch_user_frame(void *stack_top)
+{
+	return (struct trap_frame *)stack_top - 1;
+}
+static inline bool arch_frame_from_user(const struct trap_frame *f) { return f->msr & MSR_PR; }
+static inline uintptr_t arch_frame_sp(const struct trap_frame *f) { return f->gpr[1]; }
+static inline void arch_frame_set_sp(struct trap_frame *f, uintptr_t sp) { f->gpr[1] = sp; }
+/* Linux ppc64: r0 the number, r3-r8 the arguments, r3 the result. An error comes back as the
+ * positive errno in r3 with CR0.SO set; success clears SO (Linux's system_call convention, which
+ * libcs test with `bns`). */
+static inline unsigned long arch_syscall_nr(const struct trap_frame *f) { return f->gpr[0]; }
+static inline unsigned long arch_syscall_arg(const struct trap_frame *f, unsigned i)
+{
+	return f->gpr[3 + i];
+}
+static inline void arch_syscall_set_return(struct trap_frame *f, long ret)
+{
+	if ((unsigned long)ret >= (unsigned long)-4095) {   /* -errno: Linux's MAX_ERRNO */
+		f->gpr[3] = (u64)-ret;
+		f->cr |= CR0_SO;
+	} else {
+		f->gpr[3] = (u64)ret;
+		f->cr &= ~CR0_SO;
+	}
 }
 
 /* ---- Byte order ---- */

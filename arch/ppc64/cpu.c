@@ -22,6 +22,11 @@ STATIC_ASSERT(offsetof(struct ppc64_cpu, toc) == PC_TOC, "PC_TOC");
 STATIC_ASSERT(offsetof(struct ppc64_cpu, emergency_sp) == PC_EMERG_SP, "PC_EMERG_SP");
 STATIC_ASSERT(offsetof(struct ppc64_cpu, percpu) == PC_PERCPU, "PC_PERCPU");
 STATIC_ASSERT(offsetof(struct ppc64_cpu, cr) == PC_CR, "PC_CR");
+STATIC_ASSERT(offsetof(struct ppc64_cpu, user_frame) == PC_UFRAME, "PC_UFRAME");
+STATIC_ASSERT(offsetof(struct arch_thread_state, vscr) == TS_VSCR, "TS_VSCR");
+STATIC_ASSERT(offsetof(struct arch_thread_state, fpscr) == TS_FPSCR, "TS_FPSCR");
+STATIC_ASSERT(offsetof(struct arch_thread_state, vrsave) == TS_VRSAVE, "TS_VRSAVE");
+STATIC_ASSERT(sizeof(struct arch_thread_state) == TS_SIZE, "TS_SIZE");
 STATIC_ASSERT(offsetof(struct trap_frame, gpr) == TF_GPR, "TF_GPR");
 STATIC_ASSERT(offsetof(struct trap_frame, nip) == TF_NIP, "TF_NIP");
 STATIC_ASSERT(offsetof(struct trap_frame, dsisr) == TF_DSISR, "TF_DSISR");
@@ -46,6 +51,7 @@ void ppc64_cpu_init(unsigned cpu, u32 hwid)
 	c->emergency_sp = (u64)(per_cpu_ptr(&emergency_stacks, cpu) + 1);   /* its top */
 	/* The direct-map alias: the real-mode vector stubs must be able to use it too. */
 	mtspr(SPR_SPRG0, DIRECT_MAP_BASE + arch_image_virt_to_phys((uintptr_t)c));
+	ppc64_user_cpu_init();
 }
 
 void arch_percpu_set(struct percpu *pc)

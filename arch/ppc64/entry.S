@@ -60,8 +60,16 @@ ppc64_vectors_end:
 ppc64_trap_entry:
 	std r9, PC_R9(r13)
 	std r10, PC_R10(r13)
-	/* Below the interrupted stack's red zone. Kernel-mode only so far (no user mode yet). */
-	addi r12, r1, -(RED_ZONE + TF_SIZE + MIN_FRAME)
+	/* From problem state (SRR1[PR]) r1 is the user's, nothing to build on: the frame is the
+	 * running user thread's user frame, at the top of its kernel stack (arch_user_switch keeps
+	 * it in the area). CR was saved by the stub, so compares are free from here. */
+	ld r12, PC_SRR1(r13)
+	andi. r12, r12, MSR_PR
+	beq 3f
+	ld r12, PC_UFRAME(r13)
+	b 2f
+	/* From the kernel: below the interrupted stack's red zone. */
+3:	addi r12, r1, -(RED_ZONE + TF_SIZE + MIN_FRAME)
 	clrrdi r12, r12, 4
 	/* A frame in a kernel stack's guard page would fault again, for ever: a stack overflow.
 	 * Use this CPU's emergency stack instead, so the overflow can be reported. */
@@ -79,7 +87,7 @@ ppc64_trap_entry:
 	ld r12, PC_EMERG_SP(r13)
 	addi r12, r12, -(TF_SIZE + MIN_FRAME)
 1:	addi r12, r12, MIN_FRAME        /* r12: the trap frame */
-	std r0, TF_GPR + 0*8(r12)
+2:	std r0, TF_GPR + 0*8(r12)
 	std r1, TF_GPR + 1*8(r12)
 	std r2, TF_GPR + 2*8(r12)
 	std r3, TF_GPR + 3*8(r12)
@@ -123,7 +131,12 @@ ppc64_trap_entry:
 	/* Two frames for the unwinder: the trap frame's header stands for the interrupted function
 	 * (back chain = its r1, LR save = its ip), and a minimal frame below it for our call. */
 	std r1, TF_BACKCHAIN(r12)
+	ld r9, TF_MSR(r12)
+	andi. r9, r9, MSR_PR
+	beq 4f
 	li r9, 0
+	std r9, TF_BACKCHAIN(r12)       /* from user mode: backtraces end at the trap */
+4:	li r9, 0
 	std r9, 8(r12)
 	std r9, 24(r12)
 	addi r1, r12, -MIN_FRAME
@@ -155,7 +168,10 @@ ppc64_trap_return:                      /* r1 = MIN_FRAME below a trap frame */
 	addi r0, r12, TF_PAD
 	stdcx. r0, 0, r0
 	ld r0, TF_MSR(r12)
-	/* In the kernel r13 is this CPU's struct percpu: a thread may have moved since the trap. */
+	/* In the kernel r13 is this CPU's struct percpu: a thread may have moved since the trap.
+	 * In user mode it is the user's (its thread pointer), as are r1 and r2, all from the frame;
+	 * rfid puts SRR1's PR, FP, VEC and VSX back with the rest of the user's MSR (Book III,
+	 * rfid), and is context-synchronising, so nothing of the kernel's MSR leaks past it. */
 	andi. r0, r0, MSR_PR
 	mfspr r13, SPR_SPRG0
 	ld r13, PC_PERCPU(r13)
@@ -171,6 +187,55 @@ ppc64_trap_return:                      /* r1 = MIN_FRAME below a trap frame */
 	ld r1, TF_GPR + 1*8(r12)
 	ld r12, TF_GPR + 12*8(r12)
 	rfid
+
+/* void arch_enter_user(struct trap_frame *f): f is the current thread's user frame, at the top
+ * of its kernel stack; interrupts off. The trap exit restores it and rfids to problem state. */
+	.globl arch_enter_user
+	.type arch_enter_user, @function
+arch_enter_user:
+	addi r1, r3, -MIN_FRAME
+	b ppc64_trap_return
+
+/*
+ * size_t arch_copy_user(void *dst, const void *src, size_t n): doublewords while 8 or more
+ * bytes are left, then bytes. Every load and store has an __ex_table entry. A fault in the
+ * doubleword loop has copied nothing of that doubleword (a single ld or std either performs or
+ * raises the interrupt: Book III, storage interrupts are precise), so it goes on byte by byte
+ * from the same place, which copies what can be copied and stops at the exact first byte that
+ * faults: the count of bytes not copied is then CTR. No KUAP: AMR leaves user pages open to the
+ * kernel (user.c).
+ */
+	.globl arch_copy_user
+	.type arch_copy_user, @function
+arch_copy_user:
+	srdi. r6, r5, 3
+	beq 5f
+	mtctr r6
+1:	ld r7, 0(r4)
+2:	std r7, 0(r3)
+	addi r4, r4, 8
+	addi r3, r3, 8
+	addi r5, r5, -8
+	bdnz 1b
+5:	cmpdi r5, 0                     /* the rest, or everything after a fault above */
+	beq 8f
+	mtctr r5
+3:	lbz r7, 0(r4)
+4:	stb r7, 0(r3)
+	addi r4, r4, 1
+	addi r3, r3, 1
+	bdnz 3b
+8:	li r3, 0
+	blr
+9:	mfctr r3                        /* a byte access faulted: CTR bytes are left */
+	blr
+	.pushsection __ex_table, "a"
+	.balign 8
+	.quad 1b, 5b
+	.quad 2b, 5b
+	.quad 3b, 9b
+	.quad 4b, 9b
+	.popsection
 
 /*
  * Probes that may fault. An entry of __ex_table pairs the address of the instruction that may

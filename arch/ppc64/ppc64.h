@@ -27,6 +27,9 @@ void ppc64_timer_interrupt(struct trap_frame *f);
 void ppc64_external_interrupt(struct trap_frame *f);
 void ppc64_system_reset(struct trap_frame *f);
 
+/* user.c */
+void ppc64_user_cpu_init(void);   /* this CPU's user-mode registers: IAMR (KUEP), FSCR, UAMOR */
+
 /* mmu.c */
 void ppc64_mmu_cpu_init(void);   /* this CPU's PIDR */
 

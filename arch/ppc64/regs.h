@@ -9,7 +9,9 @@
 #define MSR_SF   0x8000000000000000   /* IBM 0: 64-bit mode */
 #define MSR_EE   0x8000               /* IBM 48: external and decrementer interrupts */
 #define MSR_PR   0x4000               /* IBM 49: problem (user) state */
-#define MSR_FP   0x2000
+#define MSR_FP   0x2000               /* IBM 50: floating point available */
+#define MSR_VEC  0x2000000            /* IBM 38: vector (VMX) available */
+#define MSR_VSX  0x800000             /* IBM 40: VSX available */
 #define MSR_ME   0x1000               /* machine check enable */
 #define MSR_IR   0x20                 /* instruction relocation (translation on) */
 #define MSR_DR   0x10                 /* data relocation */
@@ -23,6 +25,10 @@
 #define SPR_SRR0   26
 #define SPR_SRR1   27
 #define SPR_PIDR   48
+#define SPR_IAMR   61    /* instruction authority mask: key 0 is radix's user pages */
+#define SPR_FSCR   153   /* facility status and control */
+#define SPR_UAMOR  157   /* which AMR bits problem state may change */
+#define SPR_VRSAVE 256   /* user-owned: saved with the vector registers */
 #define SPR_SPRG0  272   /* this CPU's arch area, as a direct-map address (works in real mode) */
 #define SPR_SPRG1  273   /* scratch: the interrupted r13 during exception entry */
 #define SPR_TBRL   268
@@ -83,6 +89,7 @@
 #define PC_EMERG_SP  80    /* top of this CPU's emergency stack */
 #define PC_PERCPU    88    /* the generic struct percpu, which r13 holds in the kernel */
 #define PC_CR        96    /* the interrupted CR, saved before anything compares */
+#define PC_UFRAME    112   /* the running user thread's user frame (arch_user_switch) */
 
 /* struct trap_frame (arch_defs.h) */
 #define TF_BACKCHAIN 0     /* an ABI frame header, so that unwinding walks through traps */
@@ -99,6 +106,13 @@
 #define TF_VECTOR    352
 #define TF_PAD       360
 #define TF_SIZE      368
+/* struct arch_thread_state (arch_defs.h): a user thread's FP/VMX/VSX registers */
+#define TS_VSR       0     /* VSR0..63, 16 bytes each: FPR0-31 overlay VSR0-31, VR0-31 are 32-63 */
+#define TS_VSCR      1024  /* as mfvscr leaves it in a vector register */
+#define TS_FPSCR     1040
+#define TS_VRSAVE    1048
+#define TS_SIZE      1056
+
 #define RED_ZONE     288   /* ELFv2: leaf functions may use 288 bytes below r1 */
 #define MIN_FRAME    32    /* ELFv2 minimal frame: back chain, CR, LR and TOC save words */
 

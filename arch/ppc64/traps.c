@@ -1,6 +1,8 @@
 /* ppc64 trap dispatch: decode what the CPU reports and hand it to generic code. Storage
- * interrupts go to fault_entry(); anything not handled tries an exception fixup, then panics with
- * the frame. Runs on the interrupted CPU with interrupts off; no shared state. */
+ * interrupts go to fault_entry(); a system call from problem state to syscall_entry(); an
+ * exception from problem state that nothing handled kills the process (user_fatal_trap); one
+ * from the kernel tries an exception fixup, then panics with the frame. Runs on the interrupted
+ * CPU with interrupts off; no shared state. */
 #include "arch/ppc64/ppc64.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
@@ -79,7 +81,12 @@ static void storage_fault(struct trap_frame *f)
 		fi.access |= FAULT_USER;
 	if (!segment && !(cause & (DSISR_NOPTE | DSISR_BADCONFIG)))
 		fi.access |= FAULT_PRESENT;
-	if (fault_entry(&fi, f) == 0 || extable_fixup(f))
+	if (fault_entry(&fi, f) == 0)
+		return;
+	if (arch_frame_from_user(f))
+		user_fatal_trap(f, USER_SIGSEGV, fi.access & FAULT_EXEC ? "exec" :
+				fi.access & FAULT_WRITE ? "write" : "read", fi.addr);
+	if (extable_fixup(f))
 		return;
 	panic_trap(f, "unhandled page fault: %s %s at %#lx (%s)%s",
 		   fi.access & FAULT_USER ? "user" : "kernel",
@@ -97,7 +104,37 @@ static const char *program_reason(u64 srr1)
 	return "unknown cause";
 }
 
+/* The signal Linux sends for a program interrupt in problem state (arch/powerpc's
+ * program_check_exception): SIGTRAP for a trap, SIGFPE for an enabled FP exception, SIGILL for
+ * an illegal or privileged instruction. */
+static int program_signal(u64 srr1)
+{
+	if (srr1 & SRR1_PROG_TRAP) return USER_SIGTRAP;
+	if (srr1 & SRR1_PROG_FPE)  return USER_SIGFPE;
+	return USER_SIGILL;
+}
+
+static void ppc64_trap_kernel(struct trap_frame *f);
+
+/* Every interrupt; interrupts off, and off again when this returns to entry.S. From problem
+ * state, the return to user mode first does what is pending (user_return_work); a system call's
+ * syscall_entry does it itself. */
 void ppc64_trap(struct trap_frame *f)
+{
+	if (!arch_frame_from_user(f)) {
+		ppc64_trap_kernel(f);
+		return;
+	}
+	if (f->vector == VEC_SYSCALL) {   /* `sc`: SRR0 is already the next instruction */
+		syscall_entry(f);
+		return;
+	}
+	ppc64_trap_kernel(f);
+	arch_irq_disable();
+	user_return_work(f);
+}
+
+static void ppc64_trap_kernel(struct trap_frame *f)
 {
 	switch (f->vector) {
 	case VEC_DSI:
@@ -116,10 +153,18 @@ void ppc64_trap(struct trap_frame *f)
 		ppc64_system_reset(f);
 		return;
 	case VEC_PROGRAM:
+		/* From problem state: an illegal or privileged instruction, a trap (tw, td: abort),
+		 * an enabled FP exception. POWER9's hypervisor emulation assistance (0xe40) for an
+		 * illegal instruction reaches a pseries guest as this too: the hypervisor owns the
+		 * HV vectors. */
+		if (arch_frame_from_user(f))
+			user_fatal_trap(f, program_signal(f->msr), program_reason(f->msr), 0);
 		if (extable_fixup(f))
 			return;
 		panic_trap(f, "program interrupt: %s at %#lx", program_reason(f->msr), f->nip);
 	default:
+		if (arch_frame_from_user(f))
+			user_fatal_trap(f, USER_SIGSEGV, vector_name(f->vector), 0);
 		if (extable_fixup(f))
 			return;
 		panic_trap(f, "unhandled exception %#lx (%s)", f->vector, vector_name(f->vector));
