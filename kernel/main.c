@@ -57,7 +57,7 @@ static __noreturn void kmain_late(void *arg)
 	arch_irq_enable();
 	rcu_init();
 #ifdef ARCH_HAS_USER_MODE
-	user_init();
+	process_init();
 #endif
 	pr_info("boot: %u CPUs online; cycle counter %lu kHz\n", nr_cpus_online,
 		(unsigned long)(arch_cycle_freq() / 1000));

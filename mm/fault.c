@@ -16,6 +16,7 @@
 #include "mm/shm.h"
 #include "mm/vma.h"
 #include "kernel/param.h"
+#include "kernel/sched/preempt.h"
 #include "kernel/sched/thread.h"
 
 static DEFINE_PER_CPU(struct fault_stats, fault_stats);
@@ -146,8 +147,12 @@ static int fault_present(struct mm *mm, struct vma *vma, uintptr_t addr, bool wr
 	}
 	spin_unlock(&tp->ptl);
 	/* This CPU may hold the old entry, which does not allow the access (arm64 and ppc64 keep
-	 * it until told; x86 drops it on the fault). */
+	 * it until told; x86 drops it on the fault). "This CPU": the fault runs preemptible, so
+	 * the thread may have moved since it trapped; then the CPU it left keeps the stale entry
+	 * and faults again if it ever uses it, which lands here once more, on that CPU. */
+	preempt_disable();
 	arch_tlb_flush_user_page_local(mm, addr, 0);
+	preempt_enable();
 	return 0;
 }
 

@@ -13,4 +13,13 @@ struct process;
  * ELF files (exec). Its tid, or a negative errno. */
 int process_start_code(struct process *p, uintptr_t addr, const void *code, size_t len);
 
+/* Load the static ELF program at path in the initramfs into p's (empty) address space, as
+ * Linux's execve() does: its segments as private anonymous VMAs with their protections and the
+ * file's bytes copied in (the bss zero), the heap after the highest segment, an 8 MiB stack at
+ * the top with argv, envp and the auxiliary vector; then start p's first thread at its entry.
+ * Its tid, or a negative errno: -ENOENT (no such file), -ENOEXEC or -EINVAL (refused: *why says
+ * why), -E2BIG (arguments), -ENOMEM. */
+int process_exec(struct process *p, const char *path, const char *const *argv,
+		 const char *const *envp, const char **why);
+
 #endif

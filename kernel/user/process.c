@@ -84,9 +84,9 @@ static int reaper_start(void)
 	return reaper ? 0 : -ENOMEM;
 }
 
-/* At boot: the reaper exists before any process, so that a test's count of free pages taken
+/* At boot: the futex table; the reaper exists before any process, so that a test's count of free pages taken
  * before its first process does not see the reaper's stack appear. */
-void __init user_init(void)
+void __init process_init(void)
 {
 	futex_init();
 	if (reaper_start())

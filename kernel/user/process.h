@@ -36,6 +36,9 @@ struct process {
 	int exit_code;                /* exit_group's status, or 128 + the trap's number; lock */
 	bool killed;                  /* ended by a fatal trap, not by exit */
 	const char *kill_reason;      /* the trap's `what` (user_fatal_trap), for tests */
+	unsigned out_indent;          /* spaces before each line it writes to fds 1 and 2: the
+				       * user suite nests a program's KTAP in its own */
+	bool out_midline;             /* its last write did not end a line */
 	struct completion done;       /* completed by the reaper with the last thread */
 	atomic_t refcount;
 };
@@ -58,7 +61,7 @@ struct uthread {
 
 static inline struct uthread *current_uthread(void) { return current_thread()->uthread; }
 
-void user_init(void);   /* boot, once the scheduler runs */
+void process_init(void);   /* boot, once the scheduler runs: futexes, the reaper */
 /* A new process with an empty address space, named for reports: NULL without memory. */
 struct process *process_create(const char *name);
 void process_put(struct process *p);

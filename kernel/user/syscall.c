@@ -22,6 +22,22 @@ typedef long (*syscall_fn)(struct trap_frame *f, const unsigned long *a);
 
 #define IO_CHUNK 256
 
+/* The console, with the process's indent at each line's start (out_indent). */
+static void console_write_indented(struct process *p, const char *buf, size_t n)
+{
+	static const char spaces[] = "                ";
+	size_t from = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (!p->out_midline && p->out_indent) {
+			console_write(buf + from, i - from);
+			console_write(spaces, MIN((size_t)p->out_indent, sizeof(spaces) - 1));
+			from = i;
+		}
+		p->out_midline = buf[i] != '\n';
+	}
+	console_write(buf + from, n - from);
+}
+
 static long sys_write(struct trap_frame *f, const unsigned long *a)
 {
 	if (a[0] != 1 && a[0] != 2)
@@ -34,7 +50,7 @@ static long sys_write(struct trap_frame *f, const unsigned long *a)
 		size_t k = MIN(n - done, (size_t)IO_CHUNK);
 		if (copy_from_user(buf, a[1] + done, k))
 			return done ? (long)done : -EFAULT;
-		console_write(buf, k);
+		console_write_indented(current_uthread()->proc, buf, k);
 		done += k;
 	}
 	return (long)done;

@@ -22,7 +22,8 @@ USER_EXEC_LINK := -no-pie
 USER_PIE_FLAGS := -fpie
 USER_PIE_LINK := -static-pie
 
-USER_LIB_SRCS := $(sort $(wildcard tests/user/lib/*.c)) tests/user/lib/$(ARCH)/crt0.S
+USER_LIB_SRCS := $(sort $(wildcard tests/user/lib/*.c)) tests/user/lib/$(ARCH)/crt0.S \
+	tests/user/lib/$(ARCH)/clone.S
 USER_PROGS := $(patsubst tests/user/%.c,%,$(sort $(wildcard tests/user/*.c)))
 USER_BINS := $(addprefix $(USER_DIR)/,$(USER_PROGS))
 USER_MUSL_PROGS := $(if $(USER_MUSL_CC),$(patsubst tests/user/musl/%.c,musl_%,\

@@ -3,14 +3,21 @@
 #ifndef USER_SYSCALL_ARCH_H
 #define USER_SYSCALL_ARCH_H
 
-#define SYS_write      64
-#define SYS_exit       93
-#define SYS_exit_group 94
-#define SYS_reboot     142
-#define SYS_getpid     172
-#define SYS_brk        214
-#define SYS_munmap     215
-#define SYS_mmap       222
+#define SYS_write          64
+#define SYS_exit           93
+#define SYS_exit_group     94
+#define SYS_futex          98
+#define SYS_nanosleep      101
+#define SYS_clock_gettime  113
+#define SYS_reboot         142
+#define SYS_getpid         172
+#define SYS_gettid         178
+#define SYS_brk            214
+#define SYS_munmap         215
+#define SYS_mremap         216
+#define SYS_mmap           222
+#define SYS_mprotect       226
+#define SYS_madvise        233
 
 static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f)
 {

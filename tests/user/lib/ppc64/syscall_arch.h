@@ -5,14 +5,21 @@
 #ifndef USER_SYSCALL_ARCH_H
 #define USER_SYSCALL_ARCH_H
 
-#define SYS_exit       1
-#define SYS_write      4
-#define SYS_getpid     20
-#define SYS_brk        45
-#define SYS_reboot     88
-#define SYS_mmap       90
-#define SYS_munmap     91
-#define SYS_exit_group 234
+#define SYS_exit           1
+#define SYS_write          4
+#define SYS_getpid         20
+#define SYS_brk            45
+#define SYS_reboot         88
+#define SYS_mmap           90
+#define SYS_munmap         91
+#define SYS_mprotect       125
+#define SYS_nanosleep      162
+#define SYS_mremap         163
+#define SYS_madvise        205
+#define SYS_gettid         207
+#define SYS_futex          221
+#define SYS_exit_group     234
+#define SYS_clock_gettime  246
 
 static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f)
 {

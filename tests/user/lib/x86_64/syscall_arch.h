@@ -4,14 +4,21 @@
 #ifndef USER_SYSCALL_ARCH_H
 #define USER_SYSCALL_ARCH_H
 
-#define SYS_write      1
-#define SYS_mmap       9
-#define SYS_munmap     11
-#define SYS_brk        12
-#define SYS_getpid     39
-#define SYS_exit       60
-#define SYS_reboot     169
-#define SYS_exit_group 231
+#define SYS_write          1
+#define SYS_mmap           9
+#define SYS_mprotect       10
+#define SYS_munmap         11
+#define SYS_brk            12
+#define SYS_mremap         25
+#define SYS_madvise        28
+#define SYS_nanosleep      35
+#define SYS_getpid         39
+#define SYS_exit           60
+#define SYS_reboot         169
+#define SYS_gettid         186
+#define SYS_futex          202
+#define SYS_clock_gettime  228
+#define SYS_exit_group     231
 
 static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f)
 {
