@@ -18,10 +18,11 @@
 
 struct futex_waiter {
 	struct mm *mm;
-	uintptr_t addr;
+	uintptr_t addr;           /* its key; a requeue changes it, holding both buckets' locks */
+	u32 bitset;               /* FUTEX_WAIT_BITSET's mask; all ones for FUTEX_WAIT */
 	struct thread *thread;
 	bool woken;               /* set by the waker under the bucket lock, read by the waiter */
-	struct list_head link;    /* on its bucket while queued */
+	struct list_head link;    /* on the bucket of its key while queued */
 };
 
 static struct futex_bucket {
@@ -51,23 +52,45 @@ static int read_word_locked(uintptr_t uaddr, u32 *v)
 	return get_user_u32(v, uaddr);
 }
 
-int futex_wait(struct mm *mm, uintptr_t uaddr, u32 val, u64 deadline_ns)
+/* The waiter's bucket, locked: its key may change under a requeue until it holds the lock of
+ * the bucket the key names. */
+static struct futex_bucket *lock_waiter_bucket(struct futex_waiter *w)
 {
-	if (uaddr & 3)
+	for (;;) {
+		uintptr_t addr = READ_ONCE(w->addr);
+		struct futex_bucket *b = bucket_of(w->mm, addr);
+		spin_lock(&b->lock);
+		if (w->addr == addr)
+			return b;
+		spin_unlock(&b->lock);
+	}
+}
+
+/* Lock the word's bucket with its value read: 0, or -EFAULT (nothing locked). */
+static int lock_and_read(struct futex_bucket *b, uintptr_t uaddr, u32 *cur)
+{
+	for (;;) {
+		spin_lock(&b->lock);
+		if (read_word_locked(uaddr, cur) == 0)
+			return 0;
+		spin_unlock(&b->lock);
+		if (get_user_u32(cur, uaddr))   /* may sleep: faults the page in */
+			return -EFAULT;
+	}
+}
+
+int futex_wait(struct mm *mm, uintptr_t uaddr, u32 val, u32 bitset, u64 deadline_ns)
+{
+	if (uaddr & 3 || !bitset)
 		return -EINVAL;
 	if (!user_range_ok(uaddr, 4))
 		return -EFAULT;
 	struct futex_bucket *b = bucket_of(mm, uaddr);
-	struct futex_waiter w = { .mm = mm, .addr = uaddr, .thread = current_thread() };
+	struct futex_waiter w = { .mm = mm, .addr = uaddr, .bitset = bitset,
+				  .thread = current_thread() };
 	u32 cur;
-	for (;;) {
-		spin_lock(&b->lock);
-		if (read_word_locked(uaddr, &cur) == 0)
-			break;
-		spin_unlock(&b->lock);
-		if (get_user_u32(&cur, uaddr))   /* may sleep: faults the page in */
-			return -EFAULT;
-	}
+	if (lock_and_read(b, uaddr, &cur))
+		return -EFAULT;
 	if (cur != val) {
 		spin_unlock(&b->lock);
 		return -EAGAIN;
@@ -77,7 +100,7 @@ int futex_wait(struct mm *mm, uintptr_t uaddr, u32 val, u64 deadline_ns)
 
 	int ret = uthread_sleep(&w.woken, deadline_ns);
 
-	spin_lock(&b->lock);
+	b = lock_waiter_bucket(&w);
 	if (!w.woken)
 		list_del(&w.link);   /* timed out or told to exit: still queued */
 	else
@@ -86,9 +109,21 @@ int futex_wait(struct mm *mm, uintptr_t uaddr, u32 val, u64 deadline_ns)
 	return ret;
 }
 
-int futex_wake(struct mm *mm, uintptr_t uaddr, int n)
+/* Wake one queued waiter (b locked). */
+static void wake_one(struct futex_waiter *w)
 {
-	if (uaddr & 3)
+	list_del(&w->link);
+	/* After this store the waiter may return and its stack frame (w) go: take the thread
+	 * first, and wake it under the lock, which the waiter takes before it returns, so the
+	 * thread is still there. */
+	struct thread *t = w->thread;
+	WRITE_ONCE(w->woken, true);
+	thread_wake(t);
+}
+
+int futex_wake(struct mm *mm, uintptr_t uaddr, int n, u32 bitset)
+{
+	if (uaddr & 3 || !bitset)
 		return -EINVAL;
 	struct futex_bucket *b = bucket_of(mm, uaddr);
 	int woken = 0;
@@ -97,19 +132,80 @@ int futex_wake(struct mm *mm, uintptr_t uaddr, int n)
 	list_for_each_entry_safe(w, tmp, &b->waiters, link) {
 		if (woken >= n)
 			break;
-		if (w->mm != mm || w->addr != uaddr)
+		if (w->mm != mm || w->addr != uaddr || !(w->bitset & bitset))
 			continue;
-		list_del(&w->link);
-		/* After this store the waiter may return and its stack frame (w) go: take the
-		 * thread first, and wake it under the lock, which the waiter takes before it
-		 * returns, so the thread is still there. */
-		struct thread *t = w->thread;
-		WRITE_ONCE(w->woken, true);
-		thread_wake(t);
+		wake_one(w);
 		woken++;
 	}
 	spin_unlock(&b->lock);
 	return woken;
+}
+
+/* Both buckets locked, the lower address first (one lock if they are the same). */
+static void lock_two(struct futex_bucket *a, struct futex_bucket *b)
+{
+	if (a == b) {
+		spin_lock(&a->lock);
+	} else if (a < b) {
+		spin_lock(&a->lock);
+		spin_lock(&b->lock);
+	} else {
+		spin_lock(&b->lock);
+		spin_lock(&a->lock);
+	}
+}
+
+static void unlock_two(struct futex_bucket *a, struct futex_bucket *b)
+{
+	spin_unlock(&a->lock);
+	if (a != b)
+		spin_unlock(&b->lock);
+}
+
+int futex_requeue(struct mm *mm, uintptr_t uaddr, int nr_wake, int nr_requeue, uintptr_t uaddr2,
+		  bool cmp, u32 val3)
+{
+	if (uaddr & 3 || uaddr2 & 3 || nr_wake < 0 || nr_requeue < 0)
+		return -EINVAL;
+	if (!user_range_ok(uaddr, 4) || !user_range_ok(uaddr2, 4))
+		return -EFAULT;
+	struct futex_bucket *b1 = bucket_of(mm, uaddr), *b2 = bucket_of(mm, uaddr2);
+	for (;;) {
+		lock_two(b1, b2);
+		if (!cmp)
+			break;
+		u32 cur;
+		if (read_word_locked(uaddr, &cur) == 0) {
+			if (cur != val3) {
+				unlock_two(b1, b2);
+				return -EAGAIN;
+			}
+			break;
+		}
+		unlock_two(b1, b2);
+		if (get_user_u32(&cur, uaddr))
+			return -EFAULT;
+	}
+	int done = 0, moved = 0;
+	struct futex_waiter *w, *tmp;
+	list_for_each_entry_safe(w, tmp, &b1->waiters, link) {
+		if (w->mm != mm || w->addr != uaddr)
+			continue;
+		if (done < nr_wake) {
+			wake_one(w);
+			done++;
+		} else if (moved < nr_requeue) {
+			list_del(&w->link);
+			WRITE_ONCE(w->addr, uaddr2);   /* both locks held: see lock_waiter_bucket */
+			list_add_tail(&w->link, &b2->waiters);
+			moved++;
+		} else {
+			break;
+		}
+	}
+	unlock_two(b1, b2);
+	/* Linux returns the woken plus, for CMP_REQUEUE, the requeued */
+	return cmp ? done + moved : done;
 }
 
 #endif /* ARCH_HAS_USER_MODE */

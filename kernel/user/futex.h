@@ -14,8 +14,14 @@ void futex_init(void);   /* boot (user_init) */
 /* Sleep if the u32 at uaddr still holds val: 0 when woken, -EAGAIN if it did not hold val,
  * -ETIMEDOUT at deadline_ns (clock_ns(); 0: none), -EINTR if the process exits, -EFAULT, or
  * -EINVAL for a misaligned address. */
-int futex_wait(struct mm *mm, uintptr_t uaddr, u32 val, u64 deadline_ns);
-/* Wake at most n waiters on uaddr: how many were woken. */
-int futex_wake(struct mm *mm, uintptr_t uaddr, int n);
+int futex_wait(struct mm *mm, uintptr_t uaddr, u32 val, u32 bitset, u64 deadline_ns);
+/* Wake at most n waiters on uaddr whose bitset meets this one: how many were woken. */
+int futex_wake(struct mm *mm, uintptr_t uaddr, int n, u32 bitset);
+/* FUTEX_REQUEUE and FUTEX_CMP_REQUEUE (cmp: only if the word at uaddr still holds val3, else
+ * -EAGAIN): wake nr_wake waiters of uaddr and move up to nr_requeue others to wait on uaddr2.
+ * How many were woken (plus requeued, for CMP_REQUEUE), as Linux returns. */
+int futex_requeue(struct mm *mm, uintptr_t uaddr, int nr_wake, int nr_requeue, uintptr_t uaddr2,
+		  bool cmp, u32 val3);
+#define FUTEX_BITSET_ANY 0xffffffffu
 
 #endif

@@ -6,6 +6,7 @@
 #ifdef ARCH_HAS_USER_MODE
 #include <syscall_nr.h>
 #include "kernel/errno.h"
+#include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/sched/timer.h"
 #include "kernel/smp.h"
@@ -286,23 +287,51 @@ static int deadline_from(uintptr_t uts, u64 *deadline)
 	return 0;
 }
 
+#define FUTEX_REQUEUE         3
+#define FUTEX_CMP_REQUEUE     4
+#define FUTEX_WAIT_BITSET     9
+#define FUTEX_WAKE_BITSET     10
+
+/* futex(uaddr, op, val, timeout or val2, uaddr2, val3) */
 static long sys_futex(struct trap_frame *f, const unsigned long *a)
 {
 	int op = (int)a[1] & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
+	bool realtime = (int)a[1] & FUTEX_CLOCK_REALTIME;
+	if (realtime && op != FUTEX_WAIT_BITSET)
+		return -ENOSYS;   /* Linux: CLOCK_REALTIME only with WAIT_BITSET */
 	switch (op) {
 	case FUTEX_WAIT: {
-		if ((int)a[1] & FUTEX_CLOCK_REALTIME)
-			return -ENOSYS;   /* Linux: only with FUTEX_WAIT_BITSET */
 		u64 deadline;
 		int err = deadline_from(a[3], &deadline);
 		if (err)
 			return err;
-		return futex_wait(cur_mm(), a[0], (u32)a[2], deadline);
+		return futex_wait(cur_mm(), a[0], (u32)a[2], FUTEX_BITSET_ANY, deadline);
+	}
+	case FUTEX_WAIT_BITSET: {   /* an absolute timeout, on either clock: the same here */
+		u64 deadline = 0;
+		if (a[3]) {
+			struct timespec_user ts;
+			if (copy_from_user(&ts, a[3], sizeof(ts)))
+				return -EFAULT;
+			if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
+				return -EINVAL;
+			deadline = (u64)ts.sec >= ~0ull / 1000000000 - 1 ? ~0ull :
+				   (u64)ts.sec * 1000000000 + (u64)ts.nsec;
+			if (deadline <= clock_ns())
+				return -ETIMEDOUT;
+		}
+		return futex_wait(cur_mm(), a[0], (u32)a[2], (u32)a[5], deadline);
 	}
 	case FUTEX_WAKE:
+	case FUTEX_WAKE_BITSET:
 		if ((int)a[2] <= 0)
 			return (int)a[2] < 0 ? -EINVAL : 0;
-		return futex_wake(cur_mm(), a[0], (int)a[2]);
+		return futex_wake(cur_mm(), a[0], (int)a[2],
+				  op == FUTEX_WAKE ? FUTEX_BITSET_ANY : (u32)a[5]);
+	case FUTEX_REQUEUE:
+	case FUTEX_CMP_REQUEUE:
+		return futex_requeue(cur_mm(), a[0], (int)a[2], (int)a[3], a[4],
+				     op == FUTEX_CMP_REQUEUE, (u32)a[5]);
 	default:
 		return -ENOSYS;
 	}
@@ -470,9 +499,24 @@ static long sys_arch_prctl(struct trap_frame *f, const unsigned long *a)
  * cleanup (set_robust_list) and no restartable sequences (rseq: -ENOSYS is what a libc expects
  * of a kernel without them). */
 static long sys_accept0(struct trap_frame *f, const unsigned long *a) { return 0; }
-#define sys_rt_sigaction    sys_accept0
-#define sys_rt_sigprocmask  sys_accept0
 #define sys_sigaltstack     sys_accept0
+
+/* No signal is ever blocked or handled: the old mask reads empty, the old action SIG_DFL. */
+static long sys_rt_sigprocmask(struct trap_frame *f, const unsigned long *a)
+{
+	static const u64 none;
+	if (a[3] != sizeof(u64) || a[0] > 2)
+		return -EINVAL;
+	return a[2] && copy_to_user(a[2], &none, sizeof(none)) ? -EFAULT : 0;
+}
+
+static long sys_rt_sigaction(struct trap_frame *f, const unsigned long *a)
+{
+	static const u64 dfl[4];   /* handler, flags, restorer, mask: SIG_DFL */
+	if (a[3] != sizeof(u64) || a[0] < 1 || a[0] > 64)
+		return -EINVAL;
+	return a[2] && copy_to_user(a[2], dfl, sizeof(dfl)) ? -EFAULT : 0;
+}
 #define sys_set_robust_list sys_accept0
 static long sys_tgkill(struct trap_frame *f, const unsigned long *a) { return -ENOSYS; }
 static long sys_rseq(struct trap_frame *f, const unsigned long *a) { return -ENOSYS; }
@@ -507,6 +551,22 @@ static long enosys(unsigned long nr)
 	return -ENOSYS;
 }
 
+static bool strace;
+PARAM_BOOL("user.strace", strace,
+	   "print every system call of every user thread with its arguments and result");
+
+static void trace_call(unsigned long nr, const unsigned long *a, bool done, long ret)
+{
+	const char *name = nr < ARCH_SYSCALL_MAX && syscall_table[nr].name ?
+			   syscall_table[nr].name : "?";
+	struct uthread *ut = current_uthread();
+	if (!done)
+		printk_raw("strace: %s[%d] %s#%lu(%#lx, %#lx, %#lx, %#lx, %#lx, %#lx) ...\n",
+			   ut->proc->name, ut->tid, name, nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+	else
+		printk_raw("strace: %s[%d] %s = %ld\n", ut->proc->name, ut->tid, name, ret);
+}
+
 void syscall_entry(struct trap_frame *f)
 {
 	arch_irq_enable();
@@ -514,8 +574,12 @@ void syscall_entry(struct trap_frame *f)
 	unsigned long a[6];
 	for (unsigned i = 0; i < 6; i++)
 		a[i] = arch_syscall_arg(f, i);
+	if (strace)
+		trace_call(nr, a, false, 0);
 	long ret = nr < ARCH_SYSCALL_MAX && syscall_table[nr].fn ? syscall_table[nr].fn(f, a) :
 		   enosys(nr);
+	if (strace)
+		trace_call(nr, a, true, ret);
 	arch_syscall_set_return(f, ret);
 	arch_irq_disable();
 	user_return_work(f);

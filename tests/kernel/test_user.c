@@ -104,6 +104,7 @@ static void expect_prog(struct ktest *t, const char *const *argv, u64 timeout_s,
 KTEST(user, hello)           { PROG(t, 0, NULL, 30, "/bin/hello"); }
 KTEST(user, pie_hello)       { PROG(t, 0, NULL, 30, "/bin/pie_hello", "one", "two"); }
 KTEST(user, musl_hello)      { PROG(t, 0, NULL, 30, "/bin/musl_hello"); }
+KTEST(user, musl_threads)    { PROG(t, 0, NULL, 120, "/bin/musl_threads"); }
 KTEST(user, mm_semantics)    { PROG(t, 0, NULL, 60, "/bin/test_mm"); }
 KTEST(user, threads)         { PROG(t, 0, NULL, 120, "/bin/test_threads"); }
 KTEST(user, exit_group_ends_all_threads) { PROG(t, 7, NULL, 60, "/bin/test_exitgroup"); }

@@ -57,7 +57,7 @@ $(USER_DIR)/musl_%: tests/user/musl/%.c Makefile tests/user/user.mk
 	@command -v $(USER_MUSL_CC) >/dev/null || \
 		{ echo "$(USER_MUSL_CC) is missing: run make deps (musl-tools)" >&2; exit 1; }
 	@$(if $(Q),echo "  MUSLCC  $<")
-	$(Q)$(USER_MUSL_CC) -static -O2 -g -Wall -Wextra -Werror $< -o $@
+	$(Q)$(USER_MUSL_CC) -static -O2 -g -Wall -Wextra -Werror $< -o $@ -lpthread
 
 $(BUILD)/initramfs.cpio: $(USER_BINS) $(USER_MUSL_BINS) tools/mkcpio
 	@$(if $(Q),echo "  CPIO    $@")
