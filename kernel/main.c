@@ -3,17 +3,20 @@
  * asked for, then power-off with the verdict. */
 #include "arch/arch.h"
 #include "boot/boot_info.h"
+#include "kernel/errno.h"
 #include "kernel/ktest.h"
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/rcu/rcu.h"
-#include "kernel/smp.h"
 #include "kernel/sched/thread.h"
-#include "kernel/user/process.h"
+#include "kernel/smp.h"
 #include "kernel/torture.h"
+#include "kernel/user/exec.h"
 #include "kernel/user/init.h"
 #include "kernel/user/initramfs.h"
+#include "kernel/user/process.h"
+#include "lib/cpio.h"
 #include "mm/mm_init.h"
 #include "mm/vmap.h"
 
@@ -45,6 +48,43 @@ static __noreturn void finish(struct ktest_totals *tot)
 	arch_power_off(tot->fail ? 1 : 0);
 }
 
+#ifdef ARCH_HAS_USER_MODE
+/* The first user program (init=, or /init): run to its end; a status of 0 passes. */
+static void run_init(struct ktest_totals *tot)
+{
+	const char *const *argv, *const *envp;
+	user_init_argv(&argv);
+	user_init_envp(&envp);
+	const char *path = user_init_path(), *name = path, *why;
+	for (const char *c = path; *c; c++)
+		if (*c == '/')
+			name = c + 1;
+	struct process *p = process_create(name);
+	int code = -1, tid = p ? process_exec(p, path, argv, envp, &why) : -ENOMEM;
+	if (tid < 0) {
+		pr_err("init: cannot run %s: %s%s%s\n", path, errno_name(tid), p && *why ? ": " : "",
+		       p && *why ? why : "");
+		tot->fail++;
+	} else {
+		process_wait(p, ~0ull, &code);
+		pr_info("init: %s exited with status %d%s%s\n", path, code,
+			p->killed ? ", killed: " : "", p->killed ? p->kill_reason : "");
+		if (code)
+			tot->fail++;
+		else
+			tot->pass++;
+	}
+	if (p)
+		process_put(p);
+}
+
+static bool init_wanted(void)
+{
+	struct cpio_entry e;
+	return user_init_given() || initramfs_find(user_init_path(), &e) == 0;
+}
+#endif
+
 /* Runs on a kernel stack with a guard page, after mm_init. */
 static __noreturn void kmain_late(void *arg)
 {
@@ -62,13 +102,21 @@ static __noreturn void kmain_late(void *arg)
 	pr_info("boot: %u CPUs online; cycle counter %lu kHz\n", nr_cpus_online,
 		(unsigned long)(arch_cycle_freq() / 1000));
 
-	if (test_sel[0] || torture_requested()) {
-		if (test_sel[0])
-			ktest_run(test_sel, &tot);
-		if (torture_requested())
-			torture_run_all(torture_selection(), &tot.pass, &tot.fail);
-		finish(&tot);
+	/* Tests and torture first; then init= if given (or, with nothing else asked for, the
+	 * initramfs's /init, as Linux runs it); the run passes if all of them did. */
+	bool asked = test_sel[0] || torture_requested();
+	if (test_sel[0])
+		ktest_run(test_sel, &tot);
+	if (torture_requested())
+		torture_run_all(torture_selection(), &tot.pass, &tot.fail);
+#ifdef ARCH_HAS_USER_MODE
+	if (user_init_given() || (!asked && init_wanted())) {
+		run_init(&tot);
+		asked = true;
 	}
+#endif
+	if (asked)
+		finish(&tot);
 	pr_info("faultline: nothing to run; boot with test=all (or help) to see it work\n");
 	for (;;)
 		arch_wait_for_interrupt();
