@@ -13,12 +13,15 @@
 #include "kernel/user/process.h"
 #include "kernel/user/uaccess.h"
 #include "lib/list.h"
+#include "mm/mm.h"
+#include "mm/vma.h"
 
 #define FUTEX_BUCKETS 64
 
 struct futex_waiter {
 	struct mm *mm;
 	uintptr_t addr;           /* its key; a requeue changes it, holding both buckets' locks */
+	bool shared;              /* part of the key: a private waiter is not a shared waker's */
 	u32 bitset;               /* FUTEX_WAIT_BITSET's mask; all ones for FUTEX_WAIT */
 	struct thread *thread;
 	bool woken;               /* set by the waker under the bucket lock, read by the waiter */
@@ -79,14 +82,29 @@ static int lock_and_read(struct futex_bucket *b, uintptr_t uaddr, u32 *cur)
 	}
 }
 
-int futex_wait(struct mm *mm, uintptr_t uaddr, u32 val, u32 bitset, u64 deadline_ns)
+/* Linux keys a shared futex in private anonymous memory by the page, which it must be able to
+ * pin for writing: one there that the process may not write is -EFAULT (get_futex_key). The
+ * shared anonymous mappings are objects of their own and may be waited on read-only. */
+static int shared_key_ok(struct mm *mm, uintptr_t uaddr)
+{
+	mmap_read_lock(mm);
+	struct vma *v = vma_lookup(mm, uaddr);
+	bool bad = v && !(v->flags & VM_SHARED) && !(v->flags & VM_WRITE);
+	mmap_read_unlock(mm);
+	return bad ? -EFAULT : 0;
+}
+
+int futex_wait(struct mm *mm, uintptr_t uaddr, u32 val, u32 bitset, bool shared,
+	       u64 deadline_ns)
 {
 	if (uaddr & 3 || !bitset)
 		return -EINVAL;
 	if (!user_range_ok(uaddr, 4))
 		return -EFAULT;
+	if (shared && shared_key_ok(mm, uaddr))
+		return -EFAULT;
 	struct futex_bucket *b = bucket_of(mm, uaddr);
-	struct futex_waiter w = { .mm = mm, .addr = uaddr, .bitset = bitset,
+	struct futex_waiter w = { .mm = mm, .addr = uaddr, .shared = shared, .bitset = bitset,
 				  .thread = current_thread() };
 	u32 cur;
 	if (lock_and_read(b, uaddr, &cur))
@@ -121,10 +139,12 @@ static void wake_one(struct futex_waiter *w)
 	thread_wake(t);
 }
 
-int futex_wake(struct mm *mm, uintptr_t uaddr, int n, u32 bitset)
+int futex_wake(struct mm *mm, uintptr_t uaddr, int n, u32 bitset, bool shared)
 {
 	if (uaddr & 3 || !bitset)
 		return -EINVAL;
+	if (shared && shared_key_ok(mm, uaddr))
+		return -EFAULT;
 	struct futex_bucket *b = bucket_of(mm, uaddr);
 	int woken = 0;
 	spin_lock(&b->lock);
@@ -132,7 +152,7 @@ int futex_wake(struct mm *mm, uintptr_t uaddr, int n, u32 bitset)
 	list_for_each_entry_safe(w, tmp, &b->waiters, link) {
 		if (woken >= n)
 			break;
-		if (w->mm != mm || w->addr != uaddr || !(w->bitset & bitset))
+		if (w->mm != mm || w->addr != uaddr || w->shared != shared || !(w->bitset & bitset))
 			continue;
 		wake_one(w);
 		woken++;
@@ -163,11 +183,13 @@ static void unlock_two(struct futex_bucket *a, struct futex_bucket *b)
 }
 
 int futex_requeue(struct mm *mm, uintptr_t uaddr, int nr_wake, int nr_requeue, uintptr_t uaddr2,
-		  bool cmp, u32 val3)
+		  bool cmp, u32 val3, bool shared)
 {
 	if (uaddr & 3 || uaddr2 & 3 || nr_wake < 0 || nr_requeue < 0)
 		return -EINVAL;
 	if (!user_range_ok(uaddr, 4) || !user_range_ok(uaddr2, 4))
+		return -EFAULT;
+	if (shared && (shared_key_ok(mm, uaddr) || shared_key_ok(mm, uaddr2)))
 		return -EFAULT;
 	struct futex_bucket *b1 = bucket_of(mm, uaddr), *b2 = bucket_of(mm, uaddr2);
 	for (;;) {
@@ -189,7 +211,7 @@ int futex_requeue(struct mm *mm, uintptr_t uaddr, int nr_wake, int nr_requeue, u
 	int done = 0, moved = 0;
 	struct futex_waiter *w, *tmp;
 	list_for_each_entry_safe(w, tmp, &b1->waiters, link) {
-		if (w->mm != mm || w->addr != uaddr)
+		if (w->mm != mm || w->addr != uaddr || w->shared != shared)
 			continue;
 		if (done < nr_wake) {
 			wake_one(w);

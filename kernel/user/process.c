@@ -239,7 +239,7 @@ __noreturn void uthread_exit(void)
 	/* CLONE_CHILD_CLEARTID: Linux's mm_release writes 0 there and wakes one waiter, which is
 	 * how pthread_join learns the thread has gone. A fault there is ignored, as in Linux. */
 	if (ut->clear_child_tid && put_user_u32(ut->clear_child_tid, 0) == 0)
-		futex_wake(p->mm, ut->clear_child_tid, 1, FUTEX_BITSET_ANY);
+		futex_wake(p->mm, ut->clear_child_tid, 1, FUTEX_BITSET_ANY, true);
 	spin_lock(&p->lock);
 	list_del(&ut->link);
 	p->nr_threads--;

@@ -297,6 +297,7 @@ static long sys_futex(struct trap_frame *f, const unsigned long *a)
 {
 	int op = (int)a[1] & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 	bool realtime = (int)a[1] & FUTEX_CLOCK_REALTIME;
+	bool shared = !((int)a[1] & FUTEX_PRIVATE_FLAG);
 	if (realtime && op != FUTEX_WAIT_BITSET)
 		return -ENOSYS;   /* Linux: CLOCK_REALTIME only with WAIT_BITSET */
 	switch (op) {
@@ -305,7 +306,7 @@ static long sys_futex(struct trap_frame *f, const unsigned long *a)
 		int err = deadline_from(a[3], &deadline);
 		if (err)
 			return err;
-		return futex_wait(cur_mm(), a[0], (u32)a[2], FUTEX_BITSET_ANY, deadline);
+		return futex_wait(cur_mm(), a[0], (u32)a[2], FUTEX_BITSET_ANY, shared, deadline);
 	}
 	case FUTEX_WAIT_BITSET: {   /* an absolute timeout, on either clock: the same here */
 		u64 deadline = 0;
@@ -320,18 +321,18 @@ static long sys_futex(struct trap_frame *f, const unsigned long *a)
 			if (deadline <= clock_ns())
 				return -ETIMEDOUT;
 		}
-		return futex_wait(cur_mm(), a[0], (u32)a[2], (u32)a[5], deadline);
+		return futex_wait(cur_mm(), a[0], (u32)a[2], (u32)a[5], shared, deadline);
 	}
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
 		if ((int)a[2] <= 0)
 			return (int)a[2] < 0 ? -EINVAL : 0;
 		return futex_wake(cur_mm(), a[0], (int)a[2],
-				  op == FUTEX_WAKE ? FUTEX_BITSET_ANY : (u32)a[5]);
+				  op == FUTEX_WAKE ? FUTEX_BITSET_ANY : (u32)a[5], shared);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE:
 		return futex_requeue(cur_mm(), a[0], (int)a[2], (int)a[3], a[4],
-				     op == FUTEX_CMP_REQUEUE, (u32)a[5]);
+				     op == FUTEX_CMP_REQUEUE, (u32)a[5], shared);
 	default:
 		return -ENOSYS;
 	}

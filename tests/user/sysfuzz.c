@@ -193,7 +193,7 @@ int main(int argc, char **argv, char **envp)
 	fuzz((void *)seed);
 	for (long i = 1; i < nthreads; i++)
 		while (__atomic_load_n(&ctid[i], __ATOMIC_ACQUIRE))
-			syscall6(SYS_futex, &ctid[i], 128, ctid[i], 0, 0, 0);
+			syscall6(SYS_futex, &ctid[i], 0 /* shared: the exit wake is */, ctid[i], 0, 0, 0);
 	long total = 0;
 	for (int i = 0; i < 8; i++)
 		total += calls[i];

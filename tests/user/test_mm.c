@@ -23,6 +23,7 @@
 #define ETIMEDOUT 110
 #define CLOCK_MONOTONIC 1
 #define FUTEX_WAIT 0
+#define FUTEX_PRIVATE 128
 
 static long anon(ulong addr, ulong len, int prot, int extra)
 {
@@ -40,7 +41,7 @@ static long mremap_(ulong a, ulong old, ulong new_len, int flags, ulong to)
 static bool readable(ulong a)
 {
 	static const long zero[2];
-	return syscall6(SYS_futex, a & ~3ul, FUTEX_WAIT, ~0u, zero, 0, 0) != -EFAULT;
+	return syscall6(SYS_futex, a & ~3ul, FUTEX_WAIT | FUTEX_PRIVATE, ~0u, zero, 0, 0) != -EFAULT;
 }
 /* clock_gettime writes 16 bytes at a (which it overwrites). */
 static bool writable(ulong a)
@@ -51,7 +52,7 @@ static bool writable(ulong a)
 int main(int argc, char **argv, char **envp)
 {
 	(void)argc, (void)argv, (void)envp;
-	ktap_plan(24);
+	ktap_plan(25);
 
 	long a = anon(0, 4 * PG, PROT_READ | PROT_WRITE, 0);
 	ktap_ok(a > 0 && (a & (PG - 1)) == 0, "mmap_anon_page_aligned", "mmap: %ld", a);
@@ -81,6 +82,10 @@ int main(int argc, char **argv, char **envp)
 	/* mprotect */
 	ktap_ok(mprotect_(a, PG, PROT_READ) == 0 && readable(a) && !writable(a) && p[5] == 0x5a,
 		"mprotect_read_only_keeps_data", NULL);
+	/* Linux pins a shared futex's page for writing: read-only private memory is -EFAULT */
+	static const long zero_ts[2];
+	ktap_ok(syscall6(SYS_futex, a, FUTEX_WAIT, ~0u, zero_ts, 0, 0) == -EFAULT,
+		"shared_futex_on_readonly_private_efault", NULL);
 	ktap_ok(mprotect_(a, PG, PROT_NONE) == 0 && !readable(a), "mprotect_none_unreadable",
 		NULL);
 	ktap_ok(mprotect_(a, PG, PROT_READ | PROT_WRITE) == 0 && p[5] == 0x5a && writable(a),

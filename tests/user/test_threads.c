@@ -51,14 +51,16 @@ static bool spawn(struct thread *t, int (*fn)(void *), void *arg)
 	return t->tid > 0;
 }
 
-/* Wait until the kernel has cleared ctid (CLONE_CHILD_CLEARTID), as pthread_join does. */
+/* Wait until the kernel has cleared ctid (CLONE_CHILD_CLEARTID), as pthread_join does: with a
+ * shared futex wait, because the kernel's wake at the thread's exit is a shared one (a private
+ * waiter would sleep through it, on Linux as here). */
 static void join(struct thread *t)
 {
 	for (;;) {
 		int v = __atomic_load_n(&t->ctid, __ATOMIC_ACQUIRE);
 		if (v == 0)
 			break;
-		futex(&t->ctid, FUTEX_WAIT, v, NULL);
+		syscall6(SYS_futex, &t->ctid, FUTEX_WAIT, v, 0, 0, 0);
 	}
 	syscall3(SYS_munmap, t->stack, STACK, 0);
 }
