@@ -121,3 +121,21 @@ KTEST(user_arm64, pan_on_every_cpu)
 		KEXPECT_EQ(t, sctlr[c] & (1ul << 23), 0);   /* SPAN */
 	}
 }
+
+/* Manual, ends the boot: a plain kernel store to a present user page, outside arch_copy_user,
+ * must panic naming PAN (tools/qemu-run arm64 --cpu max --expect panic --expect-output 'PAN:'
+ * -- test=user_arm64.pan_stops_kernel_access), not be handled and retried for ever. */
+KTEST_FLAGS(user_arm64, pan_stops_kernel_access, KTEST_MANUAL)
+{
+	if (!arm64_pan_on)
+		KSKIP(t, "the CPU has no PAN (ARMv8.1): boot with --cpu max");
+	struct mm *mm = mt_setup(t);
+	if (!mm)
+		return;
+	uintptr_t page = (uintptr_t)mt_map(t, mm, 0, 1, PROT_READ | PROT_WRITE, 0);
+	u64 one = 1;
+	KASSERT(t, arch_copy_user((void *)page, &one, sizeof(one)) == 0);   /* present now */
+	*(volatile u64 *)page = 2;
+	ktest_fail(t, __FILE__, __LINE__, "the kernel wrote a user page with PAN set");
+	mt_teardown(t, mm);
+}
