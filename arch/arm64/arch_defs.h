@@ -26,6 +26,21 @@ struct arch_mm_context {
 	u64 id;
 };
 
+/* User mode (arch/arm64/user.c, entry.S): EL0, SVC, PXN on user pages, PAN where the CPU has
+ * it; docs/user.md. */
+#define ARCH_HAS_USER_MODE 1
+/* What a user thread owns beyond its trap frame: the FP/SIMD registers V0-V31 with FPCR and
+ * FPSR, saved at each switch away from it (the kernel is built -mgeneral-regs-only, so they are
+ * the user's alone), and TPIDR_EL0, its TLS pointer, which EL0 may also write itself. Offsets in
+ * user.S (TS_*). No alignment beyond struct thread's 8: SCTLR_EL1.A is clear, and SIMD loads
+ * and stores to Normal memory need none then (ARM ARM B2.5.2). */
+struct arch_thread_state {
+	u64 v[32][2];      /* V0-V31, low doubleword first */
+	u64 fpcr;
+	u64 fpsr;
+	u64 tpidr_el0;
+};
+
 /* Saved by arch/arm64/entry.S on every exception, lowest address first (304 bytes). */
 struct trap_frame {
 	u64 x[31];         /* x0..x30; x29 is the frame pointer, x30 the link register */

@@ -57,11 +57,12 @@ static inline struct percpu *arch_this_cpu(void)
 	return pc;
 }
 /* x18 (the AAPCS64 platform register; the kernel is built with -ffixed-x18, so the compiler
- * never uses it) holds the running thread. It belongs to the thread: trap entry saves and
- * restores it with the other registers, and the scheduler sets it before each switch. Reading
- * TPIDR_EL1 and then the block's field would be two steps an interrupt could split. (Once EL0
- * exists, x18 is the user's there: entry from EL0 must load it from the block's `current`, not
- * from the saved frame.) */
+ * never uses it) holds the running thread. It belongs to the thread: trap entry from EL1 saves
+ * and restores it with the other registers, and the scheduler sets it before each switch.
+ * Reading TPIDR_EL1 and then the block's field would be two steps an interrupt could split. At
+ * EL0 x18 is the user's: entry from EL0 saves it in the frame and loads the kernel's from the
+ * per-CPU block's `current` (TPIDR_EL1 + PERCPU_CURRENT_OFFSET) before any C runs; the return
+ * to EL0 puts the user's back (entry.S). */
 static inline struct thread *arch_current_thread(void)
 {
 	struct thread *t;
@@ -91,6 +92,34 @@ static inline bool arch_frame_irqs_enabled(const struct trap_frame *f)
 static inline uintptr_t arch_current_fp(void) { return (uintptr_t)__builtin_frame_address(0); }
 /* AAPCS64 frame records: [x29] is the caller's x29, [x29+8] the return address (x30). */
 static inline bool arch_unwind(uintptr_t *fp, uintptr_t *ip) { return frame_record_unwind(fp, ip); }
+
+/* ---- User mode (arch/arm64/user.c, entry.S) ---- */
+/* SPSR_EL1 as PSTATE is saved in it (ARM ARM, SPSR_EL1): M[3:0] 0 is EL0t, M[4] AArch32, and
+ * PAN is bit 22. */
+#define PSR_MODE_MASK 0xful
+#define PSR_MODE_EL0T 0x0ul
+#define PSR_PAN       (1ul << 22)
+
+static inline struct trap_frame *arch_user_frame(void *stack_top)
+{
+	return (struct trap_frame *)stack_top - 1;
+}
+/* M[4] (AArch32) is never set: the kernel only ever returns to EL0 in AArch64. */
+static inline bool arch_frame_from_user(const struct trap_frame *f)
+{
+	return (f->spsr & 0x1f) == PSR_MODE_EL0T;
+}
+/* The user's sp is SP_EL0 while it runs; the frame holds it in between (entry.S). */
+static inline uintptr_t arch_frame_sp(const struct trap_frame *f) { return f->sp; }
+static inline void arch_frame_set_sp(struct trap_frame *f, uintptr_t sp) { f->sp = sp; }
+/* Linux arm64: `svc #0`, x8 the number, x0-x5 the arguments, x0 the result (ELR_EL1 already
+ * points past the svc: the return resumes after it). */
+static inline unsigned long arch_syscall_nr(const struct trap_frame *f) { return f->x[8]; }
+static inline unsigned long arch_syscall_arg(const struct trap_frame *f, unsigned i)
+{
+	return f->x[i];
+}
+static inline void arch_syscall_set_return(struct trap_frame *f, long ret) { f->x[0] = (u64)ret; }
 
 /* ---- Page-table entries (ARM ARM D8.3, VMSAv8-64 descriptors, 4 KiB granule) ----
  *  63..59     58..55  54  53  52  51..48  47..12   11  10  9..8  7..6  5   4..2      1     0

@@ -54,6 +54,12 @@ void arm64_asid_get_stats(struct arm64_asid_stats *st);
 /* ---- traps.c ---- */
 void arm64_sync(struct trap_frame *f);
 void arm64_irq(struct trap_frame *f);
+void arm64_el0_sync(struct trap_frame *f);   /* from EL0: end in user_return_work() */
+void arm64_el0_irq(struct trap_frame *f);
+
+/* ---- user.c ---- */
+extern bool arm64_pan_on;                   /* FEAT_PAN present and in use */
+void arm64_user_cpu_init(bool boot);        /* CPACR, SCTLR (SPAN, UCT, DZE), PAN: every CPU */
 __noreturn void arm64_bad_vector(struct trap_frame *f, unsigned long vector);
 __noreturn void arm64_stack_overflow(struct trap_frame *f);
 

@@ -89,6 +89,7 @@ void __init arch_platform_init(struct boot_info *bi)
 	pr_info("arm64: %u CPU(s) in the device tree, boot CPU MPIDR %#lx\n", bi->nr_cpus,
 		(unsigned long)me);
 	arm64_asid_init(bi->nr_cpus);   /* how many ASIDs it needs depends on the CPUs */
+	arm64_user_cpu_init(true);
 }
 
 int arch_cpu_prepare(struct cpu_start *s)
@@ -124,6 +125,7 @@ __noreturn void arm64_secondary_start(phys_addr_t boot_pa)
 	arch_mmu_switch(&init_mm);   /* the identity map goes */
 	arch_tlb_flush_all_local();
 	cpu_irqs_init(cpu);
+	arm64_user_cpu_init(false);
 	secondary_entry(cpu);
 }
 

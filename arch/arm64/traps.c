@@ -1,11 +1,15 @@
 /* arm64 exception dispatch: decode what ESR_EL1 and FAR_EL1 report and hand it to generic code.
  * Translation, access-flag and permission faults go to fault_entry(); anything not handled tries
  * an exception fixup, then panics with the decoded frame. Interrupts go through the GIC's
- * acknowledge register to the handler registered for the INTID (gic.c). */
+ * acknowledge register to the handler registered for the INTID (gic.c). From EL0, a system call
+ * goes to syscall_entry(), and a fault or exception nothing handles kills the process
+ * (user_fatal_trap); the return to EL0 first does what is pending (user_return_work). */
 #include "arch/arm64/arm64.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "kernel/sched/thread.h"
 #include "lib/printf.h"
+#include "mm/vmap.h"
 
 /* ESR_EL1 (ARM ARM D17.2.37): EC in bits 31:26, IL bit 25, ISS bits 24:0. */
 #define ESR_EC(esr)   (((esr) >> 26) & 0x3f)
@@ -145,22 +149,33 @@ static void abort_fault(struct trap_frame *f)
 	unsigned ec = ESR_EC(f->esr), iss = ESR_ISS(f->esr), fsc = iss & 0x3f;
 	bool exec = ec == EC_IABT_CUR || ec == EC_IABT_LOW;
 	bool user = ec == EC_IABT_LOW || ec == EC_DABT_LOW;
+	bool write = !exec && (iss & ISS_WNR) && !(iss & ISS_CM);
+	/* PAN: the kernel loaded or stored to a user page with PSTATE.PAN set, outside the
+	 * uaccess windows (entry.S). A permission fault, but not one to handle: the page may be
+	 * mapped as the VMA says, and handling it would retry and fault again for ever. */
+	bool pan = arm64_pan_on && !user && !exec && fsc >> 2 == 3 && f->far < USER_VA_END &&
+		   (f->spsr & PSR_PAN);
 	/* Translation (1), access flag (2) and permission (3) faults are the MMU's; the generic
 	 * code decides. The rest (alignment, external aborts, ...) are bugs or probes. */
-	if (fsc >> 2 >= 1 && fsc >> 2 <= 3 && !(iss & ISS_FNV)) {
+	if (!pan && fsc >> 2 >= 1 && fsc >> 2 <= 3 && !(iss & ISS_FNV)) {
 		struct fault_info fi = {
 			.addr = f->far,
 			.ip = f->elr,
-			.access = (exec ? FAULT_EXEC :
-				   (iss & ISS_WNR) && !(iss & ISS_CM) ? FAULT_WRITE : FAULT_READ) |
+			.access = (exec ? FAULT_EXEC : write ? FAULT_WRITE : FAULT_READ) |
 				  (user ? FAULT_USER : 0) | (fsc >> 2 >= 2 ? FAULT_PRESENT : 0),
 		};
 		if (fault_entry(&fi, f) == 0)
 			return;
 	}
+	if (user)
+		user_fatal_trap(f, ec == EC_DABT_LOW && (fsc == 0x21 || fsc == 0x10) ? USER_SIGBUS :
+				USER_SIGSEGV, exec ? "exec" : write ? "write" : "read",
+				iss & ISS_FNV ? 0 : f->far);
 	if (extable_fixup(f))
 		return;
-	bool write = !exec && (iss & ISS_WNR) && !(iss & ISS_CM);
+	if (pan)
+		panic_trap(f, "PAN: kernel %s of user address %#lx outside uaccess",
+			   write ? "write" : "read", f->far);
 	panic_trap(f, "unhandled %s: %s %s at %#lx (%s, level %u)%s", arm64_esr_class_name(f->esr),
 		   user ? "user" : "kernel", exec ? "exec" : write ? "write" : "read", f->far,
 		   fsc_name(fsc), fsc & 3, kstack_guard_hint(f->far));
@@ -184,6 +199,55 @@ void arm64_sync(struct trap_frame *f)
 		break;
 	}
 	panic_trap(f, "unhandled exception: %s", arm64_esr_class_name(f->esr));
+}
+
+/* The signal Linux sends for an exception at EL0 (arch/arm64/kernel/traps.c and fault.c's
+ * tables, by exception class), and the name the kill report gives it. */
+static int el0_signal(unsigned ec)
+{
+	switch (ec) {
+	case EC_PC_ALIGN: case EC_SP_ALIGN: return USER_SIGBUS;
+	case EC_FP_EXC: return USER_SIGFPE;
+	case EC_BRK: case EC_BKPT_LOW: case EC_STEP_LOW: case EC_WATCH_LOW: return USER_SIGTRAP;
+	default: return USER_SIGILL;   /* undefined, trapped system register, SVE, ... */
+	}
+}
+
+/* Entry from EL0 builds its frame at the top of the running thread's stack (entry.S): a frame
+ * anywhere else means SP_EL1 was not where the last return to EL0 left it. */
+static void el0_frame_check(struct trap_frame *f)
+{
+	struct thread *t = current_thread();
+	BUG_ON(!t->user || f != arch_user_frame((char *)t->stack + KSTACK_SIZE));
+}
+
+/* A synchronous exception from EL0; interrupts off, and off again when this returns. */
+void arm64_el0_sync(struct trap_frame *f)
+{
+	el0_frame_check(f);
+	unsigned ec = ESR_EC(f->esr);
+	switch (ec) {
+	case EC_SVC64:
+		syscall_entry(f);   /* any immediate: Linux ignores it too */
+		break;
+	case EC_DABT_LOW:
+	case EC_IABT_LOW:
+		abort_fault(f);
+		break;
+	default:
+		user_fatal_trap(f, el0_signal(ec), arm64_esr_class_name(f->esr), 0);
+	}
+	arch_irq_disable();
+	user_return_work(f);
+}
+
+/* An interrupt that arrived at EL0. */
+void arm64_el0_irq(struct trap_frame *f)
+{
+	el0_frame_check(f);
+	arm64_irq(f);
+	arch_irq_disable();
+	user_return_work(f);
 }
 
 __noreturn void arm64_stack_overflow(struct trap_frame *f)

@@ -175,7 +175,7 @@ KTEST(arm64, every_cpu_alike)
 		KEXPECT_EQ(t, r->ttbr1 & ARM64_PTE_ADDR, kernel_pt_root);
 		KEXPECT_EQ(t, r->ttbr0, arm64_reserved_ttbr0);   /* no user space: ASID 0, empty */
 		KEXPECT_EQ(t, r->vbar, (u64)arm64_vectors);
-		KEXPECT_EQ(t, r->cpacr, 0);                      /* FP/SIMD trap */
+		KEXPECT_EQ(t, r->cpacr, 3ul << 20);              /* FPEN: FP/SIMD for EL0 */
 		KEXPECT_EQ(t, r->tcr, regs[0].tcr);
 		KEXPECT_EQ(t, r->mair, regs[0].mair);
 		KEXPECT_EQ(t, r->sctlr, regs[0].sctlr);

@@ -4,76 +4,24 @@
  * and privileged instructions, kill the process with one report line and the kernel runs on;
  * FP/VMX/VSX registers, FPSCR, VRSAVE and the user's r2 and r13 survive preemption; every CPU
  * keeps the kernel from running user pages (IAMR). Each case checks that the process left no
- * page behind. The harness is x86_64's (test_user_x86.c), kept here rather than shared while the
- * other ports are being written. */
+ * page behind (ktest_user.c, the runner the three ports share). */
 #include "arch/ppc64/ppc64.h"
 #include "kernel/ktest.h"
 #include "kernel/smp.h"
-#include "kernel/user/exec.h"
-#include "kernel/user/process.h"
 #include "lib/string.h"
-#include "tests/kernel/ktest_mm.h"
+#include "tests/kernel/ktest_user.h"
 
-#define BLOB(name) extern const char name[], name##_end[]
-BLOB(ublob_hello);
-BLOB(ublob_kernel_ptr);
-BLOB(ublob_read_kernel);
-BLOB(ublob_jump_kernel);
-BLOB(ublob_exec_stack);
-BLOB(ublob_write_code);
-BLOB(ublob_privileged);
-BLOB(ublob_privileged_spr);
-BLOB(ublob_vsx_keep);
+KTEST_USER_BLOB(ublob_hello);
+KTEST_USER_BLOB(ublob_kernel_ptr);
+KTEST_USER_BLOB(ublob_read_kernel);
+KTEST_USER_BLOB(ublob_jump_kernel);
+KTEST_USER_BLOB(ublob_exec_stack);
+KTEST_USER_BLOB(ublob_write_code);
+KTEST_USER_BLOB(ublob_privileged);
+KTEST_USER_BLOB(ublob_privileged_spr);
+KTEST_USER_BLOB(ublob_vsx_keep);
 
-#define CODE_AT 0x400000ul
-
-/* Run one blob as a process at addr; its exit status, or -1 if it did not end in 10 s. */
-static int run_blob(struct ktest *t, const char *name, const char *start, const char *end,
-		    uintptr_t addr, bool *killed, const char **reason)
-{
-	struct process *p = process_create(name);
-	if (!KEXPECT(t, p != NULL))
-		return -1;
-	int tid = process_start_code(p, addr, start, (size_t)(end - start));
-	int code = -1;
-	if (!KEXPECT(t, tid > 0)) {
-		ktest_log(t, "process_start_code: %d", tid);
-		process_put(p);
-		return -1;
-	}
-	if (!process_wait(p, 10ull * 1000000000, &code)) {
-		ktest_log(t, "%s did not end within 10 s", name);
-		code = -1;
-	}
-	*killed = p->killed;
-	*reason = p->kill_reason;
-	process_put(p);
-	return code;
-}
-
-/* want_reason: the kill's `what` (user_fatal_trap), or NULL for a process that exits. */
-static void expect_run(struct ktest *t, const char *name, const char *start, const char *end,
-		       int want_code, const char *want_reason)
-{
-	/* Once before counting: the first process of a boot, or the first with more threads alive
-	 * than ever, grows what stays grown (slab pages of a size class, the kernel page tables of
-	 * stack slots). A leak costs pages at every run; the second shows it. */
-	bool killed = false;
-	const char *reason = NULL;
-	run_blob(t, name, start, end, CODE_AT, &killed, &reason);
-	struct mt_counts before, after;
-	mt_counts(NULL, &before);
-	int code = run_blob(t, name, start, end, CODE_AT, &killed, &reason);
-	KEXPECT_EQ(t, code, want_code);
-	KEXPECT_EQ(t, killed, want_reason != NULL);
-	if (want_reason && !KEXPECT(t, reason && !strcmp(reason, want_reason)))
-		ktest_log(t, "killed for \"%s\", expected \"%s\"", reason ? reason : "(none)",
-			  want_reason);
-	mt_counts(NULL, &after);
-	MT_COUNTS_EQ(t, &before, &after);
-}
-
-#define RUN(t, blob, code, reason) expect_run(t, #blob, blob, blob##_end, code, reason)
+#define RUN(t, blob, code, reason) KTEST_USER_RUN(t, blob, KTEST_USER_CODE_AT, code, reason)
 
 KTEST(user_ppc64, hello_exits_with_status)
 {
@@ -121,21 +69,8 @@ KTEST(user_ppc64, privileged_spr_killed)
  * registers are saved and restored. (Leaks are the other cases'.) */
 KTEST(user_ppc64, vsx_survives_preemption)
 {
-	struct process *p[3] = { NULL };
-	unsigned n = MIN(nr_cpus_online + 1, 3u);
-	for (unsigned i = 0; i < n; i++) {
-		p[i] = process_create("vsx");
-		if (!KEXPECT(t, p[i] != NULL))
-			break;
-		KEXPECT(t, process_start_code(p[i], CODE_AT, ublob_vsx_keep,
-					      (size_t)(ublob_vsx_keep_end - ublob_vsx_keep)) > 0);
-	}
-	for (unsigned i = 0; i < n && p[i]; i++) {
-		int code = -1;
-		KEXPECT(t, process_wait(p[i], 60ull * 1000000000, &code));
-		KEXPECT_EQ(t, code, 0);
-		process_put(p[i]);
-	}
+	ktest_user_run_together(t, "vsx", ublob_vsx_keep, ublob_vsx_keep_end,
+				MIN(nr_cpus_online + 1, 3u));
 }
 
 /* KUEP: every CPU's IAMR forbids the kernel to fetch from user pages (user.c). */
