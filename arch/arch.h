@@ -368,6 +368,11 @@ void arch_thread_copy_user_state(struct thread *child);
  * be user threads, thread->user): save prev's live user-only state into prev->arch, load next's,
  * and make next's kernel stack the one the next trap from user mode lands on. */
 void arch_user_switch(struct thread *prev, struct thread *next);
+/* The kernel has written instructions into user memory of the mm the current thread has
+ * adopted, [start, start + len), every byte of it present (exec copies a program in): make them
+ * what every CPU's instruction fetch sees (arm64: DC CVAU, IC IVAU; ppc64: dcbst, icbi; x86's
+ * instruction caches are coherent: nothing). */
+void arch_sync_icache_user(uintptr_t start, size_t len);
 /* Copy n bytes between a user and a kernel buffer (either direction) with user access allowed
  * (x86 SMAP: stac/clac; arm64 PAN). Faults on the user side end the copy through the exception
  * table. Returns the number of bytes NOT copied (0: all of them). Callers check the range first

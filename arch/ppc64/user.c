@@ -84,3 +84,18 @@ void arch_user_switch(struct thread *prev, struct thread *next)
 	ppc64_vsx_restore(&next->arch);
 	ppc64_area()->user_frame = (u64)arch_user_frame((char *)next->stack + KSTACK_SIZE);
 }
+
+/* Power ISA Book II, 1.8 "Instruction Storage" (the sequence for modified instructions): dcbst
+ * each block, sync, icbi each block, isync. 32 bytes at a time: no Power CPU has a smaller
+ * block (POWER9's is 128), and a smaller step only repeats work. */
+void arch_sync_icache_user(uintptr_t start, size_t len)
+{
+	const uintptr_t block = 32;
+	uintptr_t end = start + len;
+	for (uintptr_t a = start & ~(block - 1); a < end; a += block)
+		__asm__ __volatile__("dcbst 0,%0" :: "r"(a) : "memory");
+	__asm__ __volatile__("sync" ::: "memory");
+	for (uintptr_t a = start & ~(block - 1); a < end; a += block)
+		__asm__ __volatile__("icbi 0,%0" :: "r"(a) : "memory");
+	__asm__ __volatile__("isync" ::: "memory");
+}

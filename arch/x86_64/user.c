@@ -147,3 +147,11 @@ void arch_user_switch(struct thread *prev, struct thread *next)
 	x86_set_user_kstack(top);
 	this_cpu()->arch_scratch[1] = top;   /* entry.S's KSTACK_TOP */
 }
+
+/* x86 keeps instruction fetch coherent with stores (SDM vol. 3A, 11.6, self-modifying code);
+ * the return to user mode is serialising. */
+void arch_sync_icache_user(uintptr_t start, size_t len)
+{
+	(void)start;
+	(void)len;
+}

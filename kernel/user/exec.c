@@ -27,10 +27,12 @@ static long map_stack(struct mm *mm, uintptr_t *sp)
 }
 
 /* Copy into p's address space from this kernel thread: adopt the mm for the copy. */
-static int copy_into(struct process *p, uintptr_t dst, const void *src, size_t len)
+static int copy_into(struct process *p, uintptr_t dst, const void *src, size_t len, bool exec)
 {
 	kthread_use_mm(p->mm);
 	int err = copy_to_user(dst, src, len);
+	if (!err && exec)
+		arch_sync_icache_user(dst, len);
 	kthread_unuse_mm(p->mm);
 	return err;
 }
@@ -43,7 +45,7 @@ int process_start_code(struct process *p, uintptr_t addr, const void *code, size
 			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE);
 	if (r < 0)
 		return (int)r;
-	int err = copy_into(p, addr, code, len);
+	int err = copy_into(p, addr, code, len, true);
 	if (!err)
 		err = vm_mprotect(mm, addr, span, PROT_READ | PROT_EXEC);
 	uintptr_t sp;
@@ -103,6 +105,8 @@ static int load_segments(struct process *p, const struct elf_image *im, const u8
 	for (unsigned i = 0; i < im->nr_segments && !err; i++) {
 		const struct elf_segment *s = &im->seg[i];
 		err = copy_to_user(s->vaddr, file + s->offset, s->filesz);
+		if (!err && (s->prot & ELF_PROT_EXEC))
+			arch_sync_icache_user(s->vaddr, s->filesz);   /* written: all present */
 	}
 	kthread_unuse_mm(mm);
 	for (unsigned i = 0; i < im->nr_segments && !err; i++) {
@@ -190,7 +194,7 @@ int process_exec(struct process *p, const char *path, const char *const *argv,
 		*why = "its arguments and environment";
 		goto out;
 	}
-	err = copy_into(p, st.sp, stack_image + EXEC_STACK_IMAGE_MAX - st.size, st.size);
+	err = copy_into(p, st.sp, stack_image + EXEC_STACK_IMAGE_MAX - st.size, st.size, false);
 	if (err)
 		goto out;
 	struct trap_frame start;
