@@ -200,6 +200,11 @@ void arch_tlb_flush_user_page_local(struct mm *mm, uintptr_t va, int level);
 void arch_tlb_flush_user_all_local(struct mm *mm);
 void arch_tlb_flush_user_page_broadcast(struct mm *mm, uintptr_t va, int level);
 void arch_tlb_flush_user_all_broadcast(struct mm *mm);
+/* The page at pa is about to be mapped executable in user space with contents the kernel wrote
+ * (zeroed, copied) or a user wrote through a writable mapping: make every CPU's instruction
+ * fetch see them (arm64, ppc64: clean the data cache to the point of unification through the
+ * direct map, invalidate the instruction cache; x86: nothing, its fetch is coherent). */
+void arch_sync_icache_page(phys_addr_t pa);
 /* TLB maintenance on this CPU only. The by-page forms invalidate the translation of va made by
  * a leaf at `level` (0: a base page; a block of pt_level_size(level) above, see mm/pgtable.h).
  * The size matters where the hardware matches it: a ppc64 radix tlbie only removes entries of

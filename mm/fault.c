@@ -58,8 +58,12 @@ bool fault_access_ok(const struct vma *vma, unsigned access)
 static int new_page(struct vma *vma, uintptr_t addr, bool write, struct page **pp)
 {
 	unsigned long pgoff = vma->pgoff + ((addr - vma->start) >> PAGE_SHIFT);
-	if (vma->flags & VM_SHARED)
-		return shm_get_page(vma->shm, pgoff, pp);
+	if (vma->flags & VM_SHARED) {
+		int err = shm_get_page(vma->shm, pgoff, pp);
+		if (!err && (vma->flags & VM_EXEC))
+			arch_sync_icache_page(page_to_phys(*pp));   /* see below */
+		return err;
+	}
 	if (!write) {
 		*pp = zero_page;
 		return 0;
@@ -70,6 +74,10 @@ static int new_page(struct vma *vma, uintptr_t addr, bool write, struct page **p
 	struct page *p = NULL;
 	if (mm_should_fail(MM_ALLOC_PAGE) || !(p = alloc_page(GFP_ZERO)))
 		return -ENOMEM;
+	/* Zeroed through the data side: in an executable VMA the instruction caches must not keep
+	 * what the frame held for its last owner (arm64, ppc64). */
+	if (vma->flags & VM_EXEC)
+		arch_sync_icache_page(page_to_phys(p));
 	p->anon.anon_vma = vma->anon_vma;
 	p->anon.index = pgoff;
 	atomic_set(&p->anon.mapcount, 0);

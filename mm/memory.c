@@ -239,6 +239,11 @@ static void protect_one(pte_t *e, pte_t v, uintptr_t addr, void *arg)
 	pte_t n = user_pte(user_pte_page(v), a->flags, true);
 	if (n == v)
 		return;
+	/* Becoming executable: what a user wrote there through a writable mapping must reach
+	 * instruction fetch (arm64, ppc64), as Linux's __sync_icache_dcache does at set_pte_at. */
+	if (pte_present(n) && (pte_prot(n, 0) & MMU_EXEC) &&
+	    !(pte_present(v) && (pte_prot(v, 0) & MMU_EXEC)) && user_pte_page(v) != zero_page)
+		arch_sync_icache_page(page_to_phys(user_pte_page(v)));
 	pte_write(e, n);
 	if (pte_present(v))
 		tlb_gather_range(a->g, addr, 0);

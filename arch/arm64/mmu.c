@@ -181,3 +181,16 @@ void arch_tlb_flush_user_all_broadcast(struct mm *mm)
 	u64 op = user_tlbi_asid(mm);
 	__asm__ __volatile__("tlbi aside1is, %0; dsb ish; isb" :: "r"(op) : "memory");
 }
+
+/* By the direct map: the data cache cleaned to the point of unification line by line (DC CVAU,
+ * CTR_EL0.DminLine), then the whole instruction cache invalidated in the inner-shareable domain
+ * (IC IALLUIS), not by this VA: a VIPT instruction cache could hold the user alias at another
+ * index. DSB ISH after each, ISB for this CPU (ARM ARM, "Instruction cache maintenance"). */
+void arch_sync_icache_page(phys_addr_t pa)
+{
+	uintptr_t va = (uintptr_t)phys_to_virt(pa);
+	uintptr_t line = 4ul << ((sysreg_read(ctr_el0) >> 16) & 0xf);
+	for (uintptr_t a = va; a < va + PAGE_SIZE; a += line)
+		__asm__ __volatile__("dc cvau, %0" :: "r"(a) : "memory");
+	__asm__ __volatile__("dsb ish\n\tic ialluis\n\tdsb ish\n\tisb" ::: "memory");
+}

@@ -22,6 +22,8 @@ STATIC_ASSERT(offsetof(struct arch_thread_state, fpcr) == 512 &&
  * PSTATE.PAN; UCT (15) lets EL0 read CTR_EL0, DZE (14) lets it use DC ZVA, as under Linux
  * (libgcc's __clear_cache and libcs' memset do). */
 #define SCTLR_SPAN       (1ul << 23)
+#define SCTLR_UCI        (1ul << 26)
+#define SCTLR_NTWE       (1ul << 18)
 #define SCTLR_UCT        (1ul << 15)
 #define SCTLR_DZE        (1ul << 14)
 /* ID_AA64MMFR1_EL1.PAN, bits 23:20: nonzero with FEAT_PAN (ARMv8.1). */
@@ -43,7 +45,14 @@ void arm64_user_cpu_init(bool boot)
 	if (boot)
 		arm64_pan_on = MMFR1_PAN(sysreg_read(id_aa64mmfr1_el1)) != 0;
 	sysreg_write(cpacr_el1, sysreg_read(cpacr_el1) | CPACR_FPEN_ALL);
-	u64 sctlr = sysreg_read(sctlr_el1) | SCTLR_UCT | SCTLR_DZE;
+	/* UCI: EL0 may clean and invalidate caches by VA (DC CVAU, IC IVAU: libgcc's
+	 * __clear_cache, JITs); nTWE: WFE at EL0 does not trap; WFI still does (and kills). */
+	u64 sctlr = sysreg_read(sctlr_el1) | SCTLR_UCT | SCTLR_DZE | SCTLR_UCI | SCTLR_NTWE;
+	/* CNTKCTL_EL1 and PMUSERENR_EL0 reset to UNKNOWN values: EL0 may read the virtual count
+	 * (EL0VCTEN, bit 1), and nothing else of the timers (the kernel's tick is CNTV) or the
+	 * performance monitors. */
+	sysreg_write(cntkctl_el1, 1ul << 1);
+	sysreg_write(pmuserenr_el0, 0);
 	if (arm64_pan_on)
 		sctlr &= ~SCTLR_SPAN;
 	sysreg_write(sctlr_el1, sctlr);

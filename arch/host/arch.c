@@ -55,6 +55,7 @@ void arch_tlb_flush_user_page_broadcast(struct mm *mm, uintptr_t va, int level)
 	(void)mm, (void)va, (void)level;
 }
 void arch_tlb_flush_user_all_broadcast(struct mm *mm) { (void)mm; }
+void arch_sync_icache_page(phys_addr_t pa) { (void)pa; }
 void arch_tlb_flush_page_local(uintptr_t va, int level) { (void)va, (void)level; }
 void arch_tlb_flush_all_local(void) {}
 void (*host_tlb_flush_hook)(uintptr_t va, int level);

@@ -6,6 +6,7 @@
 #include "kernel/errno.h"
 #include "kernel/locking/spinlock.h"
 #include "mm/mm.h"
+#include "mm/page.h"
 
 /* head.S: 256 entries of two big-endian doublewords. Entry 0, doubleword 0:
  *   62..61 RTS1 | 59..8 RPDB: the root's address | 7..5 RTS2 | 4..0 RPDS: log2(root entries) */
@@ -207,3 +208,16 @@ phys_addr_t arch_mmu_current_root(void)
 }
 
 void arch_mmu_init_kernel_root(phys_addr_t root) { (void)root; }
+
+/* By the direct map (Power caches are physically tagged): dcbst each block, sync, icbi each
+ * block, sync, isync (Book II, 1.8, "Instruction Storage"). */
+void arch_sync_icache_page(phys_addr_t pa)
+{
+	uintptr_t va = (uintptr_t)phys_to_virt(pa);
+	for (uintptr_t a = va; a < va + PAGE_SIZE; a += 32)
+		__asm__ __volatile__("dcbst 0,%0" :: "r"(a) : "memory");
+	__asm__ __volatile__("sync" ::: "memory");
+	for (uintptr_t a = va; a < va + PAGE_SIZE; a += 32)
+		__asm__ __volatile__("icbi 0,%0" :: "r"(a) : "memory");
+	__asm__ __volatile__("sync\n\tisync" ::: "memory");
+}

@@ -17,8 +17,8 @@
 #define IAMR_KEY0_NO_EXEC (1ul << 62)
 #define FSCR_SCV          (1ul << 12)   /* IBM 51: `scv` allowed (ISA 3.0) */
 
-#define MSR_USER (MSR_SF | MSR_EE | MSR_PR | MSR_FP | MSR_VEC | MSR_VSX | MSR_IR | MSR_DR | \
-		  MSR_RI | MSR_LE)
+#define MSR_USER (MSR_SF | MSR_EE | MSR_ME | MSR_PR | MSR_FP | MSR_VEC | MSR_VSX | MSR_IR | \
+		  MSR_DR | MSR_RI | MSR_LE)
 
 /* vsx.S: store or load every register of a thread's state, with MSR[FP,VEC,VSX] on around it
  * and back off after. Interrupts off. */
@@ -86,7 +86,7 @@ void arch_user_switch(struct thread *prev, struct thread *next)
 }
 
 /* Power ISA Book II, 1.8 "Instruction Storage" (the sequence for modified instructions): dcbst
- * each block, sync, icbi each block, isync. 32 bytes at a time: no Power CPU has a smaller
+ * each block, sync, icbi each block, sync, isync. 32 bytes at a time: no Power CPU has a smaller
  * block (POWER9's is 128), and a smaller step only repeats work. */
 void arch_sync_icache_user(uintptr_t start, size_t len)
 {
@@ -97,5 +97,7 @@ void arch_sync_icache_user(uintptr_t start, size_t len)
 	__asm__ __volatile__("sync" ::: "memory");
 	for (uintptr_t a = start & ~(block - 1); a < end; a += block)
 		__asm__ __volatile__("icbi 0,%0" :: "r"(a) : "memory");
-	__asm__ __volatile__("isync" ::: "memory");
+	/* sync: the icbis done on every processor before this one goes on (the new thread may
+	 * start on another); isync: this one's own prefetched instructions discarded. */
+	__asm__ __volatile__("sync\n\tisync" ::: "memory");
 }

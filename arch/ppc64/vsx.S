@@ -42,6 +42,10 @@ ppc64_vsx_save:                         /* (struct arch_thread_state *r3) */
 	stxv 32, TS_VSCR(r3)
 	mfspr r5, SPR_VRSAVE
 	stw r5, TS_VRSAVE(r3)
+	/* The live registers stay the thread's: clone saves the running thread and returns to it
+	 * without a restore, and the system-call ABI keeps every FP and vector register. */
+	lxv 0, TS_VSR(r3)
+	lxv 32, TS_VSR + 32*16(r3)
 	FACILITIES_OFF
 	blr
 

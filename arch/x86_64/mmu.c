@@ -96,3 +96,8 @@ void arch_tlb_flush_user_all_local(struct mm *mm)
 	if (*this_cpu_ptr(&loaded_mm) == mm)
 		x86_write_cr3(x86_read_cr3());
 }
+
+void arch_sync_icache_page(phys_addr_t pa)
+{
+	(void)pa;   /* SDM vol. 3A, 11.6: instruction fetch is coherent with stores */
+}

@@ -217,9 +217,14 @@ int futex_requeue(struct mm *mm, uintptr_t uaddr, int nr_wake, int nr_requeue, u
 			wake_one(w);
 			done++;
 		} else if (moved < nr_requeue) {
-			list_del(&w->link);
+			/* Onto the other bucket's list only if it is another list: moved to the
+			 * tail of this one, it would be met again (with uaddr == uaddr2, forever,
+			 * nr_requeue being the user's) */
+			if (b1 != b2) {
+				list_del(&w->link);
+				list_add_tail(&w->link, &b2->waiters);
+			}
 			WRITE_ONCE(w->addr, uaddr2);   /* both locks held: see lock_waiter_bucket */
-			list_add_tail(&w->link, &b2->waiters);
 			moved++;
 		} else {
 			break;

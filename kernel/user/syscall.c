@@ -298,8 +298,8 @@ static long sys_futex(struct trap_frame *f, const unsigned long *a)
 	int op = (int)a[1] & ~(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME);
 	bool realtime = (int)a[1] & FUTEX_CLOCK_REALTIME;
 	bool shared = !((int)a[1] & FUTEX_PRIVATE_FLAG);
-	if (realtime && op != FUTEX_WAIT_BITSET)
-		return -ENOSYS;   /* Linux: CLOCK_REALTIME only with WAIT_BITSET */
+	if (realtime && op != FUTEX_WAIT_BITSET && op != FUTEX_WAIT)
+		return -ENOSYS;   /* Linux: CLOCK_REALTIME with the waits only (WAIT since 4.5) */
 	switch (op) {
 	case FUTEX_WAIT: {
 		u64 deadline;
@@ -506,7 +506,7 @@ static long sys_accept0(struct trap_frame *f, const unsigned long *a) { return 0
 static long sys_rt_sigprocmask(struct trap_frame *f, const unsigned long *a)
 {
 	static const u64 none;
-	if (a[3] != sizeof(u64) || a[0] > 2)
+	if (a[3] != sizeof(u64) || (a[1] && a[0] > 2))   /* how matters only with a new set */
 		return -EINVAL;
 	return a[2] && copy_to_user(a[2], &none, sizeof(none)) ? -EFAULT : 0;
 }
@@ -515,6 +515,8 @@ static long sys_rt_sigaction(struct trap_frame *f, const unsigned long *a)
 {
 	static const u64 dfl[4];   /* handler, flags, restorer, mask: SIG_DFL */
 	if (a[3] != sizeof(u64) || a[0] < 1 || a[0] > 64)
+		return -EINVAL;
+	if (a[1] && (a[0] == 9 || a[0] == 19))   /* SIGKILL, SIGSTOP: no action may be set */
 		return -EINVAL;
 	return a[2] && copy_to_user(a[2], dfl, sizeof(dfl)) ? -EFAULT : 0;
 }
