@@ -8,6 +8,7 @@
 #include "arch/arch.h"
 #ifdef ARCH_HAS_USER_MODE
 #include "kernel/ktest.h"
+#include "kernel/locking/lockcheck.h"
 #include "kernel/param.h"
 #include "kernel/user/exec.h"
 #include "kernel/user/initramfs.h"
@@ -83,6 +84,7 @@ static void expect_prog(struct ktest *t, const char *const *argv, u64 timeout_s,
 	if (initramfs_find(argv[0], &e))
 		KSKIP(t, "not in this arch's initramfs");
 	struct run r;
+	unsigned long lock_reports = lockcheck_reports;
 	if (!run_prog(t, argv, timeout_s, &r))
 		return;
 	struct mt_counts before, after;
@@ -96,6 +98,8 @@ static void expect_prog(struct ktest *t, const char *const *argv, u64 timeout_s,
 		ktest_log(t, "killed for '%s', expected '%s'", r.reason ? r.reason : "(none)",
 			  want_kill);
 	MT_COUNTS_EQ(t, &before, &after);
+	/* whatever the program did, the lock checker found nothing wrong in the kernel */
+	KEXPECT_EQ(t, lockcheck_reports, lock_reports);
 }
 
 #define PROG(t, code, kill, timeout, ...) \
