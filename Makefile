@@ -135,7 +135,7 @@ TORTURE_TESTS ?= waitqueue.producer_consumer_long,completion.ping_pong_long
 torture: deps all
 	tools/qemu-run $(ARCH) --smp $(SMP) --mem $(MEM) $(TORTURE_FLAGS) \
 		--timeout $$(( $(TORTURE_SECONDS) * 5 + 600 )) -- test=$(TORTURE_TESTS) \
-		torture=rcu,lock,rangelock,vmatree,slab torture.seconds=$(TORTURE_SECONDS)
+		torture=rcu,lock,rangelock,vmatree,slab,mm torture.seconds=$(TORTURE_SECONDS)
 
 # Mutation testing: each tests/mutants/NAME.patch (a small deliberate breakage) is applied to a
 # scratch copy of the tree, built and booted with the command that must kill it; fails if one

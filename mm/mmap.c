@@ -176,6 +176,7 @@ int do_munmap(struct mm *mm, uintptr_t start, unsigned long len)
 	int err = vma_tx_begin(&tx, mm, split, 2);
 	if (err)
 		return err;
+	tx.tlb.local_only = READ_ONCE(tlb_busted_munmap);   /* torture=mm's twin only */
 	vma_tx_unmap(&tx, start, end, true);
 	vma_tx_end(&tx);
 	return 0;

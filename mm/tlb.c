@@ -5,6 +5,7 @@
 #include "mm/internal.h"
 #include "mm/mm.h"
 #include "mm/pgtable.h"
+#include "kernel/param.h"
 #include "kernel/smp.h"
 
 #define FULL_FLUSH_PAGES 32
@@ -17,6 +18,13 @@ struct flush_range {
 };
 
 static DEFINE_PER_CPU(struct tlb_stats, tlb_stats);
+
+bool tlb_busted_munmap;
+static char busted[16] = "none";
+static const char *const busted_modes[] = { "none", "pt_free", NULL };
+PARAM_CHOICE("mm.busted", busted, busted_modes,
+	     "a broken twin for torture=mm: pt_free frees page-table pages without waiting for a "
+	     "grace period (none: the real thing)");
 
 /* Leaf-sized steps at `level` that cover the range: a leaf above level 0 may start below it. */
 static unsigned long nr_steps(const struct flush_range *r, int level)
@@ -161,6 +169,7 @@ void tlb_gather_init(struct mmu_gather *g, struct mm *mm)
 	list_init(&g->pages);
 	list_init(&g->tables);
 	g->shared = false;
+	g->local_only = false;
 }
 
 /*
@@ -208,6 +217,15 @@ static void free_table_rcu(struct rcu_head *head)
 	pgtable_free(page_to_phys(container_of(head, struct page, rcu)), 0);
 }
 
+/* The twin's flush: this CPU's TLB alone (interrupts on, the mm loaded here). */
+static void flush_this_cpu_only(struct mm *mm, uintptr_t va, u64 size, int max_level)
+{
+	struct flush_range r = { mm, va, size, max_level };
+	preempt_disable();
+	flush_range(&r, false);
+	preempt_enable();
+}
+
 void tlb_finish(struct mmu_gather *g)
 {
 	if (g->shared) {
@@ -221,10 +239,12 @@ void tlb_finish(struct mmu_gather *g)
 	}
 	/* A freed table may still be in a walk cache, which a by-page flush need not reach (a
 	 * ppc64 tlbie with RIC = 0): then the whole address space, whose flush reaches those. */
+	void (*flush)(struct mm *, uintptr_t, u64, int) =
+		g->local_only ? flush_this_cpu_only : tlb_flush_mm_range;
 	if (!list_empty(&g->tables))
-		tlb_flush_mm_range(g->mm, 0, USER_VA_END, PT_LEVELS - 1);
+		flush(g->mm, 0, USER_VA_END, PT_LEVELS - 1);
 	else if (g->start < g->end)
-		tlb_flush_mm_range(g->mm, g->start, g->end - g->start, g->max_level);
+		flush(g->mm, g->start, g->end - g->start, g->max_level);
 	if (g->shared)
 		atomic_dec(&g->mm->tlb_flush_pending);   /* after the flush (seq_cst) */
 	while (!list_empty(&g->pages)) {
@@ -235,7 +255,10 @@ void tlb_finish(struct mmu_gather *g)
 	while (!list_empty(&g->tables)) {
 		struct page *p = list_first_entry(&g->tables, struct page, lru);
 		list_del(&p->lru);   /* lru and rcu share the words: off the list first */
-		call_rcu(&p->rcu, free_table_rcu);
+		if (!strcmp(busted, "pt_free"))   /* the twin */
+			free_table_rcu(&p->rcu);
+		else
+			call_rcu(&p->rcu, free_table_rcu);
 	}
 	tlb_gather_init(g, g->mm);
 }

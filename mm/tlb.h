@@ -36,6 +36,7 @@ struct mmu_gather {
 	struct list_head tables;     /* page-table pages to free after the flush and a grace
 				      * period (page->lru) */
 	bool shared;                 /* tlb_gather_init_shared: counted in tlb_flush_pending */
+	bool local_only;             /* the broken twin of torture=mm: this CPU's TLB alone */
 	uintptr_t shared_start, shared_end;   /* ... and the range it zaps */
 };
 
@@ -54,6 +55,12 @@ void tlb_gather_page(struct mmu_gather *g, struct page *p);
 void tlb_gather_table(struct mmu_gather *g, struct page *p);
 /* Flush, then put the pages (and free the tables a grace period later). Interrupts enabled. */
 void tlb_finish(struct mmu_gather *g);
+
+/* The broken twins of torture=mm, for nothing else. tlb_busted_munmap (set by the suite when
+ * torture.busted=1): munmap flushes only the TLB of the CPU it runs on, so other CPUs keep
+ * translations to the pages it frees. mm.busted=pt_free (a boot parameter): page-table pages are
+ * freed right after the flush, without the grace period a lockless walker relies on. */
+extern bool tlb_busted_munmap;
 
 /* Shootdown statistics, summed over CPUs: IPIs sent for user flushes, and flushes run. */
 struct tlb_stats {

@@ -1,0 +1,695 @@
+/*
+ * torture=mm: one address space, shared by every thread of the run, changed and touched from all
+ * CPUs at once, and checked against a model after every step.
+ *
+ * The mm is cut into regions, each in a page-table slot of its own (the span of one last-level
+ * table: 2 MiB with 4 KiB pages), of which the first TM_PAGES pages are used. Workers, pinned one
+ * per CPU, take a region at random (an atomic owner word: the model of a region is written only
+ * by its owner, and the release and acquire of the word hand it on), do a few operations in it
+ * and let it go, so that a region's pages are touched from every CPU in turn and a CPU's TLB keeps
+ * translations of regions other CPUs then change. An operation is one of mmap (MAP_FIXED, private
+ * anonymous, protection none, read or read-write), munmap (now and then of the whole region, which
+ * frees its last-level table), mprotect, mremap (shrink, grow in place, move), madvise
+ * (MADV_DONTNEED), or a batch of reads and writes through the MMU (arch_probe_*, so that a fault
+ * comes through the arch trap into fault_entry as a user fault does). Each written word holds the
+ * address it was written at and a generation; the model says, for each page, whether it is
+ * mapped, with which protection, and which word it holds (0: none since it was mapped or zapped).
+ *
+ * Checked: every return value against Linux's for the model's state (a hole in an mprotect is
+ * -ENOMEM after the part before it changed; mremap growth in place only into free pages; ...);
+ * every read gives the model's word and every access the model forbids faults; after every
+ * operation, under mmap_lock, the region's VMAs are exactly the model's mapped pages with their
+ * protections, its page-table entries agree (none where nothing is mapped, never writable where
+ * the VMA is not, the model's word in the page each maps, the zero page only where nothing was
+ * written), and a region emptied has no last-level table left. Walkers meanwhile walk the page
+ * tables without any lock, under rcu_read_lock() alone, as a speculative fault will, and check
+ * after each entry they read that the table they read it from is still a page table: tables are
+ * freed only after a grace period (mm/tlb.c), so none can be freed under a walker. At the end the
+ * mm is put and the free pages and the address-space objects must be back to their count before
+ * it existed.
+ *
+ * Broken twins: torture.busted=1 makes munmap flush only the TLB of the CPU it runs on, so
+ * another CPU keeps translations to pages that are freed and reused, and a later owner of the
+ * region reads through them what the model says is unmapped. mm.busted=pt_free frees page-table
+ * pages right after the flush, without the grace period, and a walker finds a table it is
+ * reading freed. Each is caught within a few seconds on 2 CPUs (docs/mm/fault.md, "torture=mm").
+ */
+#include "mm/internal.h"
+#include "mm/fault.h"
+#include "mm/mm.h"
+#include "mm/pgtable.h"
+#include "mm/vma.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/timer.h"
+#include "kernel/torture.h"
+#include "lib/printf.h"
+
+#define TM_PAGES 32                  /* pages of a region that operations use */
+#define TM_MAX_RANGE 12              /* most pages an operation's range covers, usually */
+#define TM_BASE 0x100000000ul        /* the regions start at 4 GiB */
+#define TM_SLOT ((uintptr_t)pt_level_size(1))   /* one last-level table's span per region */
+
+struct tm_page {
+	u64 word;        /* what its first word must hold; 0: nothing written since mapped */
+	u8 mapped;
+	u8 prot;         /* PROT_NONE, PROT_READ or PROT_READ|PROT_WRITE */
+};
+
+struct tm_region {
+	int owner;                     /* 0: free, else a worker's index + 1 (atomic) */
+	bool broken;                   /* an error was found here: the model is no longer true */
+	uintptr_t base;
+	unsigned gen;                  /* of the words written here */
+	struct tm_page pg[TM_PAGES];
+};
+
+enum { TM_MMAP, TM_MUNMAP, TM_CLEAR, TM_MPROTECT, TM_MREMAP, TM_DONTNEED, TM_READ, TM_WRITE,
+       TM_WALK, TM_TABLES_FREED, TM_NR_COUNTS };
+static const char *const tm_count_names[TM_NR_COUNTS] = {
+	"mmaps", "munmaps", "clears", "mprotects", "mremaps", "dontneeds", "reads", "writes",
+	"walks", "tables_freed",
+};
+
+struct tm_counts {
+	unsigned long free_pages;
+	struct mm_object_counts o;
+};
+
+struct tm_state {
+	struct torture_run *r;
+	struct mm *mm;
+	struct tm_region *regions;
+	unsigned nregions, nworkers;
+	volatile bool go;              /* set once the mm exists and the counts are taken */
+	atomic_t live;                 /* threads that have not finished: the last puts the mm */
+	struct tm_counts before, after;
+	volatile bool counted;         /* the last thread is done: after is set if mm was */
+	atomic_long_t count[TM_NR_COUNTS];
+};
+
+struct tm_thread {
+	struct tm_state *st;
+	unsigned index;
+	u64 rnd;
+};
+
+static struct tm_thread tm_threads[TORTURE_MAX_THREADS];
+
+static inline uintptr_t page_va(const struct tm_region *g, unsigned i)
+{
+	return g->base + (uintptr_t)i * PAGE_SIZE;
+}
+
+static void count(struct tm_state *st, unsigned what, long n)
+{
+	atomic_long_add_return(&st->count[what], n);
+}
+
+static __printf(3, 4) void region_error(struct tm_state *st, struct tm_region *g,
+					 const char *fmt, ...)
+{
+	char msg[128];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	torture_error(st->r, "region %#lx: %s", (unsigned long)g->base, msg);
+	g->broken = true;
+}
+
+/* ---- The model's view of a range ---- */
+
+static bool all_mapped(const struct tm_region *g, unsigned a, unsigned n)
+{
+	for (unsigned i = a; i < a + n; i++)
+		if (!g->pg[i].mapped)
+			return false;
+	return true;
+}
+
+static bool all_unmapped(const struct tm_region *g, unsigned a, unsigned n)
+{
+	for (unsigned i = a; i < a + n; i++)
+		if (g->pg[i].mapped)
+			return false;
+	return true;
+}
+
+static void model_unmap(struct tm_region *g, unsigned a, unsigned n)
+{
+	for (unsigned i = a; i < a + n; i++)
+		g->pg[i] = (struct tm_page){ 0 };
+}
+
+static void model_map(struct tm_region *g, unsigned a, unsigned n, unsigned prot)
+{
+	for (unsigned i = a; i < a + n; i++)
+		g->pg[i] = (struct tm_page){ .word = 0, .mapped = 1, .prot = (u8)prot };
+}
+
+/* A range [*a, *a + *n) of the region: mostly short, sometimes up to the whole of it. */
+static void pick_range(u64 *rnd, unsigned *a, unsigned *n)
+{
+	*a = (unsigned)(torture_random(rnd) % TM_PAGES);
+	unsigned most = TM_PAGES - *a;
+	if (torture_random(rnd) % 4)
+		most = MIN(most, (unsigned)TM_MAX_RANGE);
+	*n = 1 + (unsigned)(torture_random(rnd) % most);
+}
+
+static unsigned pick_prot(u64 *rnd)
+{
+	static const unsigned prots[] = { PROT_NONE, PROT_READ, PROT_READ | PROT_WRITE,
+					  PROT_READ | PROT_WRITE };
+	return prots[torture_random(rnd) % ARRAY_SIZE(prots)];
+}
+
+/* ---- Checks, under mmap_lock held for read: the region's VMAs and page tables against the
+ * model. The owner alone maps, faults or changes anything in the region, and tables of the
+ * levels above its slot change only under mmap_lock held for write. ---- */
+
+static void check_vmas(struct tm_state *st, struct tm_region *g)
+{
+	bool covered[TM_PAGES] = { 0 };
+	uintptr_t end = g->base + TM_SLOT;
+	for (struct vma *v = vma_find(st->mm, g->base); v && v->start < end;
+	     v = vma_find(st->mm, v->end)) {
+		if (v->start < g->base || v->end > page_va(g, TM_PAGES)) {
+			region_error(st, g, "a VMA [%#lx, %#lx) reaches outside the pages used",
+				     (unsigned long)v->start, (unsigned long)v->end);
+			return;
+		}
+		for (uintptr_t va = v->start; va < v->end; va += PAGE_SIZE) {
+			unsigned i = (unsigned)((va - g->base) >> PAGE_SHIFT);
+			const struct tm_page *p = &g->pg[i];
+			covered[i] = true;
+			if (!p->mapped || p->prot != vma_prot(v)) {
+				region_error(st, g, "page %u: the VMA [%#lx, %#lx) says prot %u, "
+					     "the model %s prot %u", i, (unsigned long)v->start,
+					     (unsigned long)v->end, vma_prot(v),
+					     p->mapped ? "mapped" : "unmapped", p->prot);
+				return;
+			}
+		}
+	}
+	for (unsigned i = 0; i < TM_PAGES; i++)
+		if (g->pg[i].mapped && !covered[i]) {
+			region_error(st, g, "page %u: mapped in the model, in no VMA", i);
+			return;
+		}
+}
+
+static void check_ptes(struct tm_state *st, struct tm_region *g)
+{
+	for (unsigned i = 0; i < TM_PAGES && !g->broken; i++) {
+		const struct tm_page *p = &g->pg[i];
+		struct page *table;
+		pte_t *e = pte_find(st->mm, page_va(g, i), &table, NULL);
+		pte_t v = e ? pte_read_once(e) : 0;
+		if (!v) {
+			if (p->word)
+				region_error(st, g, "page %u: no entry, the model says it holds "
+					     "%#llx", i, (unsigned long long)p->word);
+			continue;
+		}
+		if (!p->mapped) {
+			region_error(st, g, "page %u: unmapped, but its entry is %#llx", i,
+				     (unsigned long long)v);
+			continue;
+		}
+		bool present = pte_present(v);
+		unsigned mmu = present ? pte_prot(v, 0) : 0;
+		if (present && p->prot == PROT_NONE)
+			region_error(st, g, "page %u: PROT_NONE, but its entry is present", i);
+		else if ((mmu & MMU_WRITE) && !(p->prot & PROT_WRITE))
+			region_error(st, g, "page %u: read-only, but its entry is writable", i);
+		if (g->broken)
+			continue;
+		struct page *pg = user_pte_page(v);
+		if (pg == zero_page) {
+			if (p->word)
+				region_error(st, g, "page %u: maps the zero page, the model says "
+					     "it holds %#llx", i, (unsigned long long)p->word);
+			else if (mmu & MMU_WRITE)
+				region_error(st, g, "page %u: the zero page mapped writable", i);
+			continue;
+		}
+		u64 w = READ_ONCE(*(u64 *)page_address(pg));
+		if (w != p->word)
+			region_error(st, g, "page %u: its page holds %#llx, the model says %#llx",
+				     i, (unsigned long long)w, (unsigned long long)p->word);
+	}
+}
+
+static void check_region(struct tm_state *st, struct tm_region *g)
+{
+	mmap_read_lock(st->mm);
+	check_vmas(st, g);
+	if (!g->broken)
+		check_ptes(st, g);
+	mmap_read_unlock(st->mm);
+}
+
+/* ---- The operations ---- */
+
+static void op_mmap(struct tm_thread *t, struct tm_region *g)
+{
+	unsigned a, n, prot = pick_prot(&t->rnd);
+	pick_range(&t->rnd, &a, &n);
+	long ret = vm_mmap(t->st->mm, page_va(g, a), n * PAGE_SIZE, prot,
+			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
+	if (ret != (long)page_va(g, a)) {
+		region_error(t->st, g, "mmap of pages [%u, %u) prot %u: %ld", a, a + n, prot, ret);
+		return;
+	}
+	model_map(g, a, n, prot);
+	count(t->st, TM_MMAP, 1);
+}
+
+static void op_munmap(struct tm_thread *t, struct tm_region *g, bool all)
+{
+	unsigned a = 0, n = TM_PAGES;
+	if (!all)
+		pick_range(&t->rnd, &a, &n);
+	int ret = vm_munmap(t->st->mm, page_va(g, a), n * PAGE_SIZE);
+	if (ret) {
+		region_error(t->st, g, "munmap of pages [%u, %u): %d", a, a + n, ret);
+		return;
+	}
+	model_unmap(g, a, n);
+	count(t->st, all ? TM_CLEAR : TM_MUNMAP, 1);
+	if (!all)
+		return;
+	/* Nothing is mapped in the slot now, and the regions beside it are in slots of their
+	 * own: free_pgtables must have taken its last-level table (Linux's floor and ceiling). */
+	struct page *table;
+	mmap_read_lock(t->st->mm);
+	bool table_left = pte_find(t->st->mm, g->base, &table, NULL) != NULL;
+	mmap_read_unlock(t->st->mm);
+	if (table_left)
+		region_error(t->st, g, "emptied by munmap, but its page table is still there");
+	else
+		count(t->st, TM_TABLES_FREED, 1);
+}
+
+/* Linux's do_mprotect_pkey: -ENOMEM at once if the first page is unmapped; otherwise each VMA
+ * from there is changed until the range ends or a hole begins, which is -ENOMEM too. */
+static void op_mprotect(struct tm_thread *t, struct tm_region *g)
+{
+	unsigned a, n, prot = pick_prot(&t->rnd);
+	pick_range(&t->rnd, &a, &n);
+	unsigned i = a;
+	while (i < a + n && g->pg[i].mapped)
+		i++;
+	int want = i == a + n ? 0 : -ENOMEM;
+	int ret = vm_mprotect(t->st->mm, page_va(g, a), n * PAGE_SIZE, prot);
+	if (ret != want) {
+		region_error(t->st, g, "mprotect of pages [%u, %u) to %u: %d, Linux gives %d", a,
+			     a + n, prot, ret, want);
+		return;
+	}
+	for (unsigned k = a; k < i; k++)
+		g->pg[k].prot = (u8)prot;
+	count(t->st, TM_MPROTECT, 1);
+}
+
+/* madvise(MADV_DONTNEED): the mapped parts are zapped (private anonymous pages read as zero
+ * after), and a hole anywhere in the range makes it -ENOMEM (Linux's madvise_walk_vmas). */
+static void op_dontneed(struct tm_thread *t, struct tm_region *g)
+{
+	unsigned a, n;
+	pick_range(&t->rnd, &a, &n);
+	int want = all_mapped(g, a, n) ? 0 : -ENOMEM;
+	int ret = vm_madvise(t->st->mm, page_va(g, a), n * PAGE_SIZE, MADV_DONTNEED);
+	if (ret != want) {
+		region_error(t->st, g, "MADV_DONTNEED of pages [%u, %u): %d, Linux gives %d", a,
+			     a + n, ret, want);
+		return;
+	}
+	for (unsigned i = a; i < a + n; i++)
+		g->pg[i].word = 0;
+	count(t->st, TM_DONTNEED, 1);
+}
+
+/* mremap of part of one VMA: shrink in place, grow in place (only into free pages, else
+ * -ENOMEM without MREMAP_MAYMOVE), or move with MREMAP_MAYMOVE|MREMAP_FIXED to a range that does
+ * not overlap it (whatever was there is unmapped first; the pages and their words move). */
+static void op_mremap(struct tm_thread *t, struct tm_region *g)
+{
+	struct tm_state *st = t->st;
+	unsigned p = (unsigned)(torture_random(&t->rnd) % TM_PAGES);
+	if (!g->pg[p].mapped)
+		return;
+	mmap_read_lock(st->mm);
+	struct vma *v = vma_lookup(st->mm, page_va(g, p));
+	uintptr_t vs = v ? v->start : 0, ve = v ? v->end : 0;
+	mmap_read_unlock(st->mm);
+	if (!v) {
+		region_error(st, g, "page %u: mapped in the model, in no VMA", p);
+		return;
+	}
+	/* old range [o, o + on) inside the VMA [s, e), in pages of the region */
+	unsigned s = (unsigned)((vs - g->base) >> PAGE_SHIFT);
+	unsigned e = (unsigned)((ve - g->base) >> PAGE_SHIFT);
+	unsigned o = s + (unsigned)(torture_random(&t->rnd) % (e - s));
+	unsigned on = 1 + (unsigned)(torture_random(&t->rnd) % (e - o));
+	unsigned prot = g->pg[o].prot;
+	unsigned mode = (unsigned)(torture_random(&t->rnd) % 3);
+	long ret, want;
+	if (mode == 0) {   /* shrink in place (or keep the length: a no-op) */
+		unsigned nn = 1 + (unsigned)(torture_random(&t->rnd) % on);
+		want = (long)page_va(g, o);
+		ret = vm_mremap(st->mm, page_va(g, o), on * PAGE_SIZE, nn * PAGE_SIZE, 0, 0);
+		if (ret == want)
+			model_unmap(g, o + nn, on - nn);
+	} else if (mode == 1) {   /* grow in place */
+		unsigned nn = on + 1 + (unsigned)(torture_random(&t->rnd) % 4);
+		if (o + nn > TM_PAGES)
+			return;
+		/* Only the end of a VMA grows in place; then only into free pages. */
+		bool fits = o + on == e && all_unmapped(g, o + on, nn - on);
+		want = fits ? (long)page_va(g, o) : -ENOMEM;
+		ret = vm_mremap(st->mm, page_va(g, o), on * PAGE_SIZE, nn * PAGE_SIZE, 0, 0);
+		if (ret == want && fits)
+			model_map(g, o + on, nn - on, prot);
+	} else {   /* move */
+		unsigned nn = 1 + (unsigned)(torture_random(&t->rnd) % (on + 2));
+		unsigned b = (unsigned)(torture_random(&t->rnd) % (TM_PAGES - nn + 1));
+		if (b < o + on && o < b + nn)
+			return;   /* overlapping ranges are -EINVAL: not what this tests */
+		want = (long)page_va(g, b);
+		ret = vm_mremap(st->mm, page_va(g, o), on * PAGE_SIZE, nn * PAGE_SIZE,
+				MREMAP_MAYMOVE | MREMAP_FIXED, page_va(g, b));
+		if (ret == want) {
+			struct tm_page moved[TM_PAGES];
+			unsigned keep = MIN(on, nn);
+			for (unsigned i = 0; i < keep; i++)
+				moved[i] = g->pg[o + i];
+			model_unmap(g, o, on);
+			model_unmap(g, b, nn);
+			for (unsigned i = 0; i < keep; i++)
+				g->pg[b + i] = moved[i];
+			if (nn > keep)
+				model_map(g, b + keep, nn - keep, prot);
+		}
+	}
+	if (ret != want) {
+		region_error(st, g, "mremap (%s) of pages [%u, +%u) in the VMA [%u, %u): %ld, "
+			     "Linux gives %ld", mode == 0 ? "shrink" : mode == 1 ? "grow" : "move",
+			     o, on, s, e, ret, want);
+		return;
+	}
+	count(st, TM_MREMAP, 1);
+}
+
+/* Reads and writes through the MMU. A read of a readable page gives the model's word (0 if none
+ * was written); a write to a writable page stores a new one; every other access faults. */
+static void op_touch(struct tm_thread *t, struct tm_region *g)
+{
+	unsigned n = 1 + (unsigned)(torture_random(&t->rnd) % 8);
+	for (unsigned k = 0; k < n && !g->broken; k++) {
+		unsigned i = (unsigned)(torture_random(&t->rnd) % TM_PAGES);
+		struct tm_page *p = &g->pg[i];
+		uintptr_t va = page_va(g, i);
+		if (torture_random(&t->rnd) % 2) {
+			u64 w = va | (++g->gen & (PAGE_SIZE - 1));
+			bool ok = p->mapped && (p->prot & PROT_WRITE);
+			int ret = arch_probe_write((void *)va, w);
+			if (ret != (ok ? 0 : -EFAULT))
+				region_error(t->st, g, "page %u (%s, prot %u): a write gave %d", i,
+					     p->mapped ? "mapped" : "unmapped", p->prot, ret);
+			else if (ok)
+				p->word = w;
+			count(t->st, TM_WRITE, 1);
+		} else {
+			bool ok = p->mapped && p->prot != PROT_NONE;
+			u64 w = 0;
+			int ret = arch_probe_read((const void *)va, &w);
+			if (ret != (ok ? 0 : -EFAULT))
+				region_error(t->st, g, "page %u (%s, prot %u): a read gave %d "
+					     "(word %#llx)", i, p->mapped ? "mapped" : "unmapped",
+					     p->prot, ret, (unsigned long long)w);
+			else if (ok && w != p->word)
+				region_error(t->st, g, "page %u: read %#llx (written at %#llx), the "
+					     "model says %#llx", i, (unsigned long long)w,
+					     (unsigned long long)(w & PAGE_MASK),
+					     (unsigned long long)p->word);
+			count(t->st, TM_READ, 1);
+		}
+	}
+}
+
+static void one_op(struct tm_thread *t, struct tm_region *g)
+{
+	unsigned x = (unsigned)(torture_random(&t->rnd) % 32);
+	if (x < 12) {
+		op_touch(t, g);
+		return;   /* no structural change: the next check covers what it left */
+	}
+	if (x < 17)
+		op_mmap(t, g);
+	else if (x < 20)
+		op_munmap(t, g, false);
+	else if (x < 21)
+		op_munmap(t, g, true);
+	else if (x < 25)
+		op_mprotect(t, g);
+	else if (x < 29)
+		op_mremap(t, g);
+	else
+		op_dontneed(t, g);
+	if (!g->broken)
+		check_region(t->st, g);
+}
+
+/* ---- Threads ---- */
+
+static void tm_counts_take(struct tm_counts *c)
+{
+	rcu_barrier();         /* VMAs, tree nodes and tables freed after grace periods */
+	mm_caches_shrink();
+	mm_cache_shrink();
+	kmalloc_shrink();
+	rcu_barrier();         /* slabs of typesafe caches go back after one more */
+	page_alloc_drain_pcp();
+	c->free_pages = page_alloc_nr_free();
+	mm_object_counts(&c->o);
+}
+
+/* Wait for the mm (start() makes it once every thread exists, so that the counts taken before
+ * it include them all); false if the run ends first. */
+static bool wait_for_go(struct tm_state *st)
+{
+	while (!smp_load_acquire(&st->go)) {
+		if (torture_stop(st->r))
+			return false;
+		sleep_ns(1000000);
+	}
+	torture_alive(st->r);
+	return true;
+}
+
+/* The start's reference is the last: everything the mm held goes back. */
+static void tm_teardown(struct tm_state *st)
+{
+	mm_put(st->mm);
+	tm_counts_take(&st->after);
+	if (memcmp(&st->before, &st->after, sizeof(st->before)))
+		torture_error(st->r, "leaked: free pages %lu -> %lu, vmas %lu -> %lu, anon_vmas "
+			      "%lu -> %lu, tree nodes %lu -> %lu", st->before.free_pages,
+			      st->after.free_pages, st->before.o.vmas, st->after.o.vmas,
+			      st->before.o.anon_vmas, st->after.o.anon_vmas,
+			      st->before.o.tree_nodes, st->after.o.tree_nodes);
+}
+
+/* Each thread lets the mm go as it ends; the last also puts the start's reference, which frees
+ * everything, and counts. The others wait for that before they return, so that every thread
+ * still exists when the counts are taken, as when the first were (the runner frees a thread's
+ * stack as soon as it has returned). */
+static void thread_done(struct tm_state *st, bool used)
+{
+	if (used)
+		kthread_unuse_mm(st->mm);
+	if (!atomic_dec_and_test(&st->live)) {
+		while (!smp_load_acquire(&st->counted))
+			sleep_ns(1000000);
+		return;
+	}
+	if (st->mm)
+		tm_teardown(st);
+	smp_store_release(&st->counted, true);
+}
+
+static void worker(void *arg)
+{
+	struct tm_thread *t = arg;
+	struct tm_state *st = t->st;
+	struct torture_run *r = st->r;
+	if (!wait_for_go(st)) {
+		thread_done(st, false);
+		return;
+	}
+	kthread_use_mm(st->mm);
+	int me = (int)t->index + 1;
+	while (!torture_stop(r)) {
+		torture_stutter(r);
+		struct tm_region *g = &st->regions[torture_random(&t->rnd) % st->nregions];
+		int free = 0;
+		/* Acquire: the previous owner's model writes (and its release) come before ours. */
+		if (!__atomic_compare_exchange_n(&g->owner, &free, me, false, __ATOMIC_ACQUIRE,
+						 __ATOMIC_RELAXED))
+			continue;
+		unsigned n = g->broken ? 0 : 1 + (unsigned)(torture_random(&t->rnd) % 8);
+		for (unsigned k = 0; k < n && !g->broken; k++)
+			one_op(t, g);
+		__atomic_store_n(&g->owner, 0, __ATOMIC_RELEASE);
+		torture_ops(r, n);
+		torture_maybe_delay(&t->rnd);
+	}
+	thread_done(st, true);
+}
+
+/* A lockless walk of the page tables to a random page of a random region, as a speculative fault
+ * will walk them: under rcu_read_lock() alone, with VMA writers and faults changing the tables
+ * on other CPUs. After each entry it reads, the table it read it from must still be a page table:
+ * a table unlinked after this walk read the entry that led to it is freed only after a grace
+ * period, which cannot end while this walk is inside its read-side section. */
+static void walk_once(struct tm_thread *t)
+{
+	struct tm_state *st = t->st;
+	struct tm_region *g = &st->regions[torture_random(&t->rnd) % st->nregions];
+	uintptr_t va = page_va(g, (unsigned)(torture_random(&t->rnd) % TM_PAGES));
+	rcu_read_lock();
+	phys_addr_t table = st->mm->pgd;
+	for (int l = PT_LEVELS - 1; l >= 0; l--) {
+		const pte_t *tv = (const pte_t *)phys_to_virt(table);
+		pte_t e = pte_read_once(&tv[pt_index(va, l)]);
+		/* The entry's read before the flag's: a free clears the flag before the page can be
+		 * reused, so a flag still set means the entry was read from a live table. */
+		arch_rmb();
+		struct page *tp = pfn_to_page(table >> PAGE_SHIFT);
+		if (!(READ_ONCE(tp->flags) & PG_pgtable)) {
+			torture_error(st->r, "a lockless walk to %#lx read an entry of a level-%d "
+				      "table (%#llx) that had been freed under it",
+				      (unsigned long)va, l, (unsigned long long)table);
+			break;
+		}
+		if (l == 0 || !pte_is_table(e, l))
+			break;
+		table = pte_addr(e, l);
+		/* Widen the window between finding a table and reading it. */
+		if (torture_random(&t->rnd) % 2)
+			torture_udelay((unsigned)(torture_random(&t->rnd) % 30));
+	}
+	rcu_read_unlock();
+}
+
+static void walker(void *arg)
+{
+	struct tm_thread *t = arg;
+	struct tm_state *st = t->st;
+	struct torture_run *r = st->r;
+	if (!wait_for_go(st)) {
+		thread_done(st, false);
+		return;
+	}
+	/* Adopting the mm keeps this CPU's translations of it loaded while the walker runs, as
+	 * the workers' are, so that a stale one is still there when a worker comes back. */
+	kthread_use_mm(st->mm);
+	while (!torture_stop(r)) {
+		torture_stutter(r);
+		for (unsigned k = 0; k < 64; k++)
+			walk_once(t);
+		count(st, TM_WALK, 64);
+		torture_ops(r, 64);
+		torture_maybe_delay(&t->rnd);
+	}
+	thread_done(st, true);
+}
+
+/* ---- The suite ---- */
+
+static int tm_start(struct torture_run *r)
+{
+	struct tm_state *st = kmalloc(sizeof(*st), GFP_ZERO);
+	if (!st)
+		return -ENOMEM;
+	r->priv = st;
+	st->r = r;
+	st->nworkers = MIN(r->nthreads, (unsigned)TORTURE_MAX_THREADS - 8);
+	st->nregions = 2 * st->nworkers;
+	st->regions = kmalloc(st->nregions * sizeof(*st->regions), GFP_ZERO);
+	if (!st->regions)
+		return -ENOMEM;
+	for (unsigned i = 0; i < st->nregions; i++)
+		st->regions[i].base = TM_BASE + i * TM_SLOT;
+	tlb_busted_munmap = r->busted;
+	/* Workers one per CPU (torture.threads may ask more); a walker on every other CPU. */
+	unsigned nwalkers = MAX(1u, nr_cpus_online / 2);
+	unsigned k = 0;
+	int err = 0;
+	atomic_set(&st->live, (int)(st->nworkers + nwalkers));
+	for (; k < st->nworkers + nwalkers; k++) {
+		bool w = k < st->nworkers;
+		unsigned i = w ? k : k - st->nworkers;
+		tm_threads[k] = (struct tm_thread){ st, i, torture_seed_for(r, k) };
+		err = torture_thread(r, w ? worker : walker, &tm_threads[k],
+				     w ? "tm_worker" : "tm_walker", w ? (int)i : (int)(2 * i + 1));
+		if (err)
+			break;
+	}
+	if (err) {
+		/* the threads not made count as done */
+		for (unsigned left = st->nworkers + nwalkers - k; left; left--)
+			atomic_dec(&st->live);
+		return err;
+	}
+	tm_counts_take(&st->before);
+	st->mm = mm_create();
+	if (!st->mm)
+		return -ENOMEM;
+	smp_store_release(&st->go, true);
+	return 0;
+}
+
+static void tm_progress(struct torture_run *r, char *buf, size_t len)
+{
+	struct tm_state *st = r->priv;
+	struct fault_stats fs;
+	fault_get_stats(&fs);
+	snprintf(buf, len, "mmaps=%ld munmaps=%ld mremaps=%ld faults=%lu walks=%ld",
+		 atomic_long_read(&st->count[TM_MMAP]), atomic_long_read(&st->count[TM_MUNMAP]),
+		 atomic_long_read(&st->count[TM_MREMAP]), fs.success,
+		 atomic_long_read(&st->count[TM_WALK]));
+}
+
+static void tm_finish(struct torture_run *r)
+{
+	struct tm_state *st = r->priv;
+	tlb_busted_munmap = false;
+	if (!st)
+		return;
+	size_t n = 0;
+	for (unsigned i = 0; i < TM_NR_COUNTS && n < sizeof(r->detail); i++)
+		n += (size_t)snprintf(r->detail + n, sizeof(r->detail) - n, "%s=%ld ",
+				      tm_count_names[i], atomic_long_read(&st->count[i]));
+	if (st->mm && n < sizeof(r->detail))
+		snprintf(r->detail + n, sizeof(r->detail) - n, "free_pages=%lu->%lu",
+			 st->before.free_pages, st->after.free_pages);
+	/* Each kind of operation must have happened, or the run checked less than it says. */
+	if (st->mm && !atomic_long_read(&r->errors))
+		for (unsigned i = 0; i < TM_NR_COUNTS; i++)
+			if (!atomic_long_read(&st->count[i]))
+				torture_error(r, "no %s were done", tm_count_names[i]);
+	kfree(st->regions);
+	kfree(st);
+}
+
+TORTURE_SUITE(mm_suite) = {
+	.name = "mm",
+	.twin = "munmap flushes only its own CPU's TLB (and mm.busted=pt_free: page tables "
+		"freed without a grace period)",
+	.start = tm_start,
+	.progress = tm_progress,
+	.finish = tm_finish,
+};
