@@ -448,7 +448,7 @@ static void one_op(struct tm_thread *t, struct tm_region *g)
 	}
 	if (x < 17)
 		op_mmap(t, g);
-	else if (x < 20)
+	else if (x < 19)
 		op_munmap(t, g, false);
 	else if (x < 21)
 		op_munmap(t, g, true);
@@ -557,7 +557,11 @@ static void worker(void *arg)
 static void walk_once(struct tm_thread *t)
 {
 	struct tm_state *st = t->st;
-	struct tm_region *g = &st->regions[torture_random(&t->rnd) % st->nregions];
+	/* A region a worker holds, if one is found in a few tries: its tables are the ones that
+	 * change (the owner word is only a hint here, read without ordering). */
+	struct tm_region *g = NULL;
+	for (unsigned k = 0; k < 4 && (!g || !__atomic_load_n(&g->owner, __ATOMIC_RELAXED)); k++)
+		g = &st->regions[torture_random(&t->rnd) % st->nregions];
 	uintptr_t va = page_va(g, (unsigned)(torture_random(&t->rnd) % TM_PAGES));
 	rcu_read_lock();
 	phys_addr_t table = st->mm->pgd;
