@@ -54,7 +54,7 @@ SOURCES_LIST := $(BUILD)/sources.list
 $(shell mkdir -p $(BUILD) && echo '$(KERNEL_SRCS) $(KERNEL_ASM)' | cmp -s - $(SOURCES_LIST) || \
 	echo '$(KERNEL_SRCS) $(KERNEL_ASM)' > $(SOURCES_LIST))
 
-.PHONY: all run test host-test kernel-test torture bench clean help deps fuzz user \
+.PHONY: all run test host-test kernel-test torture bench bench-kernel clean help deps fuzz user \
 	compile_commands.json fuzz-vmatree fuzz-mmap libfuzz-vmatree bench-vmatree debug gdb-test mutants
 # The user programs and their initramfs (tests/user/user.mk) are built with the kernel: every
 # boot of tools/qemu-run passes build/<arch>/initramfs.cpio when it exists.
@@ -145,14 +145,25 @@ MUTANTS_FLAGS ?=
 mutants: deps
 	tools/mutants --arch $(ARCH) $(MUTANTS_FLAGS) $(MUTANTS)
 
+# vmbench (tests/user/vmbench.c) on Faultline, once per fault strategy, and on Debian's stock
+# Linux (tools/linux-anchor), alternately, for BENCH_REPS repetitions on each of BENCH_ARCHES
+# with BENCH_CPUS CPUs: build/bench/results.csv, summary.md and plots/ (tools/bench says more).
+BENCH_ARCHES ?= x86_64
+BENCH_REPS ?= 5
+BENCH_SECONDS ?= 2
+BENCH_CPUS ?= 1,2,4
+BENCH_STRATEGIES ?= all
+bench: deps
+	tools/bench --arches "$(BENCH_ARCHES)" --reps $(BENCH_REPS) --seconds $(BENCH_SECONDS) \
+		--cpus $(BENCH_CPUS) --strategies $(BENCH_STRATEGIES)
+
 # In-kernel benchmarks (BENCH lines on the console): VMA tree lookups on one CPU; slab
 # alloc+free pairs through the per-CPU magazines against the shared path, on one CPU and on
 # two at once (debug.slab=0: the poison's memset and check would hide the allocator); the page
 # fault and mm workloads Linux is measured on, with their floors, on one CPU and on SMP
 # (windows of BENCH_SECONDS; 1G so that each CPU's region is Linux's 128 MiB; debug.locks=0:
 # the lock checker takes a global lock at every acquisition; docs/mm/fault.md, "Measuring").
-BENCH_SECONDS ?= 2
-bench: deps all
+bench-kernel: deps all
 	tools/qemu-run $(ARCH) --smp 1 --mem 1G --timeout 900 -- test=bench_vmatree
 	tools/qemu-run $(ARCH) --smp 2 --timeout 300 -- test=bench_slab debug.slab=0
 	tools/qemu-run $(ARCH) --smp $(SMP) --mem 1G \
@@ -180,7 +191,10 @@ make kernel-test           the boots of tools/test-matrix for ARCH only
 make user                  the user programs of ARCH and build/ARCH/initramfs.cpio (docs/user.md)
 make debug                 boot ARCH halted, attach gdb-multiarch (docs/debugging.md)
 make gdb-test              check gdb and its helpers on GDB_TEST_ARCHES (default ARCH)
-make bench                 in-kernel benchmarks: VMA tree lookups, slab alloc+free, page faults
+make bench                 vmbench on Faultline (each strategy) and stock Linux, alternately:
+                           build/bench/results.csv, summary.md, plots/ (BENCH_ARCHES=$(BENCH_ARCHES)
+                           BENCH_REPS=$(BENCH_REPS) BENCH_SECONDS=$(BENCH_SECONDS) BENCH_CPUS=$(BENCH_CPUS))
+make bench-kernel          in-kernel benchmarks: VMA tree lookups, slab alloc+free, page faults
                            and mm operations (BENCH_SECONDS=$(BENCH_SECONDS), SMP=); BENCH lines
 make torture               the long hand-off tests, then every torture suite for TORTURE_SECONDS
                            (default $(TORTURE_SECONDS)) each, on ARCH
