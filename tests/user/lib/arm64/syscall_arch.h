@@ -18,6 +18,10 @@
 #define SYS_mmap           222
 #define SYS_mprotect       226
 #define SYS_madvise        233
+#define SYS_sched_setaffinity 122
+#define SYS_sched_getaffinity 123
+#define SYS_uname 160
+#define SYS_prctl 167
 
 static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f)
 {

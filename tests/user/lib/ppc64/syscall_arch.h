@@ -20,6 +20,10 @@
 #define SYS_futex          221
 #define SYS_exit_group     234
 #define SYS_clock_gettime  246
+#define SYS_sched_setaffinity 222
+#define SYS_sched_getaffinity 223
+#define SYS_uname 122
+#define SYS_prctl 171
 
 static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f)
 {

@@ -19,6 +19,10 @@
 #define SYS_futex          202
 #define SYS_clock_gettime  228
 #define SYS_exit_group     231
+#define SYS_sched_setaffinity 203
+#define SYS_sched_getaffinity 204
+#define SYS_uname 63
+#define SYS_prctl 157
 
 static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f)
 {
