@@ -20,6 +20,11 @@ struct flush_range {
 static DEFINE_PER_CPU(struct tlb_stats, tlb_stats);
 
 bool tlb_busted_munmap;
+/* The pages such a munmap gave back, kept here instead of going back: translations to them may
+ * outlive the munmap on other CPUs, and a write through one into a page reused as a page table
+ * would corrupt the kernel instead of failing the suite. tlb_busted_release() lets them go. */
+static struct list_head busted_quarantine = LIST_HEAD_INIT(busted_quarantine);
+static spinlock_t busted_lock = SPINLOCK_INIT;
 static char busted[16] = "none";
 static const char *const busted_modes[] = { "none", "pt_free", NULL };
 PARAM_CHOICE("mm.busted", busted, busted_modes,
@@ -147,6 +152,20 @@ void tlb_flush_mm_range(struct mm *mm, uintptr_t va, u64 size, int max_level)
 	flush_every_cpu(&r);
 }
 
+void tlb_busted_release(struct mm *mm)
+{
+	tlb_flush_mm_range(mm, 0, USER_VA_END, PT_LEVELS - 1);   /* every CPU, this time */
+	spin_lock(&busted_lock);
+	while (!list_empty(&busted_quarantine)) {
+		struct page *p = list_first_entry(&busted_quarantine, struct page, lru);
+		list_del(&p->lru);
+		spin_unlock(&busted_lock);
+		put_page(p);
+		spin_lock(&busted_lock);
+	}
+	spin_unlock(&busted_lock);
+}
+
 void tlb_get_stats(struct tlb_stats *st)
 {
 	memset(st, 0, sizeof(*st));
@@ -247,6 +266,15 @@ void tlb_finish(struct mmu_gather *g)
 		flush(g->mm, g->start, g->end - g->start, g->max_level);
 	if (g->shared)
 		atomic_dec(&g->mm->tlb_flush_pending);   /* after the flush (seq_cst) */
+	if (g->local_only) {
+		spin_lock(&busted_lock);
+		while (!list_empty(&g->pages)) {
+			struct page *p = list_first_entry(&g->pages, struct page, lru);
+			list_del(&p->lru);
+			list_add_tail(&p->lru, &busted_quarantine);
+		}
+		spin_unlock(&busted_lock);
+	}
 	while (!list_empty(&g->pages)) {
 		struct page *p = list_first_entry(&g->pages, struct page, lru);
 		list_del(&p->lru);

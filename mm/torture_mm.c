@@ -492,6 +492,10 @@ static bool wait_for_go(struct tm_state *st)
 /* The start's reference is the last: everything the mm held goes back. */
 static void tm_teardown(struct tm_state *st)
 {
+	if (tlb_busted_munmap) {   /* the twin: its munmaps' pages were held back (mm/tlb.c) */
+		tlb_busted_munmap = false;
+		tlb_busted_release(st->mm);
+	}
 	mm_put(st->mm);
 	tm_counts_take(&st->after);
 	if (memcmp(&st->before, &st->after, sizeof(st->before)))
