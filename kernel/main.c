@@ -17,6 +17,7 @@
 #include "kernel/user/initramfs.h"
 #include "kernel/user/process.h"
 #include "lib/cpio.h"
+#include "mm/fault.h"
 #include "mm/mm_init.h"
 #include "mm/vmap.h"
 
@@ -69,6 +70,12 @@ static void run_init(struct ktest_totals *tot)
 		process_wait(p, ~0ull, &code);
 		pr_info("init: %s exited with status %d%s%s\n", path, code,
 			p->killed ? ", killed: " : "", p->killed ? p->kill_reason : "");
+		/* How the fault strategy handled this boot's faults (make bench reads it). */
+		struct fault_stats fs;
+		char paths[256];
+		fault_get_stats(&fs);
+		fault_stats_format(&fs, paths, sizeof(paths));
+		pr_info("mm: faults under mm.fault=%s: %s\n", fault_strategy->name, paths);
 		if (code)
 			tot->fail++;
 		else

@@ -13,20 +13,48 @@
 #include "mm/internal.h"
 #include "mm/alloc_fail.h"
 #include "mm/mm.h"
+#include "mm/pgtable.h"
 #include "mm/shm.h"
 #include "mm/vma.h"
+#include "mm/vma_tree.h"
 #include "kernel/param.h"
+#include "lib/printf.h"
 #include "kernel/sched/preempt.h"
 #include "kernel/sched/thread.h"
 
 static DEFINE_PER_CPU(struct fault_stats, fault_stats);
 
+/* Interrupts off around the increment: a fault in an interrupt handler (a probe) counts too, on
+ * the same CPU, and must not lose this one. */
 #define count_fault(field)                                           \
 	do {                                                         \
 		unsigned long _f = arch_irq_save();                  \
 		this_cpu_ptr(&fault_stats)->field++;                 \
 		arch_irq_restore(_f);                                \
 	} while (0)
+
+const char *const fault_abort_names[FA_NR] = {
+	[FA_NONE] = "none", [FA_NO_VMA] = "no_vma", [FA_SEQ] = "seq", [FA_TRYLOCK] = "trylock",
+	[FA_MARKED] = "marked", [FA_DETACHED] = "detached", [FA_RANGE] = "range",
+	[FA_ACCESS] = "access", [FA_NOT_ANON] = "not_anon", [FA_NO_ANON_VMA] = "no_anon_vma",
+	[FA_NO_TABLE] = "no_table", [FA_PRESENT] = "present", [FA_PMD] = "pmd",
+	[FA_LOOKUP] = "lookup", [FA_NOMEM] = "nomem",
+};
+
+void fault_count_path(unsigned what)
+{
+	switch (what) {
+	case FP_FAST: count_fault(fast); break;
+	case FP_LOCKED: count_fault(locked); break;
+	case FP_FALLBACK: count_fault(fallback); break;
+	default: count_fault(retry); break;
+	}
+}
+
+void fault_count_abort(enum fault_abort why)
+{
+	count_fault(abort[why]);
+}
 
 void fault_get_stats(struct fault_stats *st)
 {
@@ -39,17 +67,40 @@ void fault_get_stats(struct fault_stats *st)
 		st->upgrade += READ_ONCE(s->upgrade);
 		st->spurious += READ_ONCE(s->spurious);
 		st->failure += READ_ONCE(s->failure);
+		st->attempt += READ_ONCE(s->attempt);
+		st->fast += READ_ONCE(s->fast);
+		st->locked += READ_ONCE(s->locked);
+		st->fallback += READ_ONCE(s->fallback);
+		st->retry += READ_ONCE(s->retry);
+		for (unsigned i = 0; i < FA_NR; i++)
+			st->abort[i] += READ_ONCE(s->abort[i]);
 	}
 	st->success = st->zero_page + st->page_alloc + st->shm + st->upgrade + st->spurious;
 }
 
-bool fault_access_ok(const struct vma *vma, unsigned access)
+void fault_stats_format(const struct fault_stats *st, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "attempt=%lu fast=%lu locked=%lu fallback=%lu "
+				    "retry=%lu", st->attempt, st->fast, st->locked, st->fallback,
+				    st->retry);
+	for (unsigned i = 0; i < FA_NR && n < len; i++)
+		if (st->abort[i])
+			n += (size_t)snprintf(buf + n, len - n, " abort_%s=%lu",
+					      fault_abort_names[i], st->abort[i]);
+}
+
+static bool flags_access_ok(unsigned long flags, unsigned access)
 {
 	if (access & FAULT_WRITE)
-		return vma->flags & VM_WRITE;
+		return flags & VM_WRITE;
 	if (access & FAULT_EXEC)
-		return vma->flags & VM_EXEC;
-	return vma->flags & VM_ACCESS_FLAGS;
+		return flags & VM_EXEC;
+	return flags & VM_ACCESS_FLAGS;
+}
+
+bool fault_access_ok(const struct vma *vma, unsigned access)
+{
+	return flags_access_ok(vma->flags, access);
 }
 
 /* The page for an empty entry: the zero page for a read of private memory, a zeroed page of its
@@ -201,11 +252,150 @@ int fault_core(struct mm *mm, struct vma *vma, uintptr_t addr, unsigned access)
 	return 0;
 }
 
+bool fault_needs_mmap_lock(const struct vma *vma, unsigned access)
+{
+	return (access & FAULT_WRITE) && !(vma->flags & VM_SHARED) && !READ_ONCE(vma->anon_vma);
+}
+
+/* ---- Speculative faults (spf, adaptive) ----
+ *
+ * Without mmap_lock: the VMA is found under RCU (VMAs are freed with call_rcu, so the one found
+ * stays readable until rcu_read_unlock, whatever writers do to it), what the fault needs is
+ * copied from it, and the tables are walked under the same read-side section (tables are freed
+ * only after a grace period: mm/tlb.c). Nothing is allocated but the data page, before the walk:
+ * a missing table, a present entry, a shared mapping, a write before the VMA's first anon_vma
+ * all give up, and the classic path does those. The install itself is under the table's split
+ * lock, taken by trylock, after the strategy's validation, and after checking that the table
+ * is still linked where the walk found it.
+ *
+ * Why validating under the table's lock is enough: every VMA writer that could make the new
+ * entry wrong (munmap, mprotect, mremap, MAP_FIXED over it) makes its change visible first
+ * (spf: the odd count; adaptive: the tree and the VMA's fields) and only then walks the range
+ * taking each existing table's lock (zap, change_protection, move_ptes). That table existed when
+ * the fault read its link, and only faults under mmap_lock (held off by the writer) or the writer
+ * itself make tables, so the writer's walk does take this lock. If the fault's critical section
+ * comes first, the writer's walk finds the entry and zaps, protects or moves it; if the writer's
+ * comes first, its unlock (release) and the fault's lock (acquire) make the change visible to
+ * the validation, which gives up. */
+int fault_speculative(struct mm *mm, uintptr_t addr, unsigned access, const struct spec_ops *ops,
+		      int *result)
+{
+	bool write = access & FAULT_WRITE;
+	struct spec_fault sf = { .mm = mm, .addr = addr & PAGE_MASK, .access = access };
+	struct page *p = NULL;
+	int why;
+	/* A write's page, zeroed before the read-side section (it may be given back unused). No
+	 * page is the fault's end, as on the classic path (-ENOMEM), not a reason to try there. */
+	if (write && (mm_should_fail(MM_ALLOC_PAGE) || !(p = alloc_page(GFP_ZERO)))) {
+		fault_count_abort(FA_NOMEM);
+		*result = -ENOMEM;
+		return 0;
+	}
+	rcu_read_lock();
+	sf.vma = vma_tree_find(&mm->vmas, sf.addr, NULL);
+	why = FA_NO_VMA;
+	if (!sf.vma)
+		goto abort;
+	why = ops->begin ? ops->begin(&sf) : 0;
+	if (why)
+		goto abort;
+	struct vma *v = sf.vma;
+	sf.start = READ_ONCE(v->start);
+	sf.end = READ_ONCE(v->end);
+	sf.flags = READ_ONCE(v->flags);
+	sf.pgoff = READ_ONCE(v->pgoff);
+	sf.anon_vma = READ_ONCE(v->anon_vma);
+	sf.shm = READ_ONCE(v->shm);
+	why = FA_RANGE;
+	if (sf.addr < sf.start || sf.addr >= sf.end)
+		goto abort;
+	why = FA_ACCESS;
+	if (!flags_access_ok(sf.flags, access))
+		goto abort;
+	why = FA_NOT_ANON;
+	if ((sf.flags & VM_SHARED) || sf.shm)
+		goto abort;
+	why = FA_NO_ANON_VMA;
+	if (write && !sf.anon_vma)
+		goto abort;
+	/* The walk after the lookup and the snapshot (a read barrier: arm64, ppc64): a VMA found
+	 * that a writer stored after unlinking tables (MAP_FIXED over a mapping frees the old
+	 * one's) means those unlinks are seen, and the walk does not enter them. */
+	arch_rmb();
+
+	/* The walk: every level must be there already. */
+	pte_t *t = phys_to_virt(mm->pgd), *link = NULL, linkval = 0;
+	why = FA_NO_TABLE;
+	for (int l = PT_LEVELS - 1; l > 0; l--) {
+		pte_t *e = &t[pt_index(sf.addr, l)];
+		pte_t ev = pte_read_once(e);
+		if (!pte_is_table(ev, l))
+			goto abort;
+		link = e;
+		linkval = ev;
+		t = phys_to_virt(pte_addr(ev, l));
+	}
+	pte_t *e = &t[pt_index(sf.addr, 0)];
+	struct page *tp = virt_to_page(t);
+	why = FA_PRESENT;
+	if (pte_read_once(e))
+		goto abort;
+	fault_race_delay(RACE_FAULT);
+	why = FA_TRYLOCK;
+	if (!spin_trylock(&tp->ptl))
+		goto abort;
+	/* The lock's acquire orders the loads after it, not the snapshot's before it: without
+	 * this read barrier (arm64, ppc64) the snapshot's loads could be satisfied after the
+	 * validation's, and a new flags value pass with an old count (seqcount's read_retry has
+	 * the same barrier). */
+	arch_rmb();
+	why = ops->validate(&sf);
+	if (!why && pte_read_once(link) != linkval)
+		why = FA_PMD;   /* unlinked (and to be freed): the entry would be lost */
+	if (why) {
+		spin_unlock(&tp->ptl);
+		goto abort;
+	}
+	if (pte_read_once(e)) {
+		/* Another fault got there first: this one is done. */
+		spin_unlock(&tp->ptl);
+		rcu_read_unlock();
+		if (p)
+			put_page(p);
+		count_fault(spurious);
+		*result = 0;
+		return 0;
+	}
+	struct page *page = write ? p : zero_page;
+	if (write) {
+		if (sf.flags & VM_EXEC)
+			arch_sync_icache_page(page_to_phys(p));
+		p->anon.anon_vma = sf.anon_vma;
+		p->anon.index = sf.pgoff + ((sf.addr - sf.start) >> PAGE_SHIFT);
+		atomic_set(&p->anon.mapcount, 1);
+		atomic_long_add_return(&mm->rss[MM_ANONPAGES], 1);
+	}
+	/* A full barrier (pte_cmpxchg's contract): the page's zeroes before the entry. */
+	pte_change_locked(e, 0, user_pte(page, sf.flags, true));
+	spin_unlock(&tp->ptl);
+	rcu_read_unlock();
+	if (write)
+		count_fault(page_alloc);
+	else
+		count_fault(zero_page);
+	*result = 0;
+	return 0;
+abort:
+	rcu_read_unlock();
+	if (p)
+		put_page(p);
+	fault_count_abort(why);
+	return why;
+}
+
 /* ---- The strategies ---- */
 
-/* mmap_lock: the classic design. The fault holds mmap_lock for read throughout: VMA writers
- * (mmap_lock for write) wait for it, and it for them. */
-static int mmap_lock_fault(struct mm *mm, uintptr_t addr, unsigned access)
+int fault_locked(struct mm *mm, uintptr_t addr, unsigned access)
 {
 	mmap_read_lock(mm);
 	struct vma *vma = vma_lookup(mm, addr);
@@ -213,35 +403,57 @@ static int mmap_lock_fault(struct mm *mm, uintptr_t addr, unsigned access)
 	if (vma && fault_access_ok(vma, access))
 		err = fault_core(mm, vma, addr, access);
 	mmap_read_unlock(mm);
+	fault_count_path(FP_LOCKED);
 	return err;
 }
 
+/* mmap_lock: the classic design. The fault holds mmap_lock for read throughout: VMA writers
+ * (mmap_lock for write) wait for it, and it for them. */
 static void nothing(struct mm *mm) { (void)mm; }
 
-static const struct fault_strategy strategies[] = {
-	{ "mmap_lock", mmap_lock_fault, nothing, nothing },
+static const struct fault_strategy mmap_lock_strategy = {
+	.name = "mmap_lock",
+	.fault = fault_locked,
+	.write_begin = nothing,
+	.write_end = nothing,
+};
+
+extern const struct fault_strategy range_strategy, spf_strategy, pervma_strategy,
+	adaptive_strategy;
+static const struct fault_strategy *const strategies[] = {
+	&mmap_lock_strategy, &range_strategy, &spf_strategy, &pervma_strategy,
+	&adaptive_strategy,
 };
 
 static char strategy_name[16] = "mmap_lock";
-static const char *const strategy_names[] = { "mmap_lock", NULL };
+static const char *const strategy_names[] = { "mmap_lock", "range", "spf", "pervma", "adaptive",
+					      NULL };
 PARAM_CHOICE("mm.fault", strategy_name, strategy_names,
-	     "page-fault strategy: mmap_lock (the others are planned: range, spf, pervma, "
-	     "adaptive)");
+	     "page-fault strategy (docs/mm/fault-strategies.md): mmap_lock (the fault holds "
+	     "mmap_lock for read), range (a range lock on the faulting page), spf (speculative, "
+	     "per-VMA sequence counts), pervma (per-VMA locks), adaptive (mmap_lock until it is "
+	     "contended, then speculative with a fresh lookup)");
 
-const struct fault_strategy *fault_strategy = &strategies[0];
+const struct fault_strategy *fault_strategy = &mmap_lock_strategy;
+bool fault_vma_hooks, fault_range_hooks, fault_busted, fault_beside_writers;
+void (*fault_race_delay_hook)(int side);
 
 void __init fault_init(void)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(strategies); i++)
-		if (!strcmp(strategies[i].name, strategy_name))
-			fault_strategy = &strategies[i];
+		if (!strcmp(strategies[i]->name, strategy_name))
+			fault_strategy = strategies[i];
 	if (strcmp(fault_strategy->name, strategy_name))
 		panic("mm.fault=%s: no such strategy", strategy_name);   /* PARAM_CHOICE checked */
+	fault_vma_hooks = fault_strategy->vma_write != NULL;
+	fault_range_hooks = fault_strategy->write_range != NULL;
+	fault_beside_writers = fault_strategy != &mmap_lock_strategy && !fault_range_hooks;
 	pr_info("mm: page faults use the %s strategy\n", fault_strategy->name);
 }
 
 int handle_mm_fault(struct mm *mm, uintptr_t addr, unsigned access)
 {
+	count_fault(attempt);
 	int err = fault_strategy->fault(mm, addr, access);
 	if (err)
 		count_fault(failure);   /* a success counted its kind already */

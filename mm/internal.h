@@ -56,6 +56,14 @@ void pt_prealloc_keep(struct list_head *made);
 void move_ptes(struct mmu_gather *g, struct mm *mm, uintptr_t old, uintptr_t new,
 	       unsigned long len);
 
+/* An entry where the mm's invariants say none can be (an orphan left by a fault that trusted a
+ * VMA it should not have): reported and counted; a panic unless mm_bug_tolerant, which
+ * torture=mm sets so that its twins are reported as the errors they cause, not as a panic in
+ * whichever operation meets the orphan first. The caller leaves the entry alone (a leak). */
+extern bool mm_bug_tolerant;
+extern atomic_long_t mm_bugs;
+__printf(1, 2) void mm_bug(const char *fmt, ...);
+
 /* vma.c: a VMA operation's transaction (see there). */
 #define VMA_TX_MAX_NEW 4
 struct vma_tx {
@@ -98,8 +106,5 @@ void exit_mmap(struct mm *mm);
 /* mmap.c: Linux's get_unmapped_area, and munmap under the caller's mmap_lock. */
 long get_unmapped_area(struct mm *mm, uintptr_t addr, unsigned long len, unsigned flags);
 int do_munmap(struct mm *mm, uintptr_t start, unsigned long len);
-
-/* seed 000: mark v as changed by the writer holding mmap_lock (unused by mmap_lock faults). */
-#define vma_mark(v) ((v)->lock_seq = (v)->mm->write_seq)
 
 #endif

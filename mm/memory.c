@@ -15,6 +15,7 @@
  * mmap_lock held for write, through a gather (after the TLB flush and a grace period).
  */
 #include "mm/internal.h"
+#include "lib/printf.h"
 #include "mm/alloc_fail.h"
 #include "mm/mm.h"
 #include "mm/pgtable.h"
@@ -23,6 +24,21 @@
 #include "mm/vma.h"
 
 struct page *zero_page;
+bool mm_bug_tolerant;
+atomic_long_t mm_bugs;
+
+void mm_bug(const char *fmt, ...)
+{
+	char msg[128];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	atomic_long_add_return(&mm_bugs, 1);
+	if (!READ_ONCE(mm_bug_tolerant))
+		panic("mm: %s", msg);
+	pr_err("mm: BUG: %s\n", msg);
+}
 
 void __init memory_init(void)
 {
@@ -187,8 +203,7 @@ static void gather_subtree(struct mmu_gather *g, phys_addr_t table, int level)
 		if (level > 0)
 			gather_subtree(g, pte_addr(v, level), level - 1);
 		else
-			pr_warn("mm: freeing a page table that still maps %#lx\n",
-				(unsigned long)v);
+			mm_bug("freeing a page table that still maps %#lx", (unsigned long)v);
 	}
 	tlb_gather_table(g, pfn_to_page(table >> PAGE_SHIFT));
 }
@@ -258,8 +273,10 @@ void change_protection(struct mmu_gather *g, struct vma *vma, uintptr_t start, u
 /* ---- Moving entries (mremap) ---- */
 
 /* Allocate every table that [start, end) lacks, linking each at once; the new ones go on `made`
- * (page->lru) with the entry that links each in page->private, for pt_prealloc_undo. 0 or
- * -ENOMEM (the tables made so far stay on the list). mmap_lock held for write. */
+ * (page->lru; page->private: the entry that links each). 0 or -ENOMEM (the tables made so far
+ * stay on the list). mmap_lock held for write. On failure the caller unlinks them again
+ * (pt_prealloc_undo), unless faults run beside writers: then a table made here that also serves
+ * a VMA beside the range may be in use by a fault there, and only those left in holes go. */
 int pt_prealloc(struct mm *mm, uintptr_t start, uintptr_t end, struct list_head *made)
 {
 	for (uintptr_t addr = start; addr < end;) {
@@ -273,8 +290,8 @@ int pt_prealloc(struct mm *mm, uintptr_t start, uintptr_t end, struct list_head 
 					return -ENOMEM;
 				pte_t link = pte_mk_table(page_to_phys(n));
 				pte_publish_barrier();
-				/* As the fault path links tables: mmap_lock (write) keeps faults
-				 * out today, a lockless strategy will not. */
+				/* As the fault path links tables: a pervma fault, which holds no
+				 * mmap_lock, may link the same one. */
 				v = pte_cmpxchg(e, 0, link);
 				if (v) {
 					pgtable_free(page_to_phys(n), 0);
@@ -294,7 +311,8 @@ int pt_prealloc(struct mm *mm, uintptr_t start, uintptr_t end, struct list_head 
 	return 0;
 }
 
-/* Unlink the tables pt_prealloc made, newest (deepest) first, into the gather. */
+/* Unlink the tables pt_prealloc made, newest (deepest) first, into the gather: only where no
+ * fault can be walking them (fault_beside_writers false). */
 void pt_prealloc_undo(struct mmu_gather *g, struct list_head *made)
 {
 	while (!list_empty(made)) {
@@ -358,7 +376,9 @@ void move_ptes(struct mmu_gather *g, struct mm *mm, uintptr_t old, uintptr_t new
 			spin_lock(&dp->ptl);
 			pte_t was = pte_cmpxchg(d, 0, v);
 			spin_unlock(&dp->ptl);
-			BUG_ON(was != 0);
+			if (was)
+				mm_bug("mremap: the destination %#lx holds %#lx", (unsigned long)(a - old + new),
+				       (unsigned long)was);
 		}
 	}
 }

@@ -14,7 +14,12 @@
 #include "kernel/sched/thread.h"
 #include "lib/string.h"
 
-struct mm init_mm = { .refcount = { 1 }, .users = { 1 } };   /* pgd: mm_init */
+/* pgd: mm_init. write_seq and spf_marked as mm_create sets them, though no writer ever takes
+ * init_mm's mmap_lock (it has no VMAs). */
+struct mm init_mm = {
+	.refcount = { 1 }, .users = { 1 }, .write_seq = 1,
+	.spf_marked = LIST_HEAD_INIT(init_mm.spf_marked),
+};
 DEFINE_PER_CPU(struct mm *, loaded_mm) = &init_mm;
 
 static struct kmem_cache *mm_cache;
@@ -68,6 +73,9 @@ struct mm *mm_create(void)
 	rwsem_init(&mm->mmap_lock);
 	vma_tree_init(&mm->vmas, 0);
 	spin_lock_init(&mm->page_table_lock);
+	mm->write_seq = 1;   /* a new VMA's lock_seq of 0 is unmarked */
+	list_init(&mm->spf_marked);
+	range_lock_tree_init(&mm->vma_range);
 	mm->start_brk = mm->brk = MM_BRK_BASE;
 	mm->mmap_base = USER_VA_END - MM_STACK_GAP;
 	mm->mmap_min_addr = MM_MMAP_MIN_ADDR;
@@ -149,8 +157,10 @@ void mmap_write_lock(struct mm *mm)
 void mmap_write_unlock(struct mm *mm)
 {
 	fault_strategy->write_end(mm);
-	/* Ends every mark this writer made (seed 000): marked means lock_seq == write_seq. */
-	WRITE_ONCE(mm->write_seq, mm->write_seq + 1);
+	/* Ends every mark this writer made (seed 000): marked means lock_seq == write_seq. A
+	 * release: a pervma fault that reads the new value (acquire) and so trusts a VMA this
+	 * writer marked sees every change the writer made to it. */
+	smp_store_release(&mm->write_seq, mm->write_seq + 1);
 	up_write(&mm->mmap_lock);
 }
 

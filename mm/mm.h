@@ -15,6 +15,7 @@
 
 #include "arch/arch.h"
 #include "kernel/percpu.h"
+#include "kernel/locking/rangelock.h"
 #include "kernel/locking/rwsem.h"
 #include "kernel/locking/spinlock.h"
 #include "mm/vma_tree.h"
@@ -46,9 +47,19 @@ struct mm {
 	struct rw_semaphore mmap_lock;   /* VMA writers hold it for write, faults for read */
 	struct vma_tree vmas;            /* [start, end) -> struct vma; RCU readers, writers
 					  * under mmap_lock (write) */
-	u64 write_seq;                   /* seed 000: bumped as each writer lets mmap_lock go
-					  * (mmap_write_unlock), ending every VMA mark it made;
-					  * read by nothing yet */
+	u64 write_seq;                   /* bumped (release) as each writer lets mmap_lock go
+					  * (mmap_write_unlock), ending every VMA mark it made
+					  * (pervma); starts at 1, so that a new VMA's 0 is
+					  * unmarked */
+	struct list_head spf_marked;     /* spf: VMAs whose seq this writer made odd; mmap_lock */
+	struct range_lock_tree vma_range;   /* range: faults lock their page for read,
+					     * writers their span for write */
+	struct range_lock range_writer;  /* range: the writer's, while range_held; mmap_lock */
+	uintptr_t range_lo, range_hi;
+	bool range_held;
+	bool fault_contended;            /* adaptive: a fault found mmap_lock taken while the
+					  * mm had other users; from then on faults go
+					  * speculative first */
 	unsigned long map_count;         /* VMAs; mmap_lock */
 	spinlock_t page_table_lock;      /* setting a VMA's anon_vma (faults race to do it) */
 	atomic_long_t rss[MM_NR_RSS];    /* updated by faults (mmap_lock read) and zaps */

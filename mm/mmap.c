@@ -8,6 +8,7 @@
  * VMA (as in Linux); its zaps take the split locks like the faults beside it.
  */
 #include "mm/internal.h"
+#include "mm/fault.h"
 #include "mm/mm.h"
 #include "mm/shm.h"
 #include "mm/vma.h"
@@ -63,6 +64,7 @@ static long mmap_region(struct mm *mm, uintptr_t addr, unsigned long len, unsign
 			unsigned long pgoff)
 {
 	uintptr_t end = addr + len;
+	mm_write_range(mm, addr, end);
 	bool split;
 	bool mapped = vma_unmap_needs(mm, addr, end, &split);
 	/* do_munmap's limit: cutting a VMA in three must not take the count past it. */
@@ -80,8 +82,15 @@ static long mmap_region(struct mm *mm, uintptr_t addr, unsigned long len, unsign
 			shm_put(shm);
 		return -ENOMEM;
 	}
-	if (mapped)
+	if (mapped) {
 		vma_tx_unmap(&tx, addr, end, true);
+		/* The old pages leave every TLB before the new mapping is in the tree: a fault
+		 * that does not wait for this writer (adaptive's) could otherwise put a new page
+		 * at an address other CPUs still translate to the old one (stores lost into a
+		 * page about to be freed; on arm64 a change without break-before-make). The
+		 * gather starts again empty (tlb_finish), so vma_tx_end flushes nothing more. */
+		tlb_finish(&tx.tlb);
+	}
 	/* Never joins a shared mapping: a new object is nobody's neighbour (Linux: the shmem file
 	 * is made after the merge check, which sees no file and so no match). */
 	struct vma *v = vma_merge_new(&tx, vma_prev(mm, addr), vma_find(mm, end), addr, end,
@@ -166,6 +175,7 @@ int do_munmap(struct mm *mm, uintptr_t start, unsigned long len)
 	uintptr_t end = start + ALIGN_UP(len, PAGE_SIZE);
 	if (end == start)
 		return -EINVAL;
+	mm_write_range(mm, start, end);
 	bool split;
 	if (!vma_unmap_needs(mm, start, end, &split))
 		return 0;
@@ -198,6 +208,7 @@ static int do_brk_flags(struct mm *mm, struct vma *brkvma, uintptr_t addr, unsig
 			      VM_ACCOUNT;   /* VM_DATA_DEFAULT_FLAGS | VM_ACCOUNT */
 	if (mm->map_count > (unsigned long)sysctl_max_map_count)
 		return -ENOMEM;
+	mm_write_range(mm, addr, addr + len);
 	struct vma_tx tx;
 	if (vma_tx_begin(&tx, mm, 1, 1))
 		return -ENOMEM;

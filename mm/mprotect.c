@@ -6,6 +6,7 @@
  * the zero page stays read-only. mmap_lock held for write.
  */
 #include "mm/internal.h"
+#include "mm/fault.h"
 #include "mm/mm.h"
 #include "mm/vma.h"
 
@@ -45,8 +46,9 @@ static int mprotect_fixup(struct vma_tx *tx, struct vma *vma, struct vma **pprev
 		}
 	}
 	*pprev = vma;
+	vma_start_write(vma);
 	vma->flags = newflags;
-	vma_mark(vma);
+	fault_race_delay(RACE_WRITER);
 	change_protection(&tx->tlb, vma, start, end);
 	return 0;
 }
@@ -122,6 +124,7 @@ int vm_mprotect(struct mm *mm, uintptr_t start, unsigned long len, unsigned prot
 	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_SEM))
 		return -EINVAL;   /* arch_validate_prot */
 	mmap_write_lock(mm);
+	mm_write_range(mm, start, end);
 	int err = do_mprotect(mm, start, end, prot, grows);
 	mmap_write_unlock(mm);
 	return err;

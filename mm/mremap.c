@@ -12,6 +12,7 @@
  * same changes made. mmap_lock held for write.
  */
 #include "mm/internal.h"
+#include "mm/fault.h"
 #include "mm/mm.h"
 #include "mm/vma.h"
 
@@ -56,6 +57,27 @@ static long move_vma(struct vma_tx *tx, struct vma *vma, uintptr_t old_addr,
 		     struct list_head *made)
 {
 	struct mm *mm = tx->mm;
+	/* Its entries move before the old range is unmapped: a lockless fault must know first. */
+	vma_start_write(vma);
+	/* And the destination is in the tree before its entries arrive. A fault that trusts a VMA
+	 * by looking it up again (adaptive) must not fill the destination meanwhile (a zero page
+	 * where the moved data belongs, which move_ptes would then meet), nor the old range after
+	 * its entries left (an entry the unmap below drops, with whatever was written through
+	 * it). So the VMAs concerned say so (vma->moving) before the tree shows the change: the
+	 * old VMA, the neighbours vma_merge may extend over the destination, and a new VMA before
+	 * it is linked. A fault reaches the flag through the tree's pointer to the VMA, which the
+	 * store publishes after it (release; the lookup's reads depend on the pointer). */
+	uintptr_t new_end = new_addr + new_len;
+	struct vma *before = vma_prev(mm, new_addr), *after = vma_find(mm, new_end);
+	if (before && before->end != new_addr)
+		before = NULL;
+	if (after && after->start != new_end)
+		after = NULL;
+	WRITE_ONCE(vma->moving, true);
+	if (before)
+		WRITE_ONCE(before->moving, true);
+	if (after)
+		WRITE_ONCE(after->moving, true);
 	unsigned long pgoff = vma->pgoff + ((old_addr - vma->start) >> PAGE_SHIFT);
 	/* A private VMA that never faulted has no pages to keep at their offsets: take the new
 	 * address's linear index, so that it may join its new neighbours. */
@@ -68,13 +90,51 @@ static long move_vma(struct vma_tx *tx, struct vma *vma, uintptr_t old_addr,
 		nv->start = new_addr;
 		nv->end = new_addr + new_len;
 		nv->pgoff = pgoff;
+		nv->moving = true;   /* not published yet */
 		vma_tx_link(tx, nv);
 	}
+	/* A fault that took a table's lock before move_ptes did has its entry moved (or zapped
+	 * by the unmap); one that takes it after sees the flag (release, acquire). */
 	move_ptes(&tx->tlb, mm, old_addr, new_addr, old_len);
 	pt_prealloc_keep(made);
 	if (old_len)
 		vma_tx_unmap(tx, old_addr, old_addr + old_len, true);
+	/* Cut, merged or gone: the ones gone are freed only at the transaction's end. */
+	WRITE_ONCE(vma->moving, false);
+	WRITE_ONCE(nv->moving, false);
+	if (before)
+		WRITE_ONCE(before->moving, false);
+	if (after)
+		WRITE_ONCE(after->moving, false);
 	return (long)new_addr;
+}
+
+/* A move that fails gives back the destination's tables it made. Where faults wait for writers
+ * (mm.fault=mmap_lock, range: mremap locks everything), each is unlinked again. Where they do
+ * not (pervma, spf, adaptive), a table made for the destination may also serve a VMA beside it,
+ * and a fault in that VMA may be using it right now; so only the tables wholly inside each hole
+ * of [start, end) go, as munmap frees them (they serve no VMA, and a fault that reaches one
+ * through a VMA it should not trust gives up: fault.c), and a table under a VMA stays. Either
+ * way the holes' tables then go: those of a destination already unmapped, too. */
+static void free_hole_tables(struct mmu_gather *g, struct mm *mm, uintptr_t start, uintptr_t end,
+			     struct list_head *made)
+{
+	if (fault_beside_writers)
+		pt_prealloc_keep(made);
+	else
+		pt_prealloc_undo(g, made);
+	for (uintptr_t a = start; a < end;) {
+		struct vma *v = vma_find(mm, a);   /* the first ending above a */
+		uintptr_t hole_end = v && v->start < end ? MAX(v->start, a) : end;
+		if (hole_end > a) {
+			struct vma *p = vma_prev(mm, a);
+			free_pgtables(g, mm, a, hole_end, p ? p->end : 0,
+				      v ? v->start : USER_VA_END);
+		}
+		if (!v || v->start >= end)
+			break;
+		a = v->end;
+	}
 }
 
 /* The destination's tables for the entries that will move: made before anything changes. */
@@ -89,7 +149,7 @@ static int prepare_move(struct vma_tx *tx, struct mm *mm, uintptr_t new_addr,
 	if (err) {
 		struct mmu_gather g;
 		tlb_gather_init(&g, mm);
-		pt_prealloc_undo(&g, made);
+		free_hole_tables(&g, mm, new_addr, new_addr + moved, made);
 		tlb_finish(&g);
 	}
 	return err;
@@ -118,7 +178,7 @@ static long mremap_to(struct mm *mm, uintptr_t addr, unsigned long old_len, uint
 		return err;
 
 	long ret;
-	bool split, dest_unmapped = false;
+	bool split;
 	uintptr_t tail = 0, tail_end = 0;   /* the source's tail, if a shrink unmapped it */
 	if (vma_unmap_needs(mm, new_addr, new_addr + new_len, &split)) {
 		ret = -ENOMEM;
@@ -126,7 +186,6 @@ static long mremap_to(struct mm *mm, uintptr_t addr, unsigned long old_len, uint
 			goto fail;
 		/* The tables stay: the moved entries go into them. */
 		vma_tx_unmap(&tx, new_addr, new_addr + new_len, false);
-		dest_unmapped = true;
 	}
 	if (old_len > new_len) {
 		uintptr_t s = addr + new_len, e = addr + old_len;
@@ -170,9 +229,7 @@ static long mremap_to(struct mm *mm, uintptr_t addr, unsigned long old_len, uint
 fail:
 	/* What Linux would have left: the destination unmapped (if it got that far), the tail
 	 * too, and their tables freed with them. */
-	pt_prealloc_undo(&tx.tlb, &made);
-	if (dest_unmapped)
-		vma_tx_free_tables(&tx, new_addr, new_addr + new_len);
+	free_hole_tables(&tx.tlb, mm, new_addr, new_addr + new_len, &made);
 	if (tail_end)
 		vma_tx_free_tables(&tx, tail, tail_end);
 	vma_tx_end(&tx);
@@ -241,6 +298,8 @@ long vm_mremap(struct mm *mm, uintptr_t addr, unsigned long old_len, unsigned lo
 	if (!new_len)
 		return -EINVAL;
 	mmap_write_lock(mm);
+	/* Two ranges and perhaps a gap search: the range strategy locks all of it. */
+	mm_write_range(mm, 0, USER_VA_END);
 	long ret = do_mremap(mm, addr, old_len, new_len, flags, new_addr);
 	mmap_write_unlock(mm);
 	return ret;

@@ -13,6 +13,7 @@
  */
 #include "mm/internal.h"
 #include "mm/alloc_fail.h"
+#include "mm/fault.h"
 #include "mm/mm.h"
 #include "mm/shm.h"
 #include "mm/tlb.h"
@@ -53,11 +54,26 @@ void mm_caches_shrink(void)
 	mm_cache_shrink();
 }
 
+/* What a VMA's lock fields start as: unlocked, unmarked (lock_seq 0: mm->write_seq starts at 1),
+ * its spf count even, on no list. */
+static void vma_lock_init(struct vma *v)
+{
+	v->lock_seq = 0;
+	rwsem_init(&v->lock);
+	v->seq = 0;
+	v->detached = false;
+	v->moving = false;
+	list_init(&v->spf_node);
+}
+
 static struct vma *vma_alloc(void)
 {
 	if (mm_should_fail(MM_ALLOC_VMA))
 		return NULL;
-	return kmem_cache_alloc(vma_cache, GFP_ZERO);
+	struct vma *v = kmem_cache_alloc(vma_cache, GFP_ZERO);
+	if (v)
+		vma_lock_init(v);
+	return v;
 }
 
 static void vma_free_rcu(struct rcu_head *head)
@@ -154,6 +170,7 @@ struct vma *vma_tx_dup(struct vma_tx *tx, const struct vma *v)
 	*n = *v;
 	n->rcu = (struct rcu_head){ 0 };
 	n->dead_next = NULL;
+	vma_lock_init(n);   /* not v's lock state: a fault may hold v's, and v may be marked */
 	if (n->anon_vma)
 		anon_vma_get(n->anon_vma);
 	if (n->shm)
@@ -171,19 +188,34 @@ struct vma *vma_tx_new(struct vma_tx *tx, struct mm *mm)
 
 /* Make [start, end) map to v (or to nothing) in the tree. Reserved: cannot fail. The tree does
  * not join neighbouring entries, so a VMA that grows is stored whole, [start, end) its new range:
- * one entry per VMA. */
+ * one entry per VMA.
+ *
+ * Before the store, every VMA it overwrites and v itself get vma_start_write: a store is where a
+ * lockless fault could first see a change, and the changes the callers make next (cutting,
+ * killing, growing those VMAs, zapping their entries) are all to VMAs in [start, end) or to v.
+ * Iterated by the tree's spans, not the VMAs' fields, which the caller may have changed already
+ * (vma_split cuts v before it links the new part). */
 void vma_tx_store(struct vma_tx *tx, uintptr_t start, uintptr_t end, struct vma *v)
 {
+	if (unlikely(fault_vma_hooks)) {
+		struct vma_tree_iter it;
+		struct vma *w;
+		vma_tree_iter_init(&it, &tx->mm->vmas, start, end);
+		vma_tree_for_each(&it, w, NULL)
+			vma_start_write(w);
+		if (v)
+			vma_start_write(v);
+	}
+	fault_race_delay(RACE_WRITER);
 	int err = vma_tree_store_range(&tx->mm->vmas, start, end, v);
 	BUG_ON(err);
-	if (v)
-		vma_mark(v);
 }
 
 /* v left the tree: it goes when the transaction ends. */
 void vma_tx_kill(struct vma_tx *tx, struct vma *v)
 {
-	vma_mark(v);
+	vma_start_write(v);
+	vma_detach(v);
 	tx->mm->map_count--;
 	v->dead_next = tx->dead;
 	tx->dead = v;
@@ -202,6 +234,7 @@ void vma_tx_link(struct vma_tx *tx, struct vma *v)
  * count is the caller's to check. */
 struct vma *vma_split(struct vma_tx *tx, struct vma *v, uintptr_t addr, bool new_below)
 {
+	vma_start_write(v);
 	struct vma *n = vma_tx_dup(tx, v);
 	unsigned long delta = (addr - v->start) >> PAGE_SHIFT;
 	if (new_below) {
@@ -213,7 +246,6 @@ struct vma *vma_split(struct vma_tx *tx, struct vma *v, uintptr_t addr, bool new
 		n->pgoff += delta;
 		v->end = addr;
 	}
-	vma_mark(v);
 	vma_tx_link(tx, n);
 	return n;
 }
@@ -259,6 +291,7 @@ void vma_tx_unmap(struct vma_tx *tx, uintptr_t start, uintptr_t end, bool free_t
 		vma_split_off_tail(tx, first, end);
 		last = NULL;
 	}
+	fault_race_delay(RACE_WRITER);
 	/* Zap while the VMAs still say what they map. */
 	if (first)
 		zap_vma_range(&tx->tlb, first, start, end);
@@ -266,14 +299,12 @@ void vma_tx_unmap(struct vma_tx *tx, uintptr_t start, uintptr_t end, bool free_t
 		zap_vma_range(&tx->tlb, last, start, end);
 	for (v = dead; v; v = v->dead_next)
 		zap_vma_range(&tx->tlb, v, start, end);
-	if (first) {
+	/* first, last and the dead overlap [start, end): the store above started their writes. */
+	if (first)
 		first->end = start;
-		vma_mark(first);
-	}
 	if (last) {
 		last->pgoff += (end - last->start) >> PAGE_SHIFT;
 		last->start = end;
-		vma_mark(last);
 	}
 	while (dead) {
 		v = dead;

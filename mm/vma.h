@@ -11,7 +11,9 @@
 #define MM_VMA_H
 
 #include "arch/arch.h"
+#include "kernel/locking/rwsem.h"
 #include "kernel/rcu/rcu.h"
+#include "lib/list.h"
 
 struct mm;
 struct shm_object;
@@ -75,12 +77,19 @@ struct vma {
 	struct shm_object *shm;      /* MAP_SHARED|MAP_ANONYMOUS: the pages, by offset; one
 				      * reference per VMA; written at creation */
 	struct mm *mm;               /* written at creation */
-	/* For the per-VMA strategies, unused by the mmap_lock one: a writer marks the VMAs it
-	 * changes by copying mm->write_seq here (seed 000: marked while equal; every mark ends when
-	 * the writer bumps mm->write_seq as it lets mmap_lock go); and a sequence count a
-	 * speculative fault can snapshot and recheck (seed 003). */
+	/* For the strategies that fault without mmap_lock (docs/mm/fault-strategies.md); a writer
+	 * calls vma_start_write(v) before it changes anything of v. lock_seq: v was marked by the
+	 * writer session whose mm->write_seq it holds (pervma: "write-locked" while equal; spf:
+	 * "seq already made odd in this session"). lock: pervma's per-VMA lock, a fault holds it
+	 * for read. seq: spf's sequence count, odd while a writer may be changing v.
+	 * spf_node: on mm->spf_marked while odd. detached: v left the tree for good. */
 	u64 lock_seq;
+	struct rw_semaphore lock;
 	u32 seq;
+	bool detached;
+	bool moving;                 /* mremap is moving its entries out, before the old range
+				      * leaves the tree: adaptive's fresh lookup must not trust it */
+	struct list_head spf_node;
 	struct vma *dead_next;       /* a writer's list of VMAs it removes; mmap_lock */
 	struct rcu_head rcu;         /* freed with call_rcu: lockless readers may still hold it */
 };

@@ -142,9 +142,8 @@ struct vma *vma_merge(struct vma_tx *tx, struct vma *prev, uintptr_t addr, uintp
 			if (mid->end == end) {
 				vma_tx_kill(tx, mid);
 			} else {
-				mid->pgoff += pglen;
+				mid->pgoff += pglen;   /* overlapped by the store: started */
 				mid->start = end;
-				vma_mark(mid);
 			}
 		}
 		prev->end = end;
@@ -152,8 +151,7 @@ struct vma *vma_merge(struct vma_tx *tx, struct vma *prev, uintptr_t addr, uintp
 	} else if (merge_next) {
 		vma_tx_store(tx, addr, next->end, next);
 		if (prev && addr < prev->end) {
-			prev->end = addr;   /* case 4 */
-			vma_mark(prev);
+			prev->end = addr;   /* case 4 (overlapped by the store) */
 		} else if (mid != next) {
 			vma_tx_kill(tx, mid);   /* case 8 */
 		}

@@ -72,3 +72,6 @@ const struct kparam __kparam_start[0], __kparam_end[0];
 
 /* The host programs are single-CPU as far as kernel code knows: nobody else to stop. */
 void smp_stop_others(void) {}
+
+/* kernel/atomic.h: smp_mb()'s stand-in under ThreadSanitizer, which refuses fences. */
+int smp_mb_tsan_word;

@@ -322,6 +322,13 @@ static void stats_delta(struct fault_stats *d, const struct fault_stats *a,
 	d->upgrade = b->upgrade - a->upgrade;
 	d->spurious = b->spurious - a->spurious;
 	d->failure = b->failure - a->failure;
+	d->attempt = b->attempt - a->attempt;
+	d->fast = b->fast - a->fast;
+	d->locked = b->locked - a->locked;
+	d->fallback = b->fallback - a->fallback;
+	d->retry = b->retry - a->retry;
+	for (unsigned i = 0; i < FA_NR; i++)
+		d->abort[i] = b->abort[i] - a->abort[i];
 }
 
 /* One window of wl on nr CPUs (worker i on CPU i) in a fresh mm, which must give back every
@@ -466,7 +473,7 @@ static void floors(struct ktest *t)
 /* ---- Reporting ---- */
 
 struct line {
-	char s[512];
+	char s[768];
 	size_t n;
 };
 
@@ -517,6 +524,10 @@ static void add_fault_stats(struct line *l, const struct fault_stats *d)
 	add(l, " faults=%lu page_alloc=%lu zero_page=%lu shm=%lu upgrade=%lu spurious=%lu "
 	    "failed=%lu", d->success, d->page_alloc, d->zero_page, d->shm, d->upgrade,
 	    d->spurious, d->failure);
+	/* The strategy's paths: attempt=.. fast=.. locked=.. fallback=.. retry=.. abort_*=.. */
+	char paths[256];
+	fault_stats_format(d, paths, sizeof(paths));
+	add(l, " %s", paths);
 }
 
 /* A fault workload's line: the floors' ratios, and `ref` ops/s (0: none) as over_1cpu. */

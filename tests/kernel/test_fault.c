@@ -12,10 +12,42 @@
 
 #define RW (PROT_READ | PROT_WRITE)
 
-/* The strategy is the one mm.fault= names: mmap_lock unless the boot said otherwise. */
-KTEST(fault, strategy_is_mmap_lock)
+/* Every fault is attempted once and ends once: on the strategy's own path (fast) or under
+ * mmap_lock (locked), whatever mm.fault= chose; the mmap_lock strategy never takes a fast path,
+ * and with one user (this thread) adaptive never leaves mmap_lock either. A strategy that falls
+ * back says why (one abort at least). */
+KTEST(fault, each_fault_ends_once_on_one_path)
 {
-	KEXPECT(t, !strcmp(fault_strategy->name, "mmap_lock"));
+	static const char *const names[] = { "mmap_lock", "range", "spf", "pervma", "adaptive" };
+	bool known = false;
+	for (unsigned i = 0; i < ARRAY_SIZE(names); i++)
+		known |= !strcmp(fault_strategy->name, names[i]);
+	KEXPECT(t, known);
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 4, RW, 0);
+	u64 v;
+	KEXPECT_EQ(t, mt_write(MT_A(0), 1), 0);   /* the VMA's first write: its anon_vma */
+	struct fault_stats a, b;
+	fault_get_stats(&a);
+	KEXPECT_EQ(t, mt_read(MT_A(1), &v), 0);
+	KEXPECT_EQ(t, mt_write(MT_A(2), 2), 0);
+	KEXPECT_EQ(t, mt_read(MT_A(8), &v), -EFAULT);   /* no VMA */
+	fault_get_stats(&b);
+	unsigned long attempts = b.attempt - a.attempt, ended = b.fast - a.fast + b.locked - a.locked;
+	/* Other CPUs may fault meanwhile (nothing else runs in test=all, but be exact only about
+	 * what this thread adds): at least these three, each ending once. */
+	KEXPECT(t, attempts >= 3);
+	KEXPECT_EQ(t, attempts, ended);
+	unsigned long aborts = 0;
+	for (unsigned i = 0; i < FA_NR; i++)
+		aborts += b.abort[i] - a.abort[i];
+	KEXPECT(t, aborts >= b.fallback - a.fallback);
+	if (!strcmp(fault_strategy->name, "mmap_lock") || !strcmp(fault_strategy->name, "adaptive"))
+		KEXPECT_EQ(t, b.fast - a.fast, 0);
+	else
+		KEXPECT(t, b.fast - a.fast >= 2);   /* the read and the write took the fast path */
+	mt_teardown(t, mm);
 }
 
 /* Linux: a read of private anonymous memory never written maps the shared zero page, read-only,
