@@ -336,7 +336,7 @@ static enum verdict run_suite(const struct torture_suite *s)
 					      (u64)stutter * 1000000000);
 		}
 		if (now >= next_stat) {
-			char extra[160] = "";
+			char extra[320] = "";
 			if (s->progress)
 				s->progress(r, extra, sizeof(extra));
 			printk_raw("# torture %s: t=%lus ops=%ld errors=%ld %s\n", s->name,

@@ -60,14 +60,16 @@ struct tm_region {
 	bool broken;                   /* an error was found here: the model is no longer true */
 	uintptr_t base;
 	unsigned gen;                  /* of the words written here */
+	unsigned hot_a, hot_n;         /* the pages the owner's operation changes now, for the
+					* racers (a hint: relaxed, no ordering) */
 	struct tm_page pg[TM_PAGES];
 };
 
 enum { TM_MMAP, TM_MUNMAP, TM_CLEAR, TM_MPROTECT, TM_MREMAP, TM_DONTNEED, TM_READ, TM_WRITE,
-       TM_WALK, TM_TABLES_FREED, TM_NR_COUNTS };
+       TM_WALK, TM_RACE, TM_TABLES_FREED, TM_NR_COUNTS };
 static const char *const tm_count_names[TM_NR_COUNTS] = {
 	"mmaps", "munmaps", "clears", "mprotects", "mremaps", "dontneeds", "reads", "writes",
-	"walks", "tables_freed",
+	"walks", "races", "tables_freed",
 };
 
 struct tm_counts {
@@ -85,6 +87,12 @@ struct tm_state {
 	struct tm_counts before, after;
 	volatile bool counted;         /* the last thread is done: after is set if mm was */
 	atomic_long_t count[TM_NR_COUNTS];
+	atomic_long_t bugs_seen;       /* mm_bugs when last checked */
+	bool lockless;                 /* the strategy lets faults run beside VMA writers (all
+					* but mmap_lock): the race windows are widened */
+	volatile bool failed;          /* an error was found: every thread winds down, so that
+					* a twin's damage (an entry in a table being freed, say)
+					* is reported, not left to grow into a panic elsewhere */
 };
 
 struct tm_thread {
@@ -115,6 +123,7 @@ static __printf(3, 4) void region_error(struct tm_state *st, struct tm_region *g
 	va_end(ap);
 	torture_error(st->r, "region %#lx: %s", (unsigned long)g->base, msg);
 	g->broken = true;
+	WRITE_ONCE(st->failed, true);
 }
 
 /* ---- The model's view of a range ---- */
@@ -243,6 +252,12 @@ static void check_ptes(struct tm_state *st, struct tm_region *g)
 
 static void check_region(struct tm_state *st, struct tm_region *g)
 {
+	long bugs = atomic_long_read(&mm_bugs);
+	if (bugs != atomic_long_read(&st->bugs_seen)) {
+		atomic_long_set(&st->bugs_seen, bugs);
+		region_error(st, g, "the mm found %ld broken invariants so far (mm: BUG above)",
+			     bugs);
+	}
 	mmap_read_lock(st->mm);
 	check_vmas(st, g);
 	if (!g->broken)
@@ -252,10 +267,23 @@ static void check_region(struct tm_state *st, struct tm_region *g)
 
 /* ---- The operations ---- */
 
+/* Announce the pages the next operation changes, and (under a lockless strategy) three times in
+ * four give the racers a few microseconds to start faults there before it does: a fault that
+ * found its VMA before the writer began is the one a strategy must stop. */
+static void set_hot(struct tm_thread *t, struct tm_region *g, unsigned a, unsigned n)
+{
+	WRITE_ONCE(g->hot_a, a);
+	WRITE_ONCE(g->hot_n, n);
+	u64 x = torture_random(&t->rnd);
+	if (n && t->st->lockless && (x & 3))
+		torture_udelay((unsigned)((x >> 2) % 30));
+}
+
 static void op_mmap(struct tm_thread *t, struct tm_region *g)
 {
 	unsigned a, n, prot = pick_prot(&t->rnd);
 	pick_range(&t->rnd, &a, &n);
+	set_hot(t, g, a, n);
 	long ret = vm_mmap(t->st->mm, page_va(g, a), n * PAGE_SIZE, prot,
 			   MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED);
 	if (ret != (long)page_va(g, a)) {
@@ -271,6 +299,7 @@ static void op_munmap(struct tm_thread *t, struct tm_region *g, bool all)
 	unsigned a = 0, n = TM_PAGES;
 	if (!all)
 		pick_range(&t->rnd, &a, &n);
+	set_hot(t, g, a, n);
 	int ret = vm_munmap(t->st->mm, page_va(g, a), n * PAGE_SIZE);
 	if (ret) {
 		region_error(t->st, g, "munmap of pages [%u, %u): %d", a, a + n, ret);
@@ -302,6 +331,7 @@ static void op_mprotect(struct tm_thread *t, struct tm_region *g)
 	while (i < a + n && g->pg[i].mapped)
 		i++;
 	int want = i == a + n ? 0 : -ENOMEM;
+	set_hot(t, g, a, n);
 	int ret = vm_mprotect(t->st->mm, page_va(g, a), n * PAGE_SIZE, prot);
 	if (ret != want) {
 		region_error(t->st, g, "mprotect of pages [%u, %u) to %u: %d, Linux gives %d", a,
@@ -320,6 +350,7 @@ static void op_dontneed(struct tm_thread *t, struct tm_region *g)
 	unsigned a, n;
 	pick_range(&t->rnd, &a, &n);
 	int want = all_mapped(g, a, n) ? 0 : -ENOMEM;
+	set_hot(t, g, a, n);
 	int ret = vm_madvise(t->st->mm, page_va(g, a), n * PAGE_SIZE, MADV_DONTNEED);
 	if (ret != want) {
 		region_error(t->st, g, "MADV_DONTNEED of pages [%u, %u): %d, Linux gives %d", a,
@@ -355,6 +386,7 @@ static void op_mremap(struct tm_thread *t, struct tm_region *g)
 	unsigned on = 1 + (unsigned)(torture_random(&t->rnd) % (e - o));
 	unsigned prot = g->pg[o].prot;
 	unsigned mode = (unsigned)(torture_random(&t->rnd) % 3);
+	set_hot(t, g, s, e - s);   /* the VMA; a move's destination below */
 	long ret, want;
 	if (mode == 0) {   /* shrink in place (or keep the length: a no-op) */
 		unsigned nn = 1 + (unsigned)(torture_random(&t->rnd) % on);
@@ -377,6 +409,7 @@ static void op_mremap(struct tm_thread *t, struct tm_region *g)
 		unsigned b = (unsigned)(torture_random(&t->rnd) % (TM_PAGES - nn + 1));
 		if (b < o + on && o < b + nn)
 			return;   /* overlapping ranges are -EINVAL: not what this tests */
+		set_hot(t, g, MIN(o, b), MAX(o + on, b + nn) - MIN(o, b));
 		want = (long)page_va(g, b);
 		ret = vm_mremap(st->mm, page_va(g, o), on * PAGE_SIZE, nn * PAGE_SIZE,
 				MREMAP_MAYMOVE | MREMAP_FIXED, page_va(g, b));
@@ -458,6 +491,7 @@ static void one_op(struct tm_thread *t, struct tm_region *g)
 		op_mremap(t, g);
 	else
 		op_dontneed(t, g);
+	set_hot(t, g, 0, 0);
 	if (!g->broken)
 		check_region(t->st, g);
 }
@@ -535,7 +569,7 @@ static void worker(void *arg)
 	}
 	kthread_use_mm(st->mm);
 	int me = (int)t->index + 1;
-	while (!torture_stop(r)) {
+	while (!torture_stop(r) && !READ_ONCE(st->failed)) {
 		torture_stutter(r);
 		struct tm_region *g = &st->regions[torture_random(&t->rnd) % st->nregions];
 		int free = 0;
@@ -592,6 +626,100 @@ static void walk_once(struct tm_thread *t)
 	rcu_read_unlock();
 }
 
+/* The race windows, widened (fault_race_delay, mm/fault.h): a fault waits up to 100 us one time
+ * in two between trusting its VMA and installing, a writer up to 10 us one time in four before
+ * a store, a zap or a protect; so that a fault's window often spans a writer's whole change,
+ * and a writer's often lets a fault in. The random state is per CPU, used with interrupts off. */
+static DEFINE_PER_CPU(u64, race_rnd);
+
+static void race_delay(int side)
+{
+	unsigned long f = arch_irq_save();
+	u64 *rnd = this_cpu_ptr(&race_rnd);
+	if (!*rnd)
+		*rnd = 0x9e3779b97f4a7c15ull * (smp_processor_id() + 1);
+	u64 x = torture_random(rnd);
+	arch_irq_restore(f);
+	if (side == RACE_FAULT && x % 2 == 0)
+		torture_udelay((unsigned)((x >> 8) % 100));
+	else if (side == RACE_WRITER && x % 4 == 0)
+		torture_udelay((unsigned)((x >> 8) % 10));
+}
+
+/* Faults from outside: a burst of faults (handle_mm_fault, as the trap would call it, without
+ * touching the memory) at random pages of a region some worker holds, while the owner maps,
+ * unmaps, protects and moves them. A fault the strategy gets right changes nothing the model
+ * sees: a read maps the zero page, a write a zeroed page (or replaces the zero page by one, or
+ * finds the entry already right), where the VMA allows it, and the model's word of a page never
+ * written is 0. A fault that trusts a VMA a writer is changing installs an entry the owner's
+ * next check finds: where nothing is mapped, writable where the VMA is read-only, or left in a
+ * table that should have been freed. This is what each strategy's twin must be caught by. */
+static void race_once(struct tm_thread *t)
+{
+	struct tm_state *st = t->st;
+	struct tm_region *g = NULL;
+	for (unsigned k = 0; k < 8 && (!g || !READ_ONCE(g->hot_n)); k++)
+		g = &st->regions[torture_random(&t->rnd) % st->nregions];
+	unsigned n = 1 + (unsigned)(torture_random(&t->rnd) % 16);
+	for (unsigned k = 0; k < n; k++) {
+		/* A page the owner's operation is changing, if it is changing any (a hint, read
+		 * racily: nothing is checked against it here). */
+		/* Only while the owner changes the region: at other times the racers' faults
+		 * would fill every empty entry at once, and leave none for the races that
+		 * matter, a fault into an entry a writer is taking away. */
+		unsigned a = READ_ONCE(g->hot_a), hn = READ_ONCE(g->hot_n), i = 0;
+		if (!hn || a + hn > TM_PAGES)
+			break;
+		/* A page in a VMA that allows access, with an empty entry, if a few tries find one
+		 * (the speculative strategies' own ground: a present entry, a hole or PROT_NONE
+		 * goes to mmap_lock and only waits there); else, one time in 16, the last in such a
+		 * VMA (an upgrade, a zero page replaced); else none. The tree and the entry are
+		 * read as the walkers read the tables, under rcu_read_lock() alone, as hints. */
+		bool found = false, writable = false, empty = false;
+		for (unsigned tries = 0; tries < 6 && !empty; tries++) {
+			unsigned c = a + (unsigned)(torture_random(&t->rnd) % hn);
+			struct page *table;
+			rcu_read_lock();
+			struct vma *v = vma_tree_find(&st->mm->vmas, page_va(g, c), NULL);
+			unsigned long fl = v ? READ_ONCE(v->flags) : 0;
+			pte_t *e = pte_find(st->mm, page_va(g, c), &table, NULL);
+			bool none = !e || !pte_read_once(e);
+			rcu_read_unlock();
+			if (!(fl & VM_ACCESS_FLAGS))
+				continue;
+			i = c;
+			found = true;
+			writable = fl & VM_WRITE;
+			empty = none;
+		}
+		if (!found || (!empty && torture_random(&t->rnd) % 16))
+			continue;
+		unsigned access = writable && torture_random(&t->rnd) % 2 ? FAULT_WRITE : FAULT_READ;
+		handle_mm_fault(st->mm, page_va(g, i), access | FAULT_USER);
+	}
+	count(st, TM_RACE, n);
+}
+
+static void racer(void *arg)
+{
+	struct tm_thread *t = arg;
+	struct tm_state *st = t->st;
+	struct torture_run *r = st->r;
+	if (!wait_for_go(st)) {
+		thread_done(st, false);
+		return;
+	}
+	kthread_use_mm(st->mm);
+	while (!torture_stop(r) && !READ_ONCE(st->failed)) {
+		torture_stutter(r);
+		for (unsigned k = 0; k < 8; k++)
+			race_once(t);
+		torture_ops(r, 8);
+		torture_maybe_delay(&t->rnd);
+	}
+	thread_done(st, true);
+}
+
 static void walker(void *arg)
 {
 	struct tm_thread *t = arg;
@@ -604,7 +732,7 @@ static void walker(void *arg)
 	/* Adopting the mm keeps this CPU's translations of it loaded while the walker runs, as
 	 * the workers' are, so that a stale one is still there when a worker comes back. */
 	kthread_use_mm(st->mm);
-	while (!torture_stop(r)) {
+	while (!torture_stop(r) && !READ_ONCE(st->failed)) {
 		torture_stutter(r);
 		for (unsigned k = 0; k < 64; k++)
 			walk_once(t);
@@ -631,24 +759,45 @@ static int tm_start(struct torture_run *r)
 		return -ENOMEM;
 	for (unsigned i = 0; i < st->nregions; i++)
 		st->regions[i].base = TM_BASE + i * TM_SLOT;
-	tlb_busted_munmap = r->busted;
-	/* Workers one per CPU (torture.threads may ask more); a walker on every other CPU. */
-	unsigned nwalkers = MAX(1u, nr_cpus_online / 2);
-	unsigned k = 0;
+	/* Under mmap_lock no fault runs beside a writer: nothing to widen, and the TLB twin wants
+	 * the workers' pace (it is caught through their accesses). */
+	st->lockless = strcmp(fault_strategy->name, "mmap_lock") != 0;
+	if (st->lockless)
+		fault_race_delay_hook = race_delay;
+	mm_bug_tolerant = true;
+	atomic_long_set(&st->bugs_seen, atomic_long_read(&mm_bugs));
+	/* The twin: under mmap_lock, munmap's shootdown; under any other strategy, its own. */
+	if (strcmp(fault_strategy->name, "mmap_lock"))
+		fault_busted = r->busted;
+	else
+		tlb_busted_munmap = r->busted;
+	/* Workers one per CPU (torture.threads may ask more), a racer on every CPU, and a walker
+	 * on every other CPU (odd ones). */
+	unsigned nwalkers = MAX(1u, nr_cpus_online / 2), nracers = nr_cpus_online;
+	unsigned total = st->nworkers + nwalkers + nracers, k = 0;
 	int err = 0;
-	atomic_set(&st->live, (int)(st->nworkers + nwalkers));
-	for (; k < st->nworkers + nwalkers; k++) {
-		bool w = k < st->nworkers;
-		unsigned i = w ? k : k - st->nworkers;
+	atomic_set(&st->live, (int)total);
+	for (; k < total; k++) {
+		unsigned i;
+		int cpu;
+		void (*fn)(void *);
+		const char *name;
+		if (k < st->nworkers) {
+			i = k, cpu = (int)i, fn = worker, name = "tm_worker";
+		} else if (k < st->nworkers + nwalkers) {
+			i = k - st->nworkers, cpu = (int)(2 * i + 1), fn = walker, name = "tm_walker";
+		} else {
+			i = k - st->nworkers - nwalkers, cpu = (int)i, fn = racer;
+			name = "tm_racer";
+		}
 		tm_threads[k] = (struct tm_thread){ st, i, torture_seed_for(r, k) };
-		err = torture_thread(r, w ? worker : walker, &tm_threads[k],
-				     w ? "tm_worker" : "tm_walker", w ? (int)i : (int)(2 * i + 1));
+		err = torture_thread(r, fn, &tm_threads[k], name, cpu);
 		if (err)
 			break;
 	}
 	if (err) {
 		/* the threads not made count as done */
-		for (unsigned left = st->nworkers + nwalkers - k; left; left--)
+		for (unsigned left = total - k; left; left--)
 			atomic_dec(&st->live);
 		return err;
 	}
@@ -665,16 +814,25 @@ static void tm_progress(struct torture_run *r, char *buf, size_t len)
 	struct tm_state *st = r->priv;
 	struct fault_stats fs;
 	fault_get_stats(&fs);
-	snprintf(buf, len, "mmaps=%ld munmaps=%ld mremaps=%ld faults=%lu walks=%ld",
-		 atomic_long_read(&st->count[TM_MMAP]), atomic_long_read(&st->count[TM_MUNMAP]),
-		 atomic_long_read(&st->count[TM_MREMAP]), fs.success,
-		 atomic_long_read(&st->count[TM_WALK]));
+	size_t n = (size_t)snprintf(buf, len, "mmaps=%ld munmaps=%ld mremaps=%ld faults=%lu "
+				    "walks=%ld races=%ld ", atomic_long_read(&st->count[TM_MMAP]),
+				    atomic_long_read(&st->count[TM_MUNMAP]),
+				    atomic_long_read(&st->count[TM_MREMAP]), fs.success,
+				    atomic_long_read(&st->count[TM_WALK]),
+				    atomic_long_read(&st->count[TM_RACE]));
+	if (n < len)
+		fault_stats_format(&fs, buf + n, len - n);
 }
 
 static void tm_finish(struct torture_run *r)
 {
 	struct tm_state *st = r->priv;
 	tlb_busted_munmap = false;
+	fault_busted = false;
+	fault_race_delay_hook = NULL;
+	if (st && atomic_long_read(&mm_bugs) != atomic_long_read(&st->bugs_seen))
+		torture_error(r, "the mm found broken invariants (mm: BUG above)");
+	mm_bug_tolerant = false;
 	if (!st)
 		return;
 	size_t n = 0;
@@ -695,8 +853,10 @@ static void tm_finish(struct torture_run *r)
 
 TORTURE_SUITE(mm_suite) = {
 	.name = "mm",
-	.twin = "munmap flushes only its own CPU's TLB (and mm.busted=pt_free: page tables "
-		"freed without a grace period)",
+	.twin = "under mm.fault=mmap_lock, munmap flushes only its own CPU's TLB; under range, "
+		"the fault locks the wrong page; spf: no recheck of the VMA's count; pervma: no "
+		"check of the VMA's mark; adaptive: no fresh lookup (and mm.busted=pt_free: page "
+		"tables freed without a grace period)",
 	.start = tm_start,
 	.progress = tm_progress,
 	.finish = tm_finish,
