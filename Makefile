@@ -126,15 +126,18 @@ test: deps
 	tools/test-matrix x86_64 arm64 ppc64
 
 # A long torture run of every suite on one arch, after the long manual tests (10^5 cross-CPU
-# wait-queue and completion hand-offs; test=all does a quick pass): make torture
-# [TORTURE_SECONDS=600] [SMP=4] [TORTURE_FLAGS=--singlestep] (interrupts between any two
-# instructions; several times slower)
+# wait-queue and completion hand-offs, 10^5 rounds of a fault against munmap, mprotect and
+# mremap; test=all does a quick pass of each), under one fault strategy: make torture
+# [TORTURE_SECONDS=600] [SMP=4] [FAULT=spf] [TORTURE_FLAGS=--singlestep] (interrupts between any
+# two instructions; several times slower)
 TORTURE_SECONDS ?= 300
 TORTURE_FLAGS ?=
-TORTURE_TESTS ?= waitqueue.producer_consumer_long,completion.ping_pong_long
+TORTURE_TESTS ?= waitqueue.producer_consumer_long,completion.ping_pong_long,fault_race
+FAULT ?= mmap_lock
 torture: deps all
 	tools/qemu-run $(ARCH) --smp $(SMP) --mem $(MEM) $(TORTURE_FLAGS) \
-		--timeout $$(( $(TORTURE_SECONDS) * 5 + 600 )) -- test=$(TORTURE_TESTS) \
+		--timeout $$(( $(TORTURE_SECONDS) * 5 + 900 )) -- mm.fault=$(FAULT) \
+		test=$(TORTURE_TESTS) fault_race.rounds=100000 \
 		torture=rcu,lock,rangelock,vmatree,slab,mm torture.seconds=$(TORTURE_SECONDS)
 
 # Mutation testing: each tests/mutants/NAME.patch (a small deliberate breakage) is applied to a
@@ -196,8 +199,9 @@ make bench                 vmbench on Faultline (each strategy) and stock Linux,
                            BENCH_REPS=$(BENCH_REPS) BENCH_SECONDS=$(BENCH_SECONDS) BENCH_CPUS=$(BENCH_CPUS))
 make bench-kernel          in-kernel benchmarks: VMA tree lookups, slab alloc+free, page faults
                            and mm operations (BENCH_SECONDS=$(BENCH_SECONDS), SMP=); BENCH lines
-make torture               the long hand-off tests, then every torture suite for TORTURE_SECONDS
-                           (default $(TORTURE_SECONDS)) each, on ARCH
+make torture               the long hand-off and fault-race tests, then every torture suite for
+                           TORTURE_SECONDS (default $(TORTURE_SECONDS)) each, on ARCH, under
+                           FAULT=$(FAULT) (an mm.fault= strategy)
                            (TORTURE_FLAGS=--singlestep: one instruction per TCG block)
 make mutants               each tests/mutants/ patch on ARCH: killed or not
                            (MUTANTS='name ...', MUTANTS_FLAGS=--cheap)
