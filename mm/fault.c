@@ -262,8 +262,9 @@ bool fault_needs_mmap_lock(const struct vma *vma, unsigned access)
  * Without mmap_lock: the VMA is found under RCU (VMAs are freed with call_rcu, so the one found
  * stays readable until rcu_read_unlock, whatever writers do to it), what the fault needs is
  * copied from it, and the tables are walked under the same read-side section (tables are freed
- * only after a grace period: mm/tlb.c). Nothing is allocated but the data page, before the walk:
- * a missing table, a present entry, a shared mapping, a write before the VMA's first anon_vma
+ * only after a grace period: mm/tlb.c). Nothing is allocated but a write's data page, outside
+ * the read-side section once the walk shows one is needed (then the attempt starts again): a
+ * missing table, a present entry, a shared mapping, a write before the VMA's first anon_vma
  * all give up, and the classic path does those. The install itself is under the table's split
  * lock, taken by trylock, after the strategy's validation, and after checking that the table
  * is still linked where the walk found it.
@@ -284,13 +285,7 @@ int fault_speculative(struct mm *mm, uintptr_t addr, unsigned access, const stru
 	struct spec_fault sf = { .mm = mm, .addr = addr & PAGE_MASK, .access = access };
 	struct page *p = NULL;
 	int why;
-	/* A write's page, zeroed before the read-side section (it may be given back unused). No
-	 * page is the fault's end, as on the classic path (-ENOMEM), not a reason to try there. */
-	if (write && (mm_should_fail(MM_ALLOC_PAGE) || !(p = alloc_page(GFP_ZERO)))) {
-		fault_count_abort(FA_NOMEM);
-		*result = -ENOMEM;
-		return 0;
-	}
+again:
 	rcu_read_lock();
 	sf.vma = vma_tree_find(&mm->vmas, sf.addr, NULL);
 	why = FA_NO_VMA;
@@ -340,6 +335,18 @@ int fault_speculative(struct mm *mm, uintptr_t addr, unsigned access, const stru
 	why = FA_PRESENT;
 	if (pte_read_once(e))
 		goto abort;
+	if (write && !p) {
+		/* A write into an empty entry of a VMA that allows it: a page is needed, so none
+		 * is the fault's end (-ENOMEM, as on the classic path). It is allocated and zeroed
+		 * outside the read-side section, and the whole attempt starts again with it. */
+		rcu_read_unlock();
+		if (mm_should_fail(MM_ALLOC_PAGE) || !(p = alloc_page(GFP_ZERO))) {
+			fault_count_abort(FA_NOMEM);
+			*result = -ENOMEM;
+			return 0;
+		}
+		goto again;
+	}
 	fault_race_delay(RACE_FAULT);
 	why = FA_TRYLOCK;
 	if (!spin_trylock(&tp->ptl))
@@ -350,6 +357,10 @@ int fault_speculative(struct mm *mm, uintptr_t addr, unsigned access, const stru
 	 * the same barrier). */
 	arch_rmb();
 	why = ops->validate(&sf);
+	/* The link after the validation's reads (adaptive's fresh lookup sees a writer that
+	 * unlinked an ancestor table and then restored the VMA; the unlink cleared the links
+	 * below it too: gather_subtree). */
+	arch_rmb();
 	if (!why && pte_read_once(link) != linkval)
 		why = FA_PMD;   /* unlinked (and to be freed): the entry would be lost */
 	if (why) {

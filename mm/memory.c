@@ -192,7 +192,10 @@ void zap_vma_range(struct mmu_gather *g, struct vma *vma, uintptr_t start, uintp
 /* ---- Freeing tables ---- */
 
 /* Hand table (of level `level`) and every table below it to the gather. Its leaves were zapped:
- * one still there is reported and left in place of a leak of something worse. */
+ * one still there is reported and left in place of a leak of something worse. The links inside
+ * are cleared too: a speculative fault that walked in before the unlink checks, under its last
+ * table's lock, that the link to that table is still there (fault_speculative), and a table
+ * freed because an ancestor was unlinked must fail that check as well. */
 static void gather_subtree(struct mmu_gather *g, phys_addr_t table, int level)
 {
 	pte_t *t = table_va(table);
@@ -200,10 +203,12 @@ static void gather_subtree(struct mmu_gather *g, phys_addr_t table, int level)
 		pte_t v = pte_read_once(&t[i]);
 		if (!v)
 			continue;
-		if (level > 0)
+		if (level > 0) {
+			pte_write(&t[i], 0);
 			gather_subtree(g, pte_addr(v, level), level - 1);
-		else
+		} else {
 			mm_bug("freeing a page table that still maps %#lx", (unsigned long)v);
+		}
 	}
 	tlb_gather_table(g, pfn_to_page(table >> PAGE_SHIFT));
 }

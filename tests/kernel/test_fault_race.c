@@ -101,10 +101,11 @@ static void changer(struct race *r, u64 *rnd)
 		u64 moved = 0;
 		if (kind == R_MREMAP && (mt_read(q + PG, &moved) || moved != n))
 			race_error(r, n, "the written page's data did not arrive with mremap");
-		if (r->ret == 0)
-			r->before[kind]++;
-		else if (r->ret == -EFAULT)
-			r->after[kind]++;
+		/* A write at the source succeeds before the change and fails after; a read at
+		 * the destination the other way round. */
+		bool first = dest_round(n) ? r->ret == -EFAULT : r->ret == 0;
+		if (r->ret == 0 || r->ret == -EFAULT)
+			(first ? r->before : r->after)[kind]++;
 		else
 			race_error(r, n, "the fault returned neither 0 nor -EFAULT");
 		if (kind != R_MPROTECT && mapped)

@@ -144,15 +144,15 @@ KTEST(mm_nomem, mremap)
 	for (unsigned i = 0; i < 4; i++)
 		KEXPECT_EQ(t, mt_write(MT_A(i), i + 1), 0);
 	/* far away: new page tables at every level for the entries that move */
-	tables_may_stay = true;
-	each_site(t, mm, op_mremap_move, 0x300000000ul);
+	each_site(t, mm, op_mremap_move, 0x300000000ul);   /* a hole: every table made goes */
 	mt_map(t, mm, 20, 3, PROT_READ, 0);
 	mt_map(t, mm, 23, 3, PROT_READ | PROT_EXEC, 0);
+	tables_may_stay = true;   /* the destination's VMAs never faulted: a table made stays */
 	each_site(t, mm, op_mremap_fixed_over, (long)MT_A(21));
+	tables_may_stay = false;
 	MT_LAYOUT(t, mm, { 20, 21, PROT_READ }, { 21, 24, RW }, { 24, 26, PROT_READ | PROT_EXEC });
 	KEXPECT_EQ(t, vm_munmap(mm, MT_A(24), 2 * PG), 0);
 	each_site(t, mm, op_mremap_grow, (long)MT_A(21));
-	tables_may_stay = false;
 	u64 v = 0;
 	KEXPECT_EQ(t, mt_read(MT_A(22), &v), 0);
 	KEXPECT_EQ(t, v, 2);
