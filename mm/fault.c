@@ -437,9 +437,9 @@ static const struct fault_strategy *const strategies[] = {
 };
 
 static char strategy_name[16] = "mmap_lock";
-static const char *const strategy_names[] = { "mmap_lock", "range", "spf", "pervma", "adaptive",
-					      NULL };
-PARAM_CHOICE("mm.fault", strategy_name, strategy_names,
+const char *const fault_strategy_names[] = { "mmap_lock", "range", "spf", "pervma", "adaptive",
+					    NULL };
+PARAM_CHOICE("mm.fault", strategy_name, fault_strategy_names,
 	     "page-fault strategy (docs/mm/fault-strategies.md): mmap_lock (the fault holds "
 	     "mmap_lock for read), range (a range lock on the faulting page), spf (speculative, "
 	     "per-VMA sequence counts), pervma (per-VMA locks), adaptive (mmap_lock until it is "
@@ -449,17 +449,36 @@ const struct fault_strategy *fault_strategy = &mmap_lock_strategy;
 bool fault_vma_hooks, fault_range_hooks, fault_busted, fault_beside_writers;
 void (*fault_race_delay_hook)(int side);
 
+static void strategy_set(const struct fault_strategy *s)
+{
+	fault_strategy = s;
+	fault_vma_hooks = s->vma_write != NULL;
+	fault_range_hooks = s->write_range != NULL;
+	fault_beside_writers = s != &mmap_lock_strategy && !fault_range_hooks;
+}
+
 void __init fault_init(void)
 {
 	for (unsigned i = 0; i < ARRAY_SIZE(strategies); i++)
 		if (!strcmp(strategies[i]->name, strategy_name))
-			fault_strategy = strategies[i];
+			strategy_set(strategies[i]);
 	if (strcmp(fault_strategy->name, strategy_name))
 		panic("mm.fault=%s: no such strategy", strategy_name);   /* PARAM_CHOICE checked */
-	fault_vma_hooks = fault_strategy->vma_write != NULL;
-	fault_range_hooks = fault_strategy->write_range != NULL;
-	fault_beside_writers = fault_strategy != &mmap_lock_strategy && !fault_range_hooks;
 	pr_info("mm: page faults use the %s strategy\n", fault_strategy->name);
+}
+
+int fault_strategy_switch(const char *name)
+{
+	struct mm_object_counts c;
+	mm_object_counts(&c);
+	if (c.vmas)
+		return -EBUSY;   /* some address space has VMAs: its writers marked them its way */
+	for (unsigned i = 0; i < ARRAY_SIZE(strategies); i++)
+		if (!strcmp(strategies[i]->name, name)) {
+			strategy_set(strategies[i]);
+			return 0;
+		}
+	return -EINVAL;
 }
 
 int handle_mm_fault(struct mm *mm, uintptr_t addr, unsigned access)

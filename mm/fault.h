@@ -50,6 +50,11 @@ struct fault_strategy {
 	void (*vma_detach)(struct vma *v);
 };
 extern const struct fault_strategy *fault_strategy;   /* set at boot, then constant */
+extern const char *const fault_strategy_names[];     /* NULL-terminated, mmap_lock first */
+/* For benchmarks that compare strategies in one boot (bench_fault.strategies), and nothing else:
+ * choose another strategy while no address space has a VMA, and nothing faults or writes
+ * meanwhile (the caller's to ensure). 0, -EBUSY (VMAs exist) or -EINVAL (no such name). */
+int fault_strategy_switch(const char *name);
 /* Does the chosen strategy have vma_write / write_range? Set at boot with it: the writers'
  * hooks cost one predictable branch when it has not. */
 extern bool fault_vma_hooks, fault_range_hooks;

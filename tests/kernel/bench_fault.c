@@ -616,6 +616,65 @@ KTEST_FLAGS(bench_fault, fault_vs_mmap, KTEST_MANUAL)
 			  ".mmap_munmap run first in the same boot");
 }
 
+/* Seed 004's question: what does each strategy cost a single-threaded process, on the fault path
+ * (fault1) and on the writer's (mmap_munmap), against mmap_lock, in this boot, timed with the
+ * cycle counter? Strategies switch between windows (fault_strategy_switch: no VMA exists then),
+ * in turn, STRATEGY_ROUNDS times, each round starting one further along (so that no strategy
+ * is always the one after a switch from the same other), after one untimed pair of windows; the
+ * median of each is compared with mmap_lock's. The boot's own strategy is restored at the end. */
+#define STRATEGY_ROUNDS 3
+#define NR_STRATEGIES 5
+
+static u64 median3(u64 *v)
+{
+	u64 a = v[0], b = v[1], c = v[2];
+	return MAX(MIN(a, b), MIN(MAX(a, b), c));
+}
+
+KTEST_FLAGS(bench_fault, strategies, KTEST_MANUAL)
+{
+	const char *boot = fault_strategy->name;
+	u64 fault_ns[NR_STRATEGIES][STRATEGY_ROUNDS], mmap_ns[NR_STRATEGIES][STRATEGY_ROUNDS];
+	unsigned n = 0;
+	while (n < NR_STRATEGIES && fault_strategy_names[n])
+		n++;
+	struct outcome warm;
+	if (!window(t, &fault1, 1, &warm) || !window(t, &mmap_munmap, 1, &warm))
+		return;
+	for (unsigned r = 0; r < STRATEGY_ROUNDS; r++)
+		for (unsigned k = 0; k < n; k++) {
+			unsigned s = (k + r) % n;
+			rcu_barrier();   /* the last window's VMAs, freed after a grace period */
+			int err = fault_strategy_switch(fault_strategy_names[s]);
+			if (err) {
+				ktest_fail(t, __FILE__, __LINE__, "switching to %s: %d",
+					   fault_strategy_names[s], err);
+				goto out;
+			}
+			struct outcome o;
+			if (!window(t, &fault1, 1, &o) || !o.ops[0])
+				goto out;
+			fault_ns[s][r] = o.ns / o.ops[0];
+			if (!window(t, &mmap_munmap, 1, &o) || !o.ops[0])
+				goto out;
+			mmap_ns[s][r] = o.ns / o.ops[0];
+		}
+	u64 base_f = median3(fault_ns[0]), base_m = median3(mmap_ns[0]);
+	for (unsigned s = 0; s < n; s++) {
+		struct line l = { .n = 0 };
+		u64 f = median3(fault_ns[s]), m = median3(mmap_ns[s]);
+		add(&l, "BENCH name=strategy_cost strategy=%s cpus=1 threads=1 rounds=%u "
+		    "fault1_ns_per_op=%lu mmap_munmap_ns_per_op=%lu", fault_strategy_names[s],
+		    STRATEGY_ROUNDS, (unsigned long)f, (unsigned long)m);
+		add_ratio(&l, "fault1_over_mmap_lock", f, base_f);
+		add_ratio(&l, "mmap_munmap_over_mmap_lock", m, base_m);
+		printk_raw("%s\n", l.s);
+	}
+out:
+	rcu_barrier();
+	KEXPECT_EQ(t, fault_strategy_switch(boot), 0);
+}
+
 KTEST_FLAGS(bench_fault, brk, KTEST_MANUAL)
 {
 	single(t, &brk);
