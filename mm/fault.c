@@ -406,9 +406,8 @@ abort:
 
 /* ---- The strategies ---- */
 
-int fault_locked(struct mm *mm, uintptr_t addr, unsigned access)
+int fault_under_mmap_lock(struct mm *mm, uintptr_t addr, unsigned access)
 {
-	mmap_read_lock(mm);
 	struct vma *vma = vma_lookup(mm, addr);
 	int err = -EFAULT;
 	if (vma && fault_access_ok(vma, access))
@@ -416,6 +415,30 @@ int fault_locked(struct mm *mm, uintptr_t addr, unsigned access)
 	mmap_read_unlock(mm);
 	fault_count_path(FP_LOCKED);
 	return err;
+}
+
+int fault_locked(struct mm *mm, uintptr_t addr, unsigned access)
+{
+	mmap_read_lock(mm);
+	return fault_under_mmap_lock(mm, addr, access);
+}
+
+int fault_speculative_or_locked(struct mm *mm, uintptr_t addr, unsigned access,
+				const struct spec_ops *ops)
+{
+	int result;
+	int why = fault_speculative(mm, addr, access, ops, &result);
+	if (why == FA_TRYLOCK) {
+		/* Another fault in the same table, most likely: once more. */
+		fault_count_path(FP_RETRY);
+		why = fault_speculative(mm, addr, access, ops, &result);
+	}
+	if (!why) {
+		fault_count_path(FP_FAST);
+		return result;
+	}
+	fault_count_path(FP_FALLBACK);
+	return fault_locked(mm, addr, access);
 }
 
 /* mmap_lock: the classic design. The fault holds mmap_lock for read throughout: VMA writers

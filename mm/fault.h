@@ -133,6 +133,8 @@ void fault_count_abort(enum fault_abort why);
 enum { FP_FAST, FP_LOCKED, FP_FALLBACK, FP_RETRY };
 /* The classic path: mmap_lock held for read around lookup and fault_core. Counted as locked. */
 int fault_locked(struct mm *mm, uintptr_t addr, unsigned access);
+/* The same with mmap_lock already held for read (taken by trylock); lets it go. */
+int fault_under_mmap_lock(struct mm *mm, uintptr_t addr, unsigned access);
 /* Would fault_core need what only mmap_lock makes safe? A write to private memory whose VMA has
  * no anon_vma yet: anon_vma_prepare reads the neighbours. */
 bool fault_needs_mmap_lock(const struct vma *vma, unsigned access);
@@ -160,5 +162,9 @@ struct spec_ops {
 };
 int fault_speculative(struct mm *mm, uintptr_t addr, unsigned access, const struct spec_ops *ops,
 		      int *result);
+/* spf's and adaptive's whole fault: fault_speculative, once more after a failed trylock of the
+ * table's lock, then the classic path. Counted. */
+int fault_speculative_or_locked(struct mm *mm, uintptr_t addr, unsigned access,
+				const struct spec_ops *ops);
 
 #endif

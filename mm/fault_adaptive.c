@@ -43,31 +43,13 @@ static const struct spec_ops adaptive_ops = { NULL, adaptive_validate };
 static int adaptive_fault(struct mm *mm, uintptr_t addr, unsigned access)
 {
 	if (!READ_ONCE(mm->fault_contended)) {
-		if (down_read_trylock(&mm->mmap_lock)) {
-			struct vma *vma = vma_lookup(mm, addr);
-			int err = -EFAULT;
-			if (vma && fault_access_ok(vma, access))
-				err = fault_core(mm, vma, addr, access);
-			mmap_read_unlock(mm);
-			fault_count_path(FP_LOCKED);
-			return err;
-		}
+		if (down_read_trylock(&mm->mmap_lock))
+			return fault_under_mmap_lock(mm, addr, access);
 		if (atomic_read(&mm->users) <= 1)
 			return fault_locked(mm, addr, access);   /* alone: nobody to go around */
 		WRITE_ONCE(mm->fault_contended, true);
 	}
-	int result;
-	int why = fault_speculative(mm, addr, access, &adaptive_ops, &result);
-	if (why == FA_TRYLOCK) {
-		fault_count_path(FP_RETRY);
-		why = fault_speculative(mm, addr, access, &adaptive_ops, &result);
-	}
-	if (!why) {
-		fault_count_path(FP_FAST);
-		return result;
-	}
-	fault_count_path(FP_FALLBACK);
-	return fault_locked(mm, addr, access);
+	return fault_speculative_or_locked(mm, addr, access, &adaptive_ops);
 }
 
 static void nothing(struct mm *mm) { (void)mm; }

@@ -40,19 +40,7 @@ static const struct spec_ops spf_ops = { spf_begin, spf_validate };
 
 static int spf_fault(struct mm *mm, uintptr_t addr, unsigned access)
 {
-	int result;
-	int why = fault_speculative(mm, addr, access, &spf_ops, &result);
-	if (why == FA_TRYLOCK) {
-		/* Another fault in the same table, most likely: once more. */
-		fault_count_path(FP_RETRY);
-		why = fault_speculative(mm, addr, access, &spf_ops, &result);
-	}
-	if (!why) {
-		fault_count_path(FP_FAST);
-		return result;
-	}
-	fault_count_path(FP_FALLBACK);
-	return fault_locked(mm, addr, access);
+	return fault_speculative_or_locked(mm, addr, access, &spf_ops);
 }
 
 static void spf_vma_write(struct vma *v)
