@@ -538,6 +538,10 @@ int fault_entry(const struct fault_info *fi, struct trap_frame *frame)
 	 * returns with them off again, and the frame's state restores them. */
 	arch_irq_enable();
 	int err = handle_mm_fault(mm, fi->addr, fi->access);
+	struct thread *t = current_thread();   /* only it writes these (thread_report reads) */
+	WRITE_ONCE(t->nr_faults, t->nr_faults + 1);
+	WRITE_ONCE(t->last_fault, fi->addr);
+	WRITE_ONCE(t->last_fault_result, err);
 	arch_irq_disable();
 	return err;
 }

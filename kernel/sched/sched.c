@@ -396,6 +396,10 @@ void thread_report(struct thread *t)
 	printk_raw("  thread '%s': %s, %s CPU %u, preempt_count %d, switched in %lu times\n",
 		   t->name, states[state], on_cpu ? "running on" : "last on", READ_ONCE(t->cpu),
 		   READ_ONCE(t->info.preempt_count), (unsigned long)switches);
+	if (READ_ONCE(t->nr_faults))
+		printk_raw("    page faults %lu, the last at %#lx: %d\n",
+			   (unsigned long)READ_ONCE(t->nr_faults), READ_ONCE(t->last_fault),
+			   READ_ONCE(t->last_fault_result));
 	if (on_cpu || state == T_NEW)
 		return;
 	uintptr_t fp, ip, lo = (uintptr_t)t->stack;

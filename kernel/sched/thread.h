@@ -44,6 +44,9 @@ struct thread {
 	struct arch_thread_state arch;   /* its user-only registers (arch_user_switch) */
 #endif
 	u64 nr_switches;             /* times switched in */
+	u64 nr_faults;               /* page faults it took (fault_entry), for reports of a hang: */
+	uintptr_t last_fault;        /* the last one's address, */
+	int last_fault_result;       /* and what handle_mm_fault answered */
 	struct held_lock held[LOCKCHECK_DEPTH];   /* locks held, for the lock checker */
 	int nr_held;
 	char name[24];

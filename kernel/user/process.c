@@ -153,6 +153,24 @@ bool process_wait(struct process *p, u64 timeout_ns, int *code)
 	return true;
 }
 
+void process_report(struct process *p)
+{
+	spin_lock(&p->lock);   /* the threads on the list are not freed meanwhile */
+	printk_raw("process %s[%d]: %u threads%s\n", p->name, p->pid, p->nr_threads,
+		   p->exiting ? ", exiting" : "");
+	struct uthread *ut;
+	list_for_each_entry(ut, &p->threads, link) {
+		struct thread *t = ut->thread;
+		const struct trap_frame *f = arch_user_frame((char *)t->stack + KSTACK_SIZE);
+		printk_raw("  tid %d: %lu system calls (the last #%lu), user pc %#lx sp %#lx%s\n",
+			   ut->tid, (unsigned long)READ_ONCE(ut->nr_syscalls),
+			   READ_ONCE(ut->last_syscall), arch_frame_ip(f), arch_frame_sp(f),
+			   READ_ONCE(ut->interruptible) ? ", sleeping interruptibly" : "");
+		thread_report(t);
+	}
+	spin_unlock(&p->lock);
+}
+
 bool uthread_should_exit(void)
 {
 	struct uthread *ut = current_uthread();

@@ -55,6 +55,8 @@ struct uthread {
 	bool discard;                 /* leave before entering user mode (clone failed late) */
 	int exit_code;                /* its exit(2) status: the process's if it is the first
 				       * thread (Linux: the group leader's) */
+	u64 nr_syscalls;              /* system calls it made, for reports of a hang (only it */
+	unsigned long last_syscall;   /* writes these): and the last one's number */
 	struct list_head link;        /* proc->threads */
 	struct list_head reap_link;   /* on the reaper's list once it has exited */
 };
@@ -84,6 +86,10 @@ void process_exit_group(struct process *p, int code, bool killed);
 __noreturn void uthread_exit_code(int code);
 /* Wait until p's last thread is gone: true, with its status in *code; false after timeout_ns. */
 bool process_wait(struct process *p, u64 timeout_ns, int *code);
+/* Print each of p's threads: its tid, system calls and page faults, where it is in user mode
+ * (the pc and stack pointer of its user frame), whether it sleeps interruptibly, and
+ * thread_report's state and kernel backtrace. For a program that does not end in time. */
+void process_report(struct process *p);
 /* Processes' threads alive or unreaped, for tests' leak checks. */
 unsigned long uthreads_in_use(void);
 /* For sleeps of user threads (futex, nanosleep): has its process been told to exit? */

@@ -577,6 +577,9 @@ void syscall_entry(struct trap_frame *f)
 	unsigned long a[6];
 	for (unsigned i = 0; i < 6; i++)
 		a[i] = arch_syscall_arg(f, i);
+	struct uthread *ut = current_uthread();
+	WRITE_ONCE(ut->nr_syscalls, ut->nr_syscalls + 1);
+	WRITE_ONCE(ut->last_syscall, nr);
 	if (strace)
 		trace_call(nr, a, false, 0);
 	long ret = nr < ARCH_SYSCALL_MAX && syscall_table[nr].fn ? syscall_table[nr].fn(f, a) :

@@ -10,6 +10,7 @@
 #include "kernel/ktest.h"
 #include "kernel/locking/lockcheck.h"
 #include "kernel/param.h"
+#include "kernel/sched/timer.h"
 #include "kernel/user/exec.h"
 #include "kernel/user/initramfs.h"
 #include "kernel/user/process.h"
@@ -60,6 +61,11 @@ static bool run_prog(struct ktest *t, const char *const *argv, u64 timeout_s, st
 	if (!ended) {
 		ktest_fail(t, __FILE__, __LINE__, "%s did not end within %lu s: killing it", argv[0],
 			   (unsigned long)timeout_s);
+		/* What each thread is doing, twice a second apart: counts that move are a loop,
+		 * counts that stay are a sleep (or a CPU that never gets it back). */
+		process_report(p);
+		sleep_ns(NS_PER_S);
+		process_report(p);
 		process_exit_group(p, 137, true);
 		process_wait(p, 60 * NS_PER_S, &r->code);
 		r->code = -1;
