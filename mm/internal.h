@@ -64,6 +64,18 @@ extern bool mm_bug_tolerant;
 extern atomic_long_t mm_bugs;
 __printf(1, 2) void mm_bug(const char *fmt, ...);
 
+/* The quarantine, for torture=mm's broken twins and nothing else: while mm_quarantine is set,
+ * what VMA writers free (the pages they unmap, page-table pages, the VMAs they remove with their
+ * anon_vma and shared object) is held instead. A twin's fault may go on using a VMA or table
+ * that a writer has removed, or its CPU's TLB a page: with everything held, that is the wrong
+ * entry the suite reports, not a use after free that panics in whatever reuses the memory.
+ * mm_quarantine_release (the suite's end, no fault or writer running, the flag cleared) flushes
+ * mm's translations from every CPU and frees it all. */
+extern bool mm_quarantine;
+void mm_quarantine_release(struct mm *mm);
+void tlb_quarantine_release(struct mm *mm);   /* the pages and tables (tlb.c) */
+void vma_quarantine_release(void);            /* the VMAs (vma.c) */
+
 /* vma.c: a VMA operation's transaction (see there). */
 #define VMA_TX_MAX_NEW 4
 struct vma_tx {

@@ -20,11 +20,11 @@ struct flush_range {
 static DEFINE_PER_CPU(struct tlb_stats, tlb_stats);
 
 bool tlb_busted_munmap;
-/* The pages such a munmap gave back, kept here instead of going back: translations to them may
- * outlive the munmap on other CPUs, and a write through one into a page reused as a page table
- * would corrupt the kernel instead of failing the suite. tlb_busted_release() lets them go. */
-static struct list_head busted_quarantine = LIST_HEAD_INIT(busted_quarantine);
-static spinlock_t busted_lock = SPINLOCK_INIT;
+bool mm_quarantine;
+/* What tlb_finish gave back while mm_quarantine was set (mm/internal.h): pages and tables. */
+static struct list_head quarantine_pages = LIST_HEAD_INIT(quarantine_pages);
+static struct list_head quarantine_tables = LIST_HEAD_INIT(quarantine_tables);
+static spinlock_t quarantine_lock = SPINLOCK_INIT;
 static char busted[16] = "none";
 static const char *const busted_modes[] = { "none", "pt_free", NULL };
 PARAM_CHOICE("mm.busted", busted, busted_modes,
@@ -152,18 +152,36 @@ void tlb_flush_mm_range(struct mm *mm, uintptr_t va, u64 size, int max_level)
 	flush_every_cpu(&r);
 }
 
-void tlb_busted_release(struct mm *mm)
+static void free_table_rcu(struct rcu_head *head);
+
+static void list_move_all(struct list_head *from, struct list_head *to)
+{
+	while (!list_empty(from)) {
+		struct list_head *n = from->next;
+		list_del(n);
+		list_add_tail(n, to);
+	}
+}
+
+static struct page *quarantine_take(struct list_head *list)
+{
+	spin_lock(&quarantine_lock);
+	struct page *p = list_empty(list) ? NULL : list_first_entry(list, struct page, lru);
+	if (p)
+		list_del(&p->lru);
+	spin_unlock(&quarantine_lock);
+	return p;
+}
+
+void tlb_quarantine_release(struct mm *mm)
 {
 	tlb_flush_mm_range(mm, 0, USER_VA_END, PT_LEVELS - 1);   /* every CPU, this time */
-	spin_lock(&busted_lock);
-	while (!list_empty(&busted_quarantine)) {
-		struct page *p = list_first_entry(&busted_quarantine, struct page, lru);
-		list_del(&p->lru);
-		spin_unlock(&busted_lock);
+	for (struct page *p; (p = quarantine_take(&quarantine_pages)); )
 		put_page(p);
-		spin_lock(&busted_lock);
-	}
-	spin_unlock(&busted_lock);
+	/* No walker is left (the suite's threads are done): no grace period to wait for. A table
+	 * the twin filled after its unlink keeps its pages (a leak the suite reports). */
+	for (struct page *p; (p = quarantine_take(&quarantine_tables)); )
+		free_table_rcu(&p->rcu);
 }
 
 void tlb_get_stats(struct tlb_stats *st)
@@ -266,14 +284,11 @@ void tlb_finish(struct mmu_gather *g)
 		flush(g->mm, g->start, g->end - g->start, g->max_level);
 	if (g->shared)
 		atomic_dec(&g->mm->tlb_flush_pending);   /* after the flush (seq_cst) */
-	if (g->local_only) {
-		spin_lock(&busted_lock);
-		while (!list_empty(&g->pages)) {
-			struct page *p = list_first_entry(&g->pages, struct page, lru);
-			list_del(&p->lru);
-			list_add_tail(&p->lru, &busted_quarantine);
-		}
-		spin_unlock(&busted_lock);
+	if (unlikely(READ_ONCE(mm_quarantine))) {   /* a twin runs: hold all (mm/internal.h) */
+		spin_lock(&quarantine_lock);
+		list_move_all(&g->pages, &quarantine_pages);
+		list_move_all(&g->tables, &quarantine_tables);
+		spin_unlock(&quarantine_lock);
 	}
 	while (!list_empty(&g->pages)) {
 		struct page *p = list_first_entry(&g->pages, struct page, lru);

@@ -58,13 +58,10 @@ void tlb_finish(struct mmu_gather *g);
 
 /* The broken twins of torture=mm, for nothing else. tlb_busted_munmap (set by the suite when
  * torture.busted=1): munmap flushes only the TLB of the CPU it runs on, so other CPUs keep
- * translations to the pages it frees. mm.busted=pt_free (a boot parameter): page-table pages are
- * freed right after the flush, without the grace period a lockless walker relies on. */
+ * translations to the pages it frees (held in the quarantine, mm/internal.h). mm.busted=pt_free
+ * (a boot parameter): page-table pages are freed right after the flush, without the grace period
+ * a lockless walker relies on. */
 extern bool tlb_busted_munmap;
-/* The pages munmap gave back while tlb_busted_munmap was set are held, not freed, so that the
- * stale translations the twin leaves reach nothing else; this flushes mm's translations from
- * every CPU, then frees them. Interrupts enabled. */
-void tlb_busted_release(struct mm *mm);
 
 /* Shootdown statistics, summed over CPUs: IPIs sent for user flushes, and flushes run. */
 struct tlb_stats {

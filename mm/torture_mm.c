@@ -26,92 +26,32 @@
  * after each entry they read that the table they read it from is still a page table: tables are
  * freed only after a grace period (mm/tlb.c), so none can be freed under a walker. At the end the
  * mm is put and the free pages and the address-space objects must be back to their count before
- * it existed.
+ * it existed. Where faults run beside VMA writers (every strategy but mmap_lock), racers fault
+ * into the pages a worker is changing. (Walkers and racers: torture_mm_readers.c.)
  *
  * Broken twins: torture.busted=1 makes munmap flush only the TLB of the CPU it runs on, so
  * another CPU keeps translations to pages that are freed and reused, and a later owner of the
  * region reads through them what the model says is unmapped. mm.busted=pt_free frees page-table
  * pages right after the flush, without the grace period, and a walker finds a table it is
- * reading freed. Each is caught within a few seconds on 2 CPUs (docs/mm/fault.md, "torture=mm").
+ * reading freed. Under the other strategies torture.busted=1 breaks the strategy's own check
+ * instead (docs/mm/fault-strategies.md), and a racer's fault leaves the entry a worker's check
+ * finds. While a twin runs, what VMA writers free is held in a quarantine (mm/internal.h), so
+ * that its damage is a wrong entry reported, not a use after free. Each is caught within a few
+ * seconds on 2 CPUs (docs/mm/fault.md, "torture=mm").
  */
-#include "mm/internal.h"
+#include "mm/torture_mm.h"
 #include "mm/fault.h"
-#include "mm/mm.h"
-#include "mm/pgtable.h"
-#include "mm/vma.h"
+#include "mm/tlb.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sched/timer.h"
-#include "kernel/torture.h"
 #include "lib/printf.h"
 
-#define TM_PAGES 32                  /* pages of a region that operations use */
-#define TM_MAX_RANGE 12              /* most pages an operation's range covers, usually */
-#define TM_BASE 0x100000000ul        /* the regions start at 4 GiB */
-#define TM_SLOT ((uintptr_t)pt_level_size(1))   /* one last-level table's span per region */
-
-struct tm_page {
-	u64 word;        /* what its first word must hold; 0: nothing written since mapped */
-	u8 mapped;
-	u8 prot;         /* PROT_NONE, PROT_READ or PROT_READ|PROT_WRITE */
-};
-
-struct tm_region {
-	int owner;                     /* 0: free, else a worker's index + 1 (atomic) */
-	bool broken;                   /* an error was found here: the model is no longer true */
-	uintptr_t base;
-	unsigned gen;                  /* of the words written here */
-	unsigned hot_a, hot_n;         /* the pages the owner's operation changes now, for the
-					* racers (a hint: relaxed, no ordering) */
-	struct tm_page pg[TM_PAGES];
-};
-
-enum { TM_MMAP, TM_MUNMAP, TM_CLEAR, TM_MPROTECT, TM_MREMAP, TM_DONTNEED, TM_READ, TM_WRITE,
-       TM_WALK, TM_RACE, TM_TABLES_FREED, TM_NR_COUNTS };
 static const char *const tm_count_names[TM_NR_COUNTS] = {
 	"mmaps", "munmaps", "clears", "mprotects", "mremaps", "dontneeds", "reads", "writes",
 	"walks", "races", "tables_freed",
 };
 
-struct tm_counts {
-	unsigned long free_pages;
-	struct mm_object_counts o;
-};
-
-struct tm_state {
-	struct torture_run *r;
-	struct mm *mm;
-	struct tm_region *regions;
-	unsigned nregions, nworkers;
-	volatile bool go;              /* set once the mm exists and the counts are taken */
-	atomic_t live;                 /* threads that have not finished: the last puts the mm */
-	struct tm_counts before, after;
-	volatile bool counted;         /* the last thread is done: after is set if mm was */
-	atomic_long_t count[TM_NR_COUNTS];
-	atomic_long_t bugs_seen;       /* mm_bugs when last checked */
-	bool lockless;                 /* the strategy lets faults run beside VMA writers (all
-					* but mmap_lock): the race windows are widened */
-	volatile bool failed;          /* an error was found: every thread winds down, so that
-					* a twin's damage (an entry in a table being freed, say)
-					* is reported, not left to grow into a panic elsewhere */
-};
-
-struct tm_thread {
-	struct tm_state *st;
-	unsigned index;
-	u64 rnd;
-};
-
 static struct tm_thread tm_threads[TORTURE_MAX_THREADS];
-
-static inline uintptr_t page_va(const struct tm_region *g, unsigned i)
-{
-	return g->base + (uintptr_t)i * PAGE_SIZE;
-}
-
-static void count(struct tm_state *st, unsigned what, long n)
-{
-	atomic_long_add_return(&st->count[what], n);
-}
 
 static __printf(3, 4) void region_error(struct tm_state *st, struct tm_region *g,
 					 const char *fmt, ...)
@@ -526,9 +466,11 @@ static bool wait_for_go(struct tm_state *st)
 /* The start's reference is the last: everything the mm held goes back. */
 static void tm_teardown(struct tm_state *st)
 {
-	if (tlb_busted_munmap) {   /* the twin: its munmaps' pages were held back (mm/tlb.c) */
+	if (mm_quarantine) {   /* a twin ran: what its writers freed was held (mm/internal.h) */
 		tlb_busted_munmap = false;
-		tlb_busted_release(st->mm);
+		fault_busted = false;
+		mm_quarantine = false;
+		mm_quarantine_release(st->mm);
 	}
 	mm_put(st->mm);
 	tm_counts_take(&st->after);
@@ -558,152 +500,11 @@ static void thread_done(struct tm_state *st, bool used)
 	smp_store_release(&st->counted, true);
 }
 
-static void worker(void *arg)
+/* A thread of the run: wait for the mm, adopt it (so that this CPU keeps translations of it
+ * loaded while the thread runs, as a user thread's CPU would, and a stale one is still there when
+ * a worker comes back), and do rounds until the run ends or an error is found. */
+void tm_thread_run(struct tm_thread *t, long (*round)(struct tm_thread *))
 {
-	struct tm_thread *t = arg;
-	struct tm_state *st = t->st;
-	struct torture_run *r = st->r;
-	if (!wait_for_go(st)) {
-		thread_done(st, false);
-		return;
-	}
-	kthread_use_mm(st->mm);
-	int me = (int)t->index + 1;
-	while (!torture_stop(r) && !READ_ONCE(st->failed)) {
-		torture_stutter(r);
-		struct tm_region *g = &st->regions[torture_random(&t->rnd) % st->nregions];
-		int free = 0;
-		/* Acquire: the previous owner's model writes (and its release) come before ours. */
-		if (!__atomic_compare_exchange_n(&g->owner, &free, me, false, __ATOMIC_ACQUIRE,
-						 __ATOMIC_RELAXED))
-			continue;
-		unsigned n = g->broken ? 0 : 1 + (unsigned)(torture_random(&t->rnd) % 8);
-		for (unsigned k = 0; k < n && !g->broken; k++)
-			one_op(t, g);
-		__atomic_store_n(&g->owner, 0, __ATOMIC_RELEASE);
-		torture_ops(r, n);
-		torture_maybe_delay(&t->rnd);
-	}
-	thread_done(st, true);
-}
-
-/* A lockless walk of the page tables to a random page of a random region, as a speculative fault
- * will walk them: under rcu_read_lock() alone, with VMA writers and faults changing the tables
- * on other CPUs. After each entry it reads, the table it read it from must still be a page table:
- * a table unlinked after this walk read the entry that led to it is freed only after a grace
- * period, which cannot end while this walk is inside its read-side section. */
-static void walk_once(struct tm_thread *t)
-{
-	struct tm_state *st = t->st;
-	/* A region a worker holds, if one is found in a few tries: its tables are the ones that
-	 * change (the owner word is only a hint here, read without ordering). */
-	struct tm_region *g = NULL;
-	for (unsigned k = 0; k < 4 && (!g || !__atomic_load_n(&g->owner, __ATOMIC_RELAXED)); k++)
-		g = &st->regions[torture_random(&t->rnd) % st->nregions];
-	uintptr_t va = page_va(g, (unsigned)(torture_random(&t->rnd) % TM_PAGES));
-	rcu_read_lock();
-	phys_addr_t table = st->mm->pgd;
-	for (int l = PT_LEVELS - 1; l >= 0; l--) {
-		const pte_t *tv = (const pte_t *)phys_to_virt(table);
-		pte_t e = pte_read_once(&tv[pt_index(va, l)]);
-		/* The entry's read before the flag's: a free clears the flag before the page can be
-		 * reused, so a flag still set means the entry was read from a live table. */
-		arch_rmb();
-		struct page *tp = pfn_to_page(table >> PAGE_SHIFT);
-		if (!(READ_ONCE(tp->flags) & PG_pgtable)) {
-			torture_error(st->r, "a lockless walk to %#lx read an entry of a level-%d "
-				      "table (%#llx) that had been freed under it",
-				      (unsigned long)va, l, (unsigned long long)table);
-			break;
-		}
-		if (l == 0 || !pte_is_table(e, l))
-			break;
-		table = pte_addr(e, l);
-		/* Widen the window between finding a table and reading it. */
-		if (torture_random(&t->rnd) % 2)
-			torture_udelay((unsigned)(torture_random(&t->rnd) % 30));
-	}
-	rcu_read_unlock();
-}
-
-/* The race windows, widened (fault_race_delay, mm/fault.h): a fault waits up to 100 us one time
- * in two between trusting its VMA and installing, a writer up to 10 us one time in four before
- * a store, a zap or a protect; so that a fault's window often spans a writer's whole change,
- * and a writer's often lets a fault in. The random state is per CPU, used with interrupts off. */
-static DEFINE_PER_CPU(u64, race_rnd);
-
-static void race_delay(int side)
-{
-	unsigned long f = arch_irq_save();
-	u64 *rnd = this_cpu_ptr(&race_rnd);
-	if (!*rnd)
-		*rnd = 0x9e3779b97f4a7c15ull * (smp_processor_id() + 1);
-	u64 x = torture_random(rnd);
-	arch_irq_restore(f);
-	if (side == RACE_FAULT && x % 2 == 0)
-		torture_udelay((unsigned)((x >> 8) % 100));
-	else if (side == RACE_WRITER && x % 4 == 0)
-		torture_udelay((unsigned)((x >> 8) % 10));
-}
-
-/* Faults from outside: a burst of faults (handle_mm_fault, as the trap would call it, without
- * touching the memory) at random pages of a region some worker holds, while the owner maps,
- * unmaps, protects and moves them. A fault the strategy gets right changes nothing the model
- * sees: a read maps the zero page, a write a zeroed page (or replaces the zero page by one, or
- * finds the entry already right), where the VMA allows it, and the model's word of a page never
- * written is 0. A fault that trusts a VMA a writer is changing installs an entry the owner's
- * next check finds: where nothing is mapped, writable where the VMA is read-only, or left in a
- * table that should have been freed. This is what each strategy's twin must be caught by. */
-static void race_once(struct tm_thread *t)
-{
-	struct tm_state *st = t->st;
-	struct tm_region *g = NULL;
-	for (unsigned k = 0; k < 8 && (!g || !READ_ONCE(g->hot_n)); k++)
-		g = &st->regions[torture_random(&t->rnd) % st->nregions];
-	unsigned n = 1 + (unsigned)(torture_random(&t->rnd) % 16), done = 0;
-	for (unsigned k = 0; k < n; k++) {
-		/* A page the owner's operation is changing, if it is changing any (a hint, read
-		 * racily: nothing is checked against it here). */
-		/* Only while the owner changes the region: at other times the racers' faults
-		 * would fill every empty entry at once, and leave none for the races that
-		 * matter, a fault into an entry a writer is taking away. */
-		unsigned a = READ_ONCE(g->hot_a), hn = READ_ONCE(g->hot_n), i = 0;
-		if (!hn || a + hn > TM_PAGES)
-			break;
-		/* A page in a VMA that allows access, with an empty entry, if a few tries find one
-		 * (the speculative strategies' own ground: a present entry, a hole or PROT_NONE
-		 * goes to mmap_lock and only waits there); else, one time in 16, the last in such a
-		 * VMA (an upgrade, a zero page replaced); else none. The tree and the entry are
-		 * read as the walkers read the tables, under rcu_read_lock() alone, as hints. */
-		bool found = false, writable = false, empty = false;
-		for (unsigned tries = 0; tries < 6 && !empty; tries++) {
-			unsigned c = a + (unsigned)(torture_random(&t->rnd) % hn);
-			struct page *table;
-			rcu_read_lock();
-			struct vma *v = vma_tree_find(&st->mm->vmas, page_va(g, c), NULL);
-			unsigned long fl = v ? READ_ONCE(v->flags) : 0;
-			pte_t *e = pte_find(st->mm, page_va(g, c), &table, NULL);
-			bool none = !e || !pte_read_once(e);
-			rcu_read_unlock();
-			if (!(fl & VM_ACCESS_FLAGS))
-				continue;
-			i = c;
-			found = true;
-			writable = fl & VM_WRITE;
-			empty = none;
-		}
-		if (!found || (!empty && torture_random(&t->rnd) % 16))
-			continue;
-		unsigned access = writable && torture_random(&t->rnd) % 2 ? FAULT_WRITE : FAULT_READ;
-		handle_mm_fault(st->mm, page_va(g, i), access | FAULT_USER);
-		done++;
-	}
-	count(st, TM_RACE, done);   /* faults made: "no races were done" must mean that */
-}
-
-static void racer(void *arg)
-{
-	struct tm_thread *t = arg;
 	struct tm_state *st = t->st;
 	struct torture_run *r = st->r;
 	if (!wait_for_go(st)) {
@@ -713,36 +514,31 @@ static void racer(void *arg)
 	kthread_use_mm(st->mm);
 	while (!torture_stop(r) && !READ_ONCE(st->failed)) {
 		torture_stutter(r);
-		for (unsigned k = 0; k < 8; k++)
-			race_once(t);
-		torture_ops(r, 8);
+		torture_ops(r, round(t));
 		torture_maybe_delay(&t->rnd);
 	}
 	thread_done(st, true);
 }
 
-static void walker(void *arg)
+/* A worker's round: a few operations in a region no other worker holds, if the one it picks is
+ * free. */
+static long worker_round(struct tm_thread *t)
 {
-	struct tm_thread *t = arg;
 	struct tm_state *st = t->st;
-	struct torture_run *r = st->r;
-	if (!wait_for_go(st)) {
-		thread_done(st, false);
-		return;
-	}
-	/* Adopting the mm keeps this CPU's translations of it loaded while the walker runs, as
-	 * the workers' are, so that a stale one is still there when a worker comes back. */
-	kthread_use_mm(st->mm);
-	while (!torture_stop(r) && !READ_ONCE(st->failed)) {
-		torture_stutter(r);
-		for (unsigned k = 0; k < 64; k++)
-			walk_once(t);
-		count(st, TM_WALK, 64);
-		torture_ops(r, 64);
-		torture_maybe_delay(&t->rnd);
-	}
-	thread_done(st, true);
+	struct tm_region *g = &st->regions[torture_random(&t->rnd) % st->nregions];
+	int free = 0, me = (int)t->index + 1;
+	/* Acquire: the previous owner's model writes (and its release) come before ours. */
+	if (!__atomic_compare_exchange_n(&g->owner, &free, me, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED))
+		return 0;
+	unsigned n = g->broken ? 0 : 1 + (unsigned)(torture_random(&t->rnd) % 8);
+	for (unsigned k = 0; k < n && !g->broken; k++)
+		one_op(t, g);
+	__atomic_store_n(&g->owner, 0, __ATOMIC_RELEASE);
+	return n;
 }
+
+static void worker(void *arg) { tm_thread_run(arg, worker_round); }
 
 /* ---- The suite ---- */
 
@@ -764,7 +560,7 @@ static int tm_start(struct torture_run *r)
 	 * the workers' pace (it is caught through their accesses). */
 	st->lockless = strcmp(fault_strategy->name, "mmap_lock") != 0;
 	if (st->lockless)
-		fault_race_delay_hook = race_delay;
+		fault_race_delay_hook = tm_race_delay;
 	mm_bug_tolerant = true;
 	atomic_long_set(&st->bugs_seen, atomic_long_read(&mm_bugs));
 	/* The twin: under mmap_lock, munmap's shootdown; under any other strategy, its own. */
@@ -772,6 +568,7 @@ static int tm_start(struct torture_run *r)
 		fault_busted = r->busted;
 	else
 		tlb_busted_munmap = r->busted;
+	mm_quarantine = r->busted;
 	/* Workers one per CPU (torture.threads may ask more), a walker on every other CPU (odd
 	 * ones), and, where faults run beside writers, a racer on every CPU (under mmap_lock the
 	 * racers' faults would only queue behind the writers and slow the workers, whose pace
@@ -789,9 +586,9 @@ static int tm_start(struct torture_run *r)
 		if (k < st->nworkers) {
 			i = k, cpu = (int)i, fn = worker, name = "tm_worker";
 		} else if (k < st->nworkers + nwalkers) {
-			i = k - st->nworkers, cpu = (int)(2 * i + 1), fn = walker, name = "tm_walker";
+			i = k - st->nworkers, cpu = (int)(2 * i + 1), fn = tm_walker, name = "tm_walker";
 		} else {
-			i = k - st->nworkers - nwalkers, cpu = (int)i, fn = racer;
+			i = k - st->nworkers - nwalkers, cpu = (int)i, fn = tm_racer;
 			name = "tm_racer";
 		}
 		tm_threads[k] = (struct tm_thread){ st, i, torture_seed_for(r, k) };
@@ -833,6 +630,7 @@ static void tm_finish(struct torture_run *r)
 	struct tm_state *st = r->priv;
 	tlb_busted_munmap = false;
 	fault_busted = false;
+	mm_quarantine = false;   /* nothing held: tm_teardown released it, or no mm was made */
 	fault_race_delay_hook = NULL;
 	if (st && atomic_long_read(&mm_bugs) != atomic_long_read(&st->bugs_seen))
 		torture_error(r, "the mm found broken invariants (mm: BUG above)");

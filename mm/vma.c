@@ -142,6 +142,29 @@ void vma_tx_abort(struct vma_tx *tx)
 	tlb_finish(&tx->tlb);
 }
 
+/* The VMAs removed while mm_quarantine was set, with what they hold. */
+static struct vma *quarantine;
+static spinlock_t quarantine_lock = SPINLOCK_INIT;
+
+void vma_quarantine_release(void)
+{
+	spin_lock(&quarantine_lock);
+	struct vma *v = quarantine;
+	quarantine = NULL;
+	spin_unlock(&quarantine_lock);
+	for (struct vma *next; v; v = next) {
+		next = v->dead_next;
+		vma_drop_refs(v);
+		call_rcu(&v->rcu, vma_free_rcu);
+	}
+}
+
+void mm_quarantine_release(struct mm *mm)
+{
+	tlb_quarantine_release(mm);   /* first: the VMAs' shared objects hold pages TLBs may map */
+	vma_quarantine_release();
+}
+
 /* Nodes kept reserved between operations, so that the next one allocates only what the last
  * one used. */
 #define RESERVE_KEEP 64
@@ -153,6 +176,13 @@ void vma_tx_end(struct vma_tx *tx)
 	tlb_finish(&tx->tlb);
 	for (struct vma *v = tx->dead, *next; v; v = next) {
 		next = v->dead_next;
+		if (unlikely(READ_ONCE(mm_quarantine))) {   /* a twin runs (mm/internal.h) */
+			spin_lock(&quarantine_lock);
+			v->dead_next = quarantine;
+			quarantine = v;
+			spin_unlock(&quarantine_lock);
+			continue;
+		}
 		vma_drop_refs(v);
 		call_rcu(&v->rcu, vma_free_rcu);
 	}
