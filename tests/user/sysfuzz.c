@@ -191,9 +191,13 @@ int main(int argc, char **argv, char **envp)
 			ctid[i] = 0;
 	}
 	fuzz((void *)seed);
+	/* The value waited for is the one just read, not a second read: a thread that exits
+	 * between two reads would leave a wait for 0 on a word that is 0 and stays so, which no
+	 * wake ever ends (this hung the user suite now and then, until the report of a program
+	 * that overran showed its one thread in futex_wait). */
 	for (long i = 1; i < nthreads; i++)
-		while (__atomic_load_n(&ctid[i], __ATOMIC_ACQUIRE))
-			syscall6(SYS_futex, &ctid[i], 0 /* shared: the exit wake is */, ctid[i], 0, 0, 0);
+		for (int v; (v = __atomic_load_n(&ctid[i], __ATOMIC_ACQUIRE)); )
+			syscall6(SYS_futex, &ctid[i], 0 /* shared: the exit wake is */, v, 0, 0, 0);
 	long total = 0;
 	for (int i = 0; i < 8; i++)
 		total += calls[i];
