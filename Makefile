@@ -127,17 +127,18 @@ test: deps
 
 # A long torture run of every suite on one arch, after the long manual tests (10^5 cross-CPU
 # wait-queue and completion hand-offs, 10^5 rounds of a fault against munmap, mprotect and
-# mremap; test=all does a quick pass of each), under one fault strategy: make torture
+# mremap, 10^5 operations of the reverse-map check; test=all does a quick pass of each), under
+# one fault strategy: make torture
 # [TORTURE_SECONDS=600] [SMP=4] [FAULT=spf] [TORTURE_FLAGS=--singlestep] (interrupts between any
 # two instructions; several times slower)
 TORTURE_SECONDS ?= 300
 TORTURE_FLAGS ?=
-TORTURE_TESTS ?= waitqueue.producer_consumer_long,completion.ping_pong_long,fault_race
+TORTURE_TESTS ?= waitqueue.producer_consumer_long,completion.ping_pong_long,fault_race,fork.rmap_finds_every_mapping
 FAULT ?= mmap_lock
 torture: deps all
 	tools/qemu-run $(ARCH) --smp $(SMP) --mem $(MEM) $(TORTURE_FLAGS) \
 		--timeout $$(( $(TORTURE_SECONDS) * 5 + 900 )) -- mm.fault=$(FAULT) \
-		test=$(TORTURE_TESTS) fault_race.rounds=100000 \
+		test=$(TORTURE_TESTS) fault_race.rounds=100000 rmap.ops=100000 \
 		torture=rcu,lock,rangelock,vmatree,slab,mm torture.seconds=$(TORTURE_SECONDS)
 
 # Mutation testing: each tests/mutants/NAME.patch (a small deliberate breakage) is applied to a

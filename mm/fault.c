@@ -65,6 +65,8 @@ void fault_get_stats(struct fault_stats *st)
 		st->page_alloc += READ_ONCE(s->page_alloc);
 		st->shm += READ_ONCE(s->shm);
 		st->upgrade += READ_ONCE(s->upgrade);
+		st->cow_copy += READ_ONCE(s->cow_copy);
+		st->cow_reuse += READ_ONCE(s->cow_reuse);
 		st->spurious += READ_ONCE(s->spurious);
 		st->failure += READ_ONCE(s->failure);
 		st->attempt += READ_ONCE(s->attempt);
@@ -75,7 +77,8 @@ void fault_get_stats(struct fault_stats *st)
 		for (unsigned i = 0; i < FA_NR; i++)
 			st->abort[i] += READ_ONCE(s->abort[i]);
 	}
-	st->success = st->zero_page + st->page_alloc + st->shm + st->upgrade + st->spurious;
+	st->success = st->zero_page + st->page_alloc + st->shm + st->upgrade + st->cow_copy +
+		      st->cow_reuse + st->spurious;
 }
 
 void fault_stats_format(const struct fault_stats *st, char *buf, size_t len)
@@ -163,6 +166,73 @@ static void pte_change_locked(pte_t *e, pte_t old, pte_t new)
 	BUG_ON(was != old);
 }
 
+/* Is p, a private page, mapped by this entry alone, with nobody else holding it (a copy being
+ * made of it, a gather that has not flushed another mm's stale translation yet)? Then a write
+ * may have it (Linux's reuse in do_wp_page). Under the split lock of an entry that maps it: no
+ * other mapping can appear meanwhile (fork holds this mm's mmap_lock, and copies under the
+ * lock). */
+bool page_exclusive(struct page *p)
+{
+	return atomic_read(&p->anon.mapcount) == 1 && atomic_read(&p->refcount) == 1;
+}
+
+/* A write to a private page that the entry maps read-only while the VMA allows writing: it has
+ * been shared copy-on-write since a fork (mm/fork.c), or mprotect left it read-only because it
+ * was. Reuse it if it is this entry's alone by now; otherwise copy it into a page of its own,
+ * which replaces it (break before make), and drop this entry's hold on the old one. Linux's
+ * do_wp_page. */
+static int fault_cow(struct mm *mm, struct vma *vma, uintptr_t addr, pte_t *e, struct page *tp,
+		     pte_t old)
+{
+	struct page *p = user_pte_page(old), *n;
+	spin_lock(&tp->ptl);
+	if (pte_read_once(e) != old) {
+		spin_unlock(&tp->ptl);   /* changed under us: let the access retry */
+		count_fault(spurious);
+		return 0;
+	}
+	if (page_exclusive(p)) {
+		pte_change_locked(e, old, user_pte(p, vma->flags, true));
+		spin_unlock(&tp->ptl);
+		count_fault(cow_reuse);
+		goto flush_local;
+	}
+	get_page(p);   /* the copy reads it after the lock is let go */
+	spin_unlock(&tp->ptl);
+	int err = new_page(vma, addr, true, &n);
+	if (err) {
+		put_page(p);
+		return err;
+	}
+	memcpy(page_address(n), page_address(p), PAGE_SIZE);
+	if (vma->flags & VM_EXEC)
+		arch_sync_icache_page(page_to_phys(n));   /* written through the data side */
+	spin_lock(&tp->ptl);
+	if (pte_read_once(e) != old) {
+		spin_unlock(&tp->ptl);
+		put_page(p);
+		drop_page(n);
+		count_fault(spurious);
+		return 0;
+	}
+	pte_change_locked(e, old, 0);   /* break before make, as for the zero page below */
+	tlb_flush_mm_range(mm, addr, PAGE_SIZE, 0);
+	account_map(mm, vma, n);
+	pte_change_locked(e, 0, user_pte(n, vma->flags, true));
+	atomic_dec(&p->anon.mapcount);
+	atomic_long_add_return(&mm->rss[MM_ANONPAGES], -1);
+	spin_unlock(&tp->ptl);
+	put_page(p);   /* the copy's */
+	put_page(p);   /* the entry's: the other sharer may have gone, and this was the last */
+	count_fault(cow_copy);
+	return 0;
+flush_local:
+	preempt_disable();
+	arch_tlb_flush_user_page_local(mm, addr, 0);
+	preempt_enable();
+	return 0;
+}
+
 /* A present or soft entry: the fault found it there. Make it what the VMA wants now (writable if
  * the VMA is, but never the zero page), or, if it already allows the access, it was a stale TLB
  * entry (or another fault won the race): drop this CPU's copy of it. A write to the zero page in
@@ -171,6 +241,9 @@ static int fault_present(struct mm *mm, struct vma *vma, uintptr_t addr, bool wr
 			 struct page *tp, pte_t old)
 {
 	struct page *p = user_pte_page(old), *fresh = NULL;
+	if (write && p != zero_page && !(vma->flags & VM_SHARED) && (vma->flags & VM_WRITE) &&
+	    pte_present(old) && !(pte_prot(old, 0) & MMU_WRITE))
+		return fault_cow(mm, vma, addr, e, tp, old);
 	if (write && p == zero_page) {
 		int err = new_page(vma, addr, true, &fresh);
 		if (err)

@@ -107,11 +107,13 @@ bool fault_access_ok(const struct vma *vma, unsigned access);
 /* Counted per CPU, summed on request. A handled fault counts once, in the kind it was; success
  * is their sum, computed by fault_get_stats rather than counted again on the fault path. */
 struct fault_stats {
-	unsigned long success;       /* faults handled (0 returned): the five below */
+	unsigned long success;       /* faults handled (0 returned): the seven below */
 	unsigned long zero_page;     /* ... that mapped the zero page */
 	unsigned long page_alloc;    /* ... that allocated a private page (or replaced the zero page) */
 	unsigned long shm;           /* ... that mapped a page of a shared object */
 	unsigned long upgrade;       /* ... that made a present entry writable */
+	unsigned long cow_copy;      /* ... that copied a page shared copy-on-write (fork) */
+	unsigned long cow_reuse;     /* ... that found such a page its own by now, and wrote it */
 	unsigned long spurious;      /* ... that found the entry already right (a stale TLB entry,
 				      * or another fault got there first) */
 	unsigned long failure;       /* faults not handled: no VMA, not allowed, no memory, or in

@@ -44,6 +44,9 @@ void fault_init(void);
 extern struct page *zero_page;
 pte_t user_pte(struct page *p, unsigned long vm_flags, bool write);
 struct page *user_pte_page(pte_t v);
+/* Is p (a private page, under the split lock of an entry that maps it) that entry's alone, so
+ * that a write may have it without a copy? (fault.c) */
+bool page_exclusive(struct page *p);
 pte_t *pte_find(struct mm *mm, uintptr_t addr, struct page **table, uintptr_t *skip);
 pte_t *pte_alloc(struct mm *mm, uintptr_t addr, struct page **table);
 void zap_vma_range(struct mmu_gather *g, struct vma *vma, uintptr_t start, uintptr_t end);
@@ -107,14 +110,25 @@ bool vma_unmap_needs(struct mm *mm, uintptr_t start, uintptr_t end, bool *split)
 void vma_tx_unmap(struct vma_tx *tx, uintptr_t start, uintptr_t end, bool free_tables);
 void vma_tx_free_tables(struct vma_tx *tx, uintptr_t start, uintptr_t end);
 struct vma *vma_prev(struct mm *mm, uintptr_t addr);
-/* vma_merge.c: the merge rules and the anon_vma. */
+/* rmap.c: anon_vmas and the reverse map. */
 void anon_vma_init(void);
 unsigned long anon_vmas_in_use(void);
 void anon_vma_cache_shrink(void);
-void anon_vma_get(struct anon_vma *a);
 void anon_vma_put(struct anon_vma *a);
 int anon_vma_prepare(struct vma *v);
+/* v (which has none) takes a as its anon_vma: a reference, and onto a's list. */
+void anon_vma_link(struct vma *v, struct anon_vma *a);
+/* v lets its anon_vma go (off the list, the reference dropped); v->anon_vma is left as it was. */
+void anon_vma_unlink(struct vma *v);
+/* fork: child (a copy of parent, anon_vma not yet set) gets a new anon_vma, forked from
+ * parent's (which it must have). -ENOMEM. */
+int anon_vma_fork(struct vma *child, struct vma *parent);
 void exit_mmap(struct mm *mm);
+/* fork (fork.c): a copy of v for mm, not in any tree: range, flags, offset, a reference to its
+ * shared object; no anon_vma (anon_vma_fork gives it one); NULL without memory. Discard one
+ * that never reached the tree with vma_fork_discard. */
+struct vma *vma_fork_copy(struct mm *mm, const struct vma *v);
+void vma_fork_discard(struct vma *v);
 /* mmap.c: Linux's get_unmapped_area, and munmap under the caller's mmap_lock. */
 long get_unmapped_area(struct mm *mm, uintptr_t addr, unsigned long len, unsigned flags);
 int do_munmap(struct mm *mm, uintptr_t start, unsigned long len);

@@ -255,8 +255,11 @@ static void protect_one(pte_t *e, pte_t v, uintptr_t addr, void *arg)
 {
 	struct protect_args *a = arg;
 	/* A private writable mapping of the zero page stays read-only (user_pte): the next
-	 * write faults and gets a page of its own. */
-	pte_t n = user_pte(user_pte_page(v), a->flags, true);
+	 * write faults and gets a page of its own. So does a private page shared copy-on-write
+	 * with another mm (fork): the next write copies it (fault_cow). */
+	struct page *p = user_pte_page(v);
+	bool write = (a->flags & VM_SHARED) || p == zero_page || page_exclusive(p);
+	pte_t n = user_pte(p, a->flags, write);
 	if (n == v)
 		return;
 	/* Becoming executable: what a user wrote there through a writable mapping must reach

@@ -89,6 +89,11 @@ static inline void mm_get(struct mm *mm) { atomic_inc(&mm->refcount); }
 void mm_put(struct mm *mm);
 void mm_cache_shrink(void);   /* struct mm's slabs back to the page allocator: leak checks */
 
+/* fork's address space (mm/fork.c): a new mm with old's VMAs and entries, private pages shared
+ * copy-on-write, shared mappings shared. 0 and *out, or -ENOMEM (old unchanged but for entries
+ * made read-only, which a write makes writable again). Sleeps. */
+int mm_fork(struct mm *old, struct mm **out);
+
 /* The running kernel thread adopts mm (takes a reference) and loads it, or lets it go and loads
  * init_mm again. Not nested; the thread stays preemptible, and the scheduler reloads its mm
  * wherever it runs next. */

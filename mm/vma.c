@@ -84,8 +84,7 @@ static void vma_free_rcu(struct rcu_head *head)
 /* What a VMA holds: its anon_vma and its shared object. */
 static void vma_drop_refs(struct vma *v)
 {
-	if (v->anon_vma)
-		anon_vma_put(v->anon_vma);
+	anon_vma_unlink(v);
 	if (v->shm)
 		shm_put(v->shm);
 }
@@ -201,11 +200,36 @@ struct vma *vma_tx_dup(struct vma_tx *tx, const struct vma *v)
 	n->rcu = (struct rcu_head){ 0 };
 	n->dead_next = NULL;
 	vma_lock_init(n);   /* not v's lock state: a fault may hold v's, and v may be marked */
-	if (n->anon_vma)
-		anon_vma_get(n->anon_vma);
+	if (n->anon_vma) {
+		n->anon_vma = NULL;
+		anon_vma_link(n, v->anon_vma);   /* onto its list: the reverse map finds it */
+	}
 	if (n->shm)
 		shm_get(n->shm);
 	return n;
+}
+
+struct vma *vma_fork_copy(struct mm *mm, const struct vma *v)
+{
+	struct vma *n = vma_alloc();
+	if (!n)
+		return NULL;
+	n->start = v->start;
+	n->end = v->end;
+	n->flags = v->flags;
+	n->pgoff = v->pgoff;
+	n->mm = mm;
+	if (v->shm) {
+		n->shm = v->shm;
+		shm_get(n->shm);
+	}
+	return n;
+}
+
+void vma_fork_discard(struct vma *v)
+{
+	vma_drop_refs(v);
+	kmem_cache_free(vma_cache, v);   /* never published */
 }
 
 struct vma *vma_tx_new(struct vma_tx *tx, struct mm *mm)

@@ -57,13 +57,27 @@ struct shm_object;
 #define VM_NORESERVE 0x00200000ul
 #define VM_ACCESS_FLAGS (VM_READ | VM_WRITE | VM_EXEC)
 
-/* The identity of a private VMA's anonymous pages, as Linux's anon_vma: NULL until the VMA's
- * first fault, which takes a neighbour's (find_mergeable_anon_vma) or makes one. Two VMAs with
- * different anon_vmas never merge. A split copies it; refcounted by the VMAs that point at it.
- * (No reverse map yet: it has no list of VMAs.) */
+/* The identity of a private VMA's anonymous pages, as Linux's anon_vma (mm/rmap.c, and
+ * docs/mm/rmap-and-merging.md): NULL until the VMA's first write fault, which takes a neighbour's
+ * (find_mergeable_anon_vma) or makes one. A page remembers the anon_vma it was made under and its
+ * index; the VMAs that may map it are those on that anon_vma's list and on its descendants'
+ * (fork makes the child's VMA a child anon_vma of the parent's VMA's). Linux stores the same
+ * relation as a chain per VMA (anon_vma_chain); here each VMA is on one list, its own
+ * anon_vma's, and its chain is the path from there to the root.
+ * refcount: one per VMA whose anon_vma this is, one per child; pages hold none (a page is
+ * mapped only in VMAs that reach its anon_vma, and each such VMA holds the path). The lists are
+ * guarded by the root's lock. */
 struct anon_vma {
 	atomic_t refcount;
-	unsigned long id;   /* for reports and tests */
+	unsigned long id;            /* for reports and tests */
+	struct anon_vma *root;       /* of its family (itself for a root); written at creation */
+	struct anon_vma *parent;     /* the one it was forked from; NULL for a root; holds a
+				      * reference on it */
+	unsigned depth;              /* 1 for a root: the length of its VMAs' chains */
+	spinlock_t lock;             /* a root's: its family's lists below */
+	struct list_head vmas;       /* the VMAs whose anon_vma this is (vma->anon_node) */
+	struct list_head children;   /* anon_vmas forked from it (their sibling) */
+	struct list_head sibling;
 };
 
 struct vma {
@@ -74,6 +88,7 @@ struct vma {
 				      * created); merging needs it contiguous; mmap_lock */
 	struct anon_vma *anon_vma;   /* private: see above; set once from NULL by a fault under
 				      * mm->page_table_lock, else mmap_lock */
+	struct list_head anon_node;  /* on anon_vma->vmas while anon_vma is set; its root's lock */
 	struct shm_object *shm;      /* MAP_SHARED|MAP_ANONYMOUS: the pages, by offset; one
 				      * reference per VMA; written at creation */
 	struct mm *mm;               /* written at creation */

@@ -1,49 +1,19 @@
 /*
- * Merging VMAs by Linux 6.1's rules (vma_merge, and mmap_region's own way for a new range), and
- * the anon_vma a VMA gets at its first fault (find_mergeable_anon_vma), which is what lets two
- * VMAs merge later. Everything but anon_vma_prepare runs inside a VMA transaction (vma.c), under
- * mmap_lock held for write; anon_vma_prepare runs in a fault (mmap_lock held for read) and sets
- * vma->anon_vma once under mm->page_table_lock.
+ * Merging VMAs by Linux 6.1's rules (vma_merge, and mmap_region's own way for a new range). What
+ * lets two VMAs merge after both have faulted is that the second took the first's anon_vma at
+ * its first fault (find_mergeable_anon_vma, rmap.c). Everything here runs inside a VMA
+ * transaction (vma.c), under mmap_lock held for write.
  */
 #include "mm/internal.h"
 #include "mm/alloc_fail.h"
 #include "mm/mm.h"
 #include "mm/vma.h"
 
-static struct kmem_cache *anon_vma_cache;
-static unsigned long next_anon_id;   /* atomic */
-
-void __init anon_vma_init(void)
-{
-	anon_vma_cache = kmem_cache_create("anon_vma", sizeof(struct anon_vma),
-					   _Alignof(struct anon_vma), 0);
-	if (!anon_vma_cache)
-		panic("mm: cannot create the anon_vma cache");
-}
-
-unsigned long anon_vmas_in_use(void)
-{
-	struct kmem_cache_stats st;
-	kmem_cache_get_stats(anon_vma_cache, &st);
-	return st.in_use;
-}
-
-void anon_vma_cache_shrink(void) { kmem_cache_shrink(anon_vma_cache); }
-
-void anon_vma_get(struct anon_vma *a) { atomic_inc(&a->refcount); }
-void anon_vma_put(struct anon_vma *a)
-{
-	if (atomic_dec_and_test(&a->refcount))
-		kmem_cache_free(anon_vma_cache, a);
-}
-
 /* The range from `from` becomes part of `to`: it takes from's anon_vma if it has none. */
 static void take_anon_vma(struct vma *to, const struct vma *from)
 {
-	if (!to->anon_vma && from->anon_vma) {
-		anon_vma_get(from->anon_vma);
-		to->anon_vma = from->anon_vma;
-	}
+	if (!to->anon_vma && from->anon_vma)
+		anon_vma_link(to, from->anon_vma);
 }
 
 /* ---- Merging: Linux 6.1's rules ----
@@ -201,60 +171,5 @@ struct vma *vma_merge_new(struct vma_tx *tx, struct vma *prev, struct vma *next,
 	}
 	count_merge(mm, v, false);
 	return v;
-}
-
-/* Linux's anon_vma_compatible: could a and b (a just below b) share an anon_vma? */
-static bool anon_vma_compatible(const struct vma *a, const struct vma *b)
-{
-	return a->end == b->start && a->shm == b->shm &&
-	       !((a->flags ^ b->flags) & ~VM_ACCESS_FLAGS) &&
-	       b->pgoff == a->pgoff + ((b->start - a->start) >> PAGE_SHIFT);
-}
-
-/* Linux's find_mergeable_anon_vma: a neighbour's anon_vma that v can share, so that the two can
- * still merge after both have faulted (say after an mprotect gives them the same protection).
- * The next VMA first, then the previous. Neighbours are stable (mmap_lock held); their anon_vma
- * may be set meanwhile by another fault, hence READ_ONCE. */
-static struct anon_vma *find_mergeable_anon_vma(struct vma *v)
-{
-	struct vma *next = vma_lookup(v->mm, v->end), *prev = vma_prev(v->mm, v->start);
-	struct anon_vma *a;
-	if (next && anon_vma_compatible(v, next) && (a = READ_ONCE(next->anon_vma)))
-		return a;
-	if (prev && anon_vma_compatible(prev, v) && (a = READ_ONCE(prev->anon_vma)))
-		return a;
-	return NULL;
-}
-
-/* Before the first page of a private VMA is allocated: give it an anon_vma. Under mmap_lock for
- * read, so another fault may be doing the same: the first to take page_table_lock sets it. */
-int anon_vma_prepare(struct vma *v)
-{
-	if (likely(READ_ONCE(v->anon_vma)))
-		return 0;
-	struct mm *mm = v->mm;
-	struct anon_vma *a = find_mergeable_anon_vma(v), *fresh = NULL;
-	if (!a) {
-		if (mm_should_fail(MM_ALLOC_ANON_VMA) ||
-		    !(fresh = kmem_cache_alloc(anon_vma_cache, 0)))
-			return -ENOMEM;
-		atomic_set(&fresh->refcount, 1);
-		fresh->id = __atomic_add_fetch(&next_anon_id, 1, __ATOMIC_RELAXED);
-	}
-	spin_lock(&mm->page_table_lock);
-	if (!v->anon_vma) {
-		if (a) {
-			anon_vma_get(a);
-			mm->merge.anon_reused++;
-		} else {
-			a = fresh;
-			fresh = NULL;
-		}
-		WRITE_ONCE(v->anon_vma, a);
-	}
-	spin_unlock(&mm->page_table_lock);
-	if (fresh)
-		kmem_cache_free(anon_vma_cache, fresh);
-	return 0;
 }
 
