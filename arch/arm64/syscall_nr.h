@@ -26,6 +26,7 @@
 	X(135, rt_sigprocmask)    \
 	X(160, uname)             \
 	X(172, getpid)            \
+	X(173, getppid)           \
 	X(178, gettid)            \
 	X(214, brk)               \
 	X(215, munmap)            \
@@ -34,6 +35,7 @@
 	X(222, mmap)              \
 	X(226, mprotect)          \
 	X(233, madvise)           \
+	X(260, wait4)             \
 	X(261, prlimit64)         \
 	X(278, getrandom)         \
 	X(293, rseq)

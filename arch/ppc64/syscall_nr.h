@@ -6,13 +6,16 @@
 
 #define ARCH_SYSCALLS(X)          \
 	X(1, exit)                \
+	X(2, fork)                \
 	X(3, read)                \
 	X(4, write)               \
 	X(20, getpid)             \
 	X(45, brk)                \
 	X(54, ioctl)              \
+	X(64, getppid)            \
 	X(90, mmap)               \
 	X(91, munmap)             \
+	X(114, wait4)             \
 	X(120, clone)             \
 	X(122, uname)             \
 	X(125, mprotect)          \
@@ -23,6 +26,7 @@
 	X(173, rt_sigaction)      \
 	X(174, rt_sigprocmask)    \
 	X(185, sigaltstack)       \
+	X(189, vfork)             \
 	X(205, madvise)           \
 	X(207, gettid)            \
 	X(221, futex)             \

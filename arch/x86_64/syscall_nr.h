@@ -21,8 +21,12 @@
 	X(35, nanosleep)          \
 	X(39, getpid)             \
 	X(56, clone)              \
+	X(57, fork)               \
+	X(58, vfork)              \
 	X(60, exit)               \
+	X(61, wait4)              \
 	X(63, uname)              \
+	X(110, getppid)           \
 	X(131, sigaltstack)       \
 	X(158, arch_prctl)        \
 	X(186, gettid)            \

@@ -25,6 +25,17 @@ static atomic_long_t uthreads_live;
 
 unsigned long uthreads_in_use(void) { return (unsigned long)atomic_long_read(&uthreads_live); }
 
+/* The process tree: parent, children, zombie, waiters of every process (process.h). */
+static spinlock_t tree_lock = SPINLOCK_INIT;
+
+struct wait4_waiter {
+	struct thread *thread;
+	bool woken;                /* set by tree_done under tree_lock */
+	struct list_head link;     /* on the process's waiters */
+};
+
+static void tree_done(struct process *p);
+
 /* ---- The reaper: joins exited user threads and frees them ---- */
 
 static spinlock_t reap_lock = SPINLOCK_INIT;
@@ -54,7 +65,6 @@ static void reaper_main(void *arg)
 		struct process *p = ut->proc;
 		thread_join(ut->thread);   /* waits until it is off its CPU for good; frees it */
 		kfree(ut);
-		atomic_long_add_return(&uthreads_live, -1);
 		spin_lock(&p->lock);
 		bool last = --p->nr_unreaped == 0;
 		if (last)
@@ -67,8 +77,12 @@ static void reaper_main(void *arg)
 			mm_put(p->mm);
 			p->mm = NULL;
 			complete_all(&p->done);
+			tree_done(p);
 		}
 		process_put(p);   /* the thread's reference */
+		/* Last: once none is live, every process that had threads is done and its pages
+		 * are back (the user suite waits for that after a program that left orphans). */
+		atomic_long_add_return(&uthreads_live, -1);
 	}
 }
 
@@ -95,24 +109,176 @@ void __init process_init(void)
 
 /* ---- Processes ---- */
 
-struct process *process_create(const char *name)
+/* A process with mm (its reference passes to the process) and no thread yet. NULL without
+ * memory, mm's reference dropped. */
+static struct process *process_alloc(const char *name, struct mm *mm)
 {
-	if (reaper_start())
-		return NULL;
-	struct process *p = kmalloc(sizeof(*p), GFP_ZERO);
-	if (!p)
-		return NULL;
-	p->mm = mm_create();
-	if (!p->mm) {
-		kfree(p);
+	struct process *p = reaper_start() ? NULL : kmalloc(sizeof(*p), GFP_ZERO);
+	if (!p) {
+		mm_put(mm);
 		return NULL;
 	}
+	p->mm = mm;
 	strlcpy(p->name, name, sizeof(p->name));
 	spin_lock_init(&p->lock);
 	list_init(&p->threads);
 	completion_init(&p->done);
 	atomic_set(&p->refcount, 1);
+	list_init(&p->children);
+	list_init(&p->sibling);
+	list_init(&p->waiters);
 	return p;
+}
+
+struct process *process_create(const char *name)
+{
+	struct mm *mm = mm_create();
+	return mm ? process_alloc(name, mm) : NULL;
+}
+
+struct process *process_fork(struct process *parent, struct mm *mm)
+{
+	struct process *c = process_alloc(parent->name, mm);
+	if (!c)
+		return NULL;
+	c->out_indent = parent->out_indent;
+	c->forked = true;
+	spin_lock(&tree_lock);
+	c->parent = parent;
+	list_add_tail(&c->sibling, &parent->children);
+	spin_unlock(&tree_lock);
+	return c;
+}
+
+/* A fork that failed after process_fork: the child leaves its parent's list as an orphan, so
+ * that it lets itself go when done (with no thread, now). */
+void process_fork_abandon(struct process *c, bool has_thread)
+{
+	spin_lock(&tree_lock);
+	list_del(&c->sibling);
+	list_init(&c->sibling);
+	c->parent = NULL;
+	spin_unlock(&tree_lock);
+	if (!has_thread)
+		process_put(c);
+}
+
+int process_ppid(struct process *p)
+{
+	spin_lock(&tree_lock);
+	int ppid = p->parent ? p->parent->pid : 0;
+	spin_unlock(&tree_lock);
+	return ppid;
+}
+
+/* p is done (the reaper freed its last thread): its children become orphans (those done
+ * already go now), and its parent hears of it; an orphan lets itself go. */
+static void tree_done(struct process *p)
+{
+	struct list_head gone = LIST_HEAD_INIT(gone);
+	bool orphan;
+	spin_lock(&tree_lock);
+	while (!list_empty(&p->children)) {
+		struct process *c = list_first_entry(&p->children, struct process, sibling);
+		list_del(&c->sibling);
+		c->parent = NULL;
+		if (c->zombie)
+			list_add_tail(&c->sibling, &gone);
+		else
+			list_init(&c->sibling);
+	}
+	orphan = p->forked && !p->parent;
+	if (p->parent) {
+		p->zombie = true;
+		struct wait4_waiter *w;
+		list_for_each_entry(w, &p->parent->waiters, link) {
+			WRITE_ONCE(w->woken, true);
+			thread_wake(w->thread);   /* under the lock its wait4 takes to leave */
+		}
+	}
+	spin_unlock(&tree_lock);
+	while (!list_empty(&gone)) {
+		struct process *c = list_first_entry(&gone, struct process, sibling);
+		list_del(&c->sibling);
+		process_put(c);   /* the parent's reference: nobody will wait for it now */
+	}
+	if (orphan)
+		process_put(p);   /* its parent's reference, which nobody holds now */
+}
+
+#define WNOHANG     0x00000001
+#define WUNTRACED   0x00000002
+#define WCONTINUED  0x00000008
+#define __WNOTHREAD 0x20000000
+#define __WALL      0x40000000
+#define __WCLONE    0x80000000
+
+long process_wait4(int pid, int *status, int options)
+{
+	if ((unsigned)options & ~(unsigned)(WNOHANG | WUNTRACED | WCONTINUED | __WNOTHREAD |
+					    __WALL | __WCLONE))
+		return -EINVAL;
+	struct process *me = current_uthread()->proc;
+	struct wait4_waiter w = { .thread = current_thread() };
+	for (;;) {
+		struct process *c, *found = NULL;
+		bool any = false;
+		spin_lock(&tree_lock);
+		list_for_each_entry(c, &me->children, sibling) {
+			if (pid > 0 && c->pid != pid)
+				continue;
+			any = true;
+			if (c->zombie) {
+				found = c;
+				break;
+			}
+		}
+		if (found)
+			list_del(&found->sibling);
+		else if (any && !(options & WNOHANG)) {
+			w.woken = false;
+			list_add_tail(&w.link, &me->waiters);
+		}
+		spin_unlock(&tree_lock);
+		if (found) {
+			/* Linux's status word: the exit code in bits 8-15, or the signal that ended
+			 * it in bits 0-6 (a fatal trap's is 128 + its number here). */
+			*status = found->killed ? (found->exit_code - 128) & 0x7f :
+						  (found->exit_code & 0xff) << 8;
+			int cpid = found->pid;
+			process_put(found);   /* the parent's reference: the zombie goes */
+			return cpid;
+		}
+		if (!any)
+			return -ECHILD;
+		if (options & WNOHANG)
+			return 0;
+		int err = uthread_sleep(&w.woken, 0);
+		spin_lock(&tree_lock);
+		list_del(&w.link);
+		spin_unlock(&tree_lock);
+		if (err)
+			return -EINTR;
+	}
+}
+
+void process_vfork_arm(struct process *child, bool *done)
+{
+	spin_lock(&child->lock);
+	child->vfork_done = done;
+	child->vfork_thread = current_thread();
+	spin_unlock(&child->lock);
+}
+
+int process_vfork_wait(struct process *child, bool *done)
+{
+	int err = uthread_sleep(done, 0);
+	/* Under the lock its waker holds while it wakes this thread: after this, nothing of the
+	 * child's touches this thread or *done again. */
+	spin_lock(&child->lock);
+	child->vfork_done = NULL;
+	spin_unlock(&child->lock);
+	return err;
 }
 
 void process_put(struct process *p)
@@ -188,6 +354,10 @@ static void uthread_main(void *arg)
 	*f = ut->start;
 	if (ut->discard)
 		uthread_exit();
+	/* A fork's CLONE_CHILD_SETTID, in the child's own address space (Linux: schedule_tail).
+	 * A fault there is ignored, as Linux ignores it. */
+	if (ut->set_child_tid)
+		put_user_u32(ut->set_child_tid, (u32)ut->tid);
 	arch_irq_disable();
 	user_return_work(f);   /* the process may be exiting already */
 	arch_enter_user(f);
@@ -265,6 +435,11 @@ __noreturn void uthread_exit(void)
 	 * the thread-group leader's), whenever the others end. */
 	if (!p->exiting && ut->tid == p->pid)
 		p->exit_code = ut->exit_code;
+	if (!p->nr_threads && p->vfork_done) {   /* the vfork parent may go on */
+		WRITE_ONCE(*p->vfork_done, true);
+		thread_wake(p->vfork_thread);
+		p->vfork_done = NULL;
+	}
 	spin_unlock(&p->lock);
 	kthread_unuse_mm(p->mm);
 

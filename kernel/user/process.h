@@ -10,9 +10,16 @@
  * done when the reaper has freed its last thread; process_wait() returns then, and after
  * process_put() drops the last reference every page the process had is free again.
  *
+ * fork (process_fork, sys_clone without CLONE_THREAD) makes a child process with a copy of the
+ * address space (mm_fork) or, for vfork, the same one. A parent holds a reference on each child
+ * until its wait4 collects it after it is done (a zombie until then); when the parent is done
+ * first, its children are orphans, and each lets itself go when it is done (Linux hands them to
+ * init, which collects them).
+ *
  * Locking: proc->lock (a spinlock) guards the thread list and counts; `exiting` is written under
  * it and read without it (READ_ONCE) by the threads, which look at it on every return to user
- * mode and in every sleep. */
+ * mode and in every sleep. The process tree (parent, children, zombie, the wait4 waiters) has
+ * one lock of its own, process.c's tree_lock, never taken inside a proc->lock. */
 #ifndef KERNEL_USER_PROCESS_H
 #define KERNEL_USER_PROCESS_H
 
@@ -41,6 +48,16 @@ struct process {
 	bool out_midline;             /* its last write did not end a line */
 	struct completion done;       /* completed by the reaper with the last thread */
 	atomic_t refcount;
+	/* The tree (tree_lock). */
+	struct process *parent;       /* NULL: made by the kernel (a test, init=), or orphaned */
+	bool forked;                  /* made by fork: its parent's reference is in children */
+	bool zombie;                  /* done, its parent's wait4 not yet told */
+	struct list_head children;    /* its forked children, done or not (their sibling) */
+	struct list_head sibling;
+	struct list_head waiters;     /* its threads sleeping in wait4 */
+	/* vfork: the parent's thread waits until this process's last thread has left (lock). */
+	bool *vfork_done;
+	struct thread *vfork_thread;
 };
 
 struct uthread {
@@ -55,6 +72,8 @@ struct uthread {
 	bool discard;                 /* leave before entering user mode (clone failed late) */
 	int exit_code;                /* its exit(2) status: the process's if it is the first
 				       * thread (Linux: the group leader's) */
+	uintptr_t set_child_tid;      /* CLONE_CHILD_SETTID of a fork: its tid goes there, in its
+				       * own address space, as it first enters user mode */
 	u64 nr_syscalls;              /* system calls it made, for reports of a hang (only it */
 	unsigned long last_syscall;   /* writes these): and the last one's number */
 	struct list_head link;        /* proc->threads */
@@ -84,6 +103,26 @@ __noreturn void uthread_exit(void);
 void process_exit_group(struct process *p, int code, bool killed);
 /* Thread-local: this thread's exit(2) status, then leave (uthread_exit). */
 __noreturn void uthread_exit_code(int code);
+/* fork: a child of parent with address space mm (its reference passes to the child; for vfork
+ * a reference on the parent's own), in parent's children, named as parent. NULL without memory
+ * (mm's reference dropped). Its first thread: uthread_create. */
+struct process *process_fork(struct process *parent, struct mm *mm);
+/* wait4(2) for the calling thread's process: Linux's pid (> 0: that child; -1, 0, < -1: any,
+ * there being no process groups) and options (WNOHANG; the others accepted). The child's pid
+ * and its status word in *status (exit code << 8, or the signal of a fatal trap); 0 (WNOHANG,
+ * none done yet), -ECHILD (no such child), -EINTR (told to exit), -EINVAL (options). */
+long process_wait4(int pid, int *status, int options);
+/* A fork that fails after process_fork (no thread made, or its thread discarded): the child
+ * leaves its parent and lets itself go. */
+void process_fork_abandon(struct process *c, bool has_thread);
+/* getppid(2): the parent's pid; 0 for a process the kernel made, or an orphan (Linux would say
+ * init's, 1: there is no init here to adopt it). */
+int process_ppid(struct process *p);
+/* vfork: before the child's thread starts, arm *done (false), which its last thread's exit
+ * sets; then the calling thread sleeps until it is set (0) or its own process is told to exit
+ * (-EINTR). */
+void process_vfork_arm(struct process *child, bool *done);
+int process_vfork_wait(struct process *child, bool *done);
 /* Wait until p's last thread is gone: true, with its status in *code; false after timeout_ns. */
 bool process_wait(struct process *p, u64 timeout_ns, int *code);
 /* Print each of p's threads: its tid, system calls and page faults, where it is in user mode

@@ -153,46 +153,120 @@ static long sys_brk(struct trap_frame *f, const unsigned long *a)
 #define CLONE_DETACHED       0x00400000
 #define CLONE_CHILD_SETTID   0x01000000
 
-static long sys_clone(struct trap_frame *f, const unsigned long *a)
+#define CLONE_VFORK          0x00004000
+
+/* clone, fork and vfork. Linux's rules for the flags: THREAD needs SIGHAND, SIGHAND needs VM.
+ * Without THREAD, a new process: with VM it shares the address space (vfork), without it gets
+ * a copy-on-write copy (fork, mm_fork). The low byte (the signal for the parent at the child's
+ * end) is accepted and not sent: there are no signals. */
+static long do_clone(struct trap_frame *f, unsigned long flags, unsigned long sp,
+		     unsigned long ptid, unsigned long ctid, unsigned long tls)
 {
-	unsigned long flags = a[0], sp = a[1], ptid = a[2];
-#ifdef ARCH_CLONE_BACKWARDS   /* clone(flags, stack, parent_tid, tls, child_tid) */
-	unsigned long tls = a[3], ctid = a[4];
-#else                         /* clone(flags, stack, parent_tid, child_tid, tls) */
-	unsigned long ctid = a[3], tls = a[4];
-#endif
 	const unsigned long known = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND |
-		CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |
+		CLONE_VFORK | CLONE_THREAD | CLONE_SYSVSEM | CLONE_SETTLS | CLONE_PARENT_SETTID |
 		CLONE_CHILD_CLEARTID | CLONE_DETACHED | CLONE_CHILD_SETTID | 0xff /* signal */;
-	/* Threads only: a new process (fork) comes with copy-on-write. Linux's rules for the
-	 * flags it takes: THREAD needs SIGHAND, SIGHAND needs VM. */
-	if (!(flags & CLONE_VM) || !(flags & CLONE_THREAD))
-		return -ENOSYS;
-	if ((flags & ~known) || !(flags & CLONE_SIGHAND))
+	if (flags & ~known)
 		return -EINVAL;
-	struct process *p = current_uthread()->proc;
+	if (((flags & CLONE_THREAD) && !(flags & CLONE_SIGHAND)) ||
+	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
+		return -EINVAL;
+	struct process *p = current_uthread()->proc, *target = p;
+	if (!(flags & CLONE_THREAD)) {
+		struct mm *mm = p->mm;
+		if (flags & CLONE_VM)
+			mm_get(mm);
+		else {
+			int err = mm_fork(p->mm, &mm);
+			if (err)
+				return err;
+		}
+		target = process_fork(p, mm);
+		if (!target)
+			return -ENOMEM;
+	}
 	struct trap_frame start = *f;
 	arch_syscall_set_return(&start, 0);   /* the child sees 0 */
 	if (sp)
 		arch_frame_set_sp(&start, sp);
 	struct uthread *ut;
-	int tid = uthread_create(p, &start, p->name, &ut);
-	if (tid < 0)
+	int tid = uthread_create(target, &start, p->name, &ut);
+	if (tid < 0) {
+		if (target != p)
+			process_fork_abandon(target, false);
 		return tid;
+	}
 	if ((flags & CLONE_SETTLS) && arch_thread_set_tls(ut->thread, &ut->start, tls)) {
+		if (target != p)
+			process_fork_abandon(target, true);
 		uthread_discard(ut);   /* Linux checks the TLS as it copies the thread: -EPERM */
 		return -EPERM;
 	}
 	if (flags & CLONE_CHILD_CLEARTID)
 		ut->clear_child_tid = ctid;
-	/* One address space: the child's SETTID is the parent's, done before either runs. A
-	 * fault there is ignored, as Linux ignores it. */
+	/* PARENT_SETTID in the caller's memory; CHILD_SETTID in the child's, which for a new
+	 * process is another address space: the child writes it as it starts. A fault there is
+	 * ignored, as Linux ignores it. */
 	if (flags & CLONE_PARENT_SETTID)
 		put_user_u32(ptid, (u32)tid);
-	if (flags & CLONE_CHILD_SETTID)
+	if ((flags & CLONE_CHILD_SETTID) && target == p)
 		put_user_u32(ctid, (u32)tid);
+	else if (flags & CLONE_CHILD_SETTID)
+		ut->set_child_tid = ctid;
+	if (!(flags & CLONE_VFORK) || target == p) {
+		uthread_go(ut);
+		return tid;
+	}
+	/* vfork: the caller waits until the child has left the address space they share (it
+	 * exits: there is no exec). An extra reference: a wait4 of another thread may collect
+	 * the child meanwhile. */
+	bool done = false;
+	atomic_inc(&target->refcount);
+	process_vfork_arm(target, &done);
 	uthread_go(ut);
+	process_vfork_wait(target, &done);
+	process_put(target);
 	return tid;
+}
+
+static long sys_clone(struct trap_frame *f, const unsigned long *a)
+{
+#ifdef ARCH_CLONE_BACKWARDS   /* clone(flags, stack, parent_tid, tls, child_tid) */
+	return do_clone(f, a[0], a[1], a[2], a[4], a[3]);
+#else                         /* clone(flags, stack, parent_tid, child_tid, tls) */
+	return do_clone(f, a[0], a[1], a[2], a[3], a[4]);
+#endif
+}
+
+#define SIGCHLD 17
+static __unused long sys_fork(struct trap_frame *f, const unsigned long *a)
+{
+	return do_clone(f, SIGCHLD, 0, 0, 0, 0);
+}
+
+static __unused long sys_vfork(struct trap_frame *f, const unsigned long *a)
+{
+	return do_clone(f, CLONE_VFORK | CLONE_VM | SIGCHLD, 0, 0, 0, 0);
+}
+
+/* wait4(pid, status, options, rusage): the status word to *status if asked; rusage all zeroes
+ * (nothing is accounted). A bad pointer is -EFAULT after the child is collected, as in Linux. */
+static long sys_wait4(struct trap_frame *f, const unsigned long *a)
+{
+	int status = 0;
+	long pid = process_wait4((int)a[0], &status, (int)a[2]);
+	if (pid <= 0)
+		return pid;
+	static const u8 zero_rusage[144];
+	if (a[1] && copy_to_user(a[1], &status, sizeof(status)))
+		return -EFAULT;
+	if (a[3] && copy_to_user(a[3], zero_rusage, sizeof(zero_rusage)))
+		return -EFAULT;
+	return pid;
+}
+
+static long sys_getppid(struct trap_frame *f, const unsigned long *a)
+{
+	return process_ppid(current_uthread()->proc);
 }
 
 static long sys_exit(struct trap_frame *f, const unsigned long *a)

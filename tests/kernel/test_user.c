@@ -73,6 +73,10 @@ static bool run_prog(struct ktest *t, const char *const *argv, u64 timeout_s, st
 	r->killed = p->killed;
 	r->reason = p->kill_reason;
 	process_put(p);
+	/* Orphans it left (fork) end on their own: wait for them too (up to 10 s), so that the
+	 * counts after the run see everything the program started gone. */
+	for (unsigned ms = 0; ended && uthreads_in_use() && ms < 10000; ms++)
+		sleep_ns(1000000);
 	return ended;
 }
 
@@ -112,6 +116,7 @@ static void expect_prog(struct ktest *t, const char *const *argv, u64 timeout_s,
 	expect_prog(t, (const char *const[]){ __VA_ARGS__, NULL }, timeout, code, kill)
 
 KTEST(user, hello)           { PROG(t, 0, NULL, 30, "/bin/hello"); }
+KTEST(user, fork)            { PROG(t, 0, NULL, 60, "/bin/test_fork"); }
 KTEST(user, pie_hello)       { PROG(t, 0, NULL, 30, "/bin/pie_hello", "one", "two"); }
 KTEST(user, musl_hello)      { PROG(t, 0, NULL, 30, "/bin/musl_hello"); }
 KTEST(user, musl_threads)    { PROG(t, 0, NULL, 120, "/bin/musl_threads"); }

@@ -22,6 +22,9 @@
 #define SYS_sched_getaffinity 123
 #define SYS_uname 160
 #define SYS_prctl 167
+#define SYS_clone 220
+#define SYS_getppid 173
+#define SYS_wait4 260
 
 static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f)
 {

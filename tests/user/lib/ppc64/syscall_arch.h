@@ -24,6 +24,11 @@
 #define SYS_sched_getaffinity 223
 #define SYS_uname 122
 #define SYS_prctl 171
+#define SYS_fork 2
+#define SYS_getppid 64
+#define SYS_wait4 114
+#define SYS_clone 120
+#define SYS_vfork 189
 
 static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f)
 {

@@ -23,6 +23,11 @@
 #define SYS_sched_getaffinity 204
 #define SYS_uname 63
 #define SYS_prctl 157
+#define SYS_clone 56
+#define SYS_fork 57
+#define SYS_vfork 58
+#define SYS_wait4 61
+#define SYS_getppid 110
 
 static inline long __syscall6(long n, long a, long b, long c, long d, long e, long f)
 {
