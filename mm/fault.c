@@ -268,7 +268,11 @@ static int fault_present(struct mm *mm, struct vma *vma, uintptr_t addr, bool wr
 		count_fault(page_alloc);
 		return 0;
 	}
-	pte_t want = user_pte(p, vma->flags, true);
+	/* Writable only if the VMA is and, for private memory, the page is this entry's alone: a
+	 * read fault must not open a page shared copy-on-write to writes (torture=mm's fork found
+	 * one that did), as mprotect must not (protect_one). */
+	bool write_ok = (vma->flags & VM_SHARED) || p == zero_page || page_exclusive(p);
+	pte_t want = user_pte(p, vma->flags, write_ok);
 	if (want != old) {
 		/* More access (a write to a page mprotect left read-only): no other frame, so no
 		 * break needed; a stale read-only copy elsewhere faults and lands below. */

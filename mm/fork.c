@@ -12,8 +12,9 @@
  * or may not reach the child; after it, every write faults.
  *
  * Faults of the parent meanwhile: the classic path and range wait for the writer (mmap_lock,
- * the whole space's range lock); pervma and spf find the VMAs marked (vma_start_write) and fall
- * back to mmap_lock; adaptive's speculative path only fills empty entries, under the table's
+ * the whole space's range lock); pervma and spf find each VMA marked (vma_start_write) from
+ * the moment fork reaches it, before it copies any of its entries, and fall back to mmap_lock
+ * (a VMA not reached yet has nothing copied yet); adaptive's speculative path only fills empty entries, under the table's
  * lock, which fork holds while it copies that table, so a page it installs is in the parent
  * alone or copied like any other. So no fault changes a present entry while fork copies it.
  */
@@ -26,7 +27,8 @@
 
 /* Copy sv's entries into dv (the child's copy, in dst). -ENOMEM if a table cannot be had: what
  * was copied stays, and goes when the child does. */
-static int copy_entries(struct mm *dst, struct vma *dv, struct vma *sv, struct mmu_gather *g)
+static int copy_entries(struct mm *dst, struct vma *dv, struct vma *sv, struct mmu_gather *g,
+			bool wp)
 {
 	bool private = !(sv->flags & VM_SHARED);
 	uintptr_t addr = sv->start;
@@ -55,7 +57,8 @@ static int copy_entries(struct mm *dst, struct vma *dv, struct vma *sv, struct m
 				atomic_inc(&p->anon.mapcount);
 				atomic_long_add_return(&dst->rss[private ? MM_ANONPAGES : MM_SHMEMPAGES],
 						       1);
-				if (private && pte_present(v) && (pte_prot(v, 0) & MMU_WRITE)) {
+				/* !wp: the twin (mm.busted=fork_wp) leaves it writable */
+				if (private && wp && pte_present(v) && (pte_prot(v, 0) & MMU_WRITE)) {
 					pte_t ro = user_pte(p, sv->flags, false);
 					pte_write(se, ro);   /* under the lock: no fault changes it */
 					tlb_gather_range(g, addr, 0);
@@ -70,7 +73,7 @@ static int copy_entries(struct mm *dst, struct vma *dv, struct vma *sv, struct m
 }
 
 /* One VMA into the child: its copy in the tree, its anon_vma, its entries. */
-static int fork_vma(struct mm *mm, struct vma *v, struct mmu_gather *g)
+static int fork_vma(struct mm *mm, struct vma *v, struct mmu_gather *g, bool wp)
 {
 	struct vma *n = vma_fork_copy(mm, v);
 	if (!n)
@@ -84,7 +87,7 @@ static int fork_vma(struct mm *mm, struct vma *v, struct mmu_gather *g)
 		return -ENOMEM;
 	}
 	mm->map_count++;
-	return copy_entries(mm, n, v, g);
+	return copy_entries(mm, n, v, g, wp);
 }
 
 int mm_fork(struct mm *old, struct mm **out)
@@ -96,6 +99,7 @@ int mm_fork(struct mm *old, struct mm **out)
 	struct vma_tree_iter it;
 	struct vma *v;
 	int err = 0;
+	bool wp = !mm_busted("fork_wp");
 	mmap_write_lock(old);
 	mm_write_range(old, 0, USER_VA_END);   /* range: every fault waits */
 	tlb_gather_init(&g, old);
@@ -105,7 +109,7 @@ int mm_fork(struct mm *old, struct mm **out)
 	vma_tree_iter_init(&it, &old->vmas, 0, UINTPTR_MAX);
 	vma_tree_for_each(&it, v, NULL) {
 		vma_start_write(v);   /* pervma, spf: its faults go to mmap_lock and wait */
-		err = fork_vma(mm, v, &g);
+		err = fork_vma(mm, v, &g, wp);
 		if (err)
 			break;
 	}

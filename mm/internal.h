@@ -74,6 +74,8 @@ __printf(1, 2) void mm_bug(const char *fmt, ...);
  * entry the suite reports, not a use after free that panics in whatever reuses the memory.
  * mm_quarantine_release (the suite's end, no fault or writer running, the flag cleared) flushes
  * mm's translations from every CPU and frees it all. */
+/* mm.busted= (tlb.c): is this broken twin of torture=mm chosen? ("pt_free", "fork_wp") */
+bool mm_busted(const char *mode);
 extern bool mm_quarantine;
 void mm_quarantine_release(struct mm *mm);
 void tlb_quarantine_release(struct mm *mm);   /* the pages and tables (tlb.c) */

@@ -21,15 +21,24 @@ static DEFINE_PER_CPU(struct tlb_stats, tlb_stats);
 
 bool tlb_busted_munmap;
 bool mm_quarantine;
-/* What tlb_finish gave back while mm_quarantine was set (mm/internal.h): pages and tables. */
-static struct list_head quarantine_pages = LIST_HEAD_INIT(quarantine_pages);
+/* What tlb_finish gave back while mm_quarantine was set (mm/internal.h): data pages in batches
+ * (a page may be in two, fork having shared it), tables on a list (each is one mm's). */
+struct quarantine_batch {
+	struct quarantine_batch *next;
+	unsigned n;
+	struct page *pages[TLB_BATCH];
+};
+static struct quarantine_batch *quarantine_pages;
 static struct list_head quarantine_tables = LIST_HEAD_INIT(quarantine_tables);
 static spinlock_t quarantine_lock = SPINLOCK_INIT;
 static char busted[16] = "none";
-static const char *const busted_modes[] = { "none", "pt_free", NULL };
+static const char *const busted_modes[] = { "none", "pt_free", "fork_wp", NULL };
 PARAM_CHOICE("mm.busted", busted, busted_modes,
 	     "a broken twin for torture=mm: pt_free frees page-table pages without waiting for a "
-	     "grace period (none: the real thing)");
+	     "grace period; fork_wp: fork leaves the parent's private entries writable (none: the "
+	     "real thing)");
+
+bool mm_busted(const char *mode) { return !strcmp(busted, mode); }
 
 /* Leaf-sized steps at `level` that cover the range: a leaf above level 0 may start below it. */
 static unsigned long nr_steps(const struct flush_range *r, int level)
@@ -176,8 +185,16 @@ static struct page *quarantine_take(struct list_head *list)
 void tlb_quarantine_release(struct mm *mm)
 {
 	tlb_flush_mm_range(mm, 0, USER_VA_END, PT_LEVELS - 1);   /* every CPU, this time */
-	for (struct page *p; (p = quarantine_take(&quarantine_pages)); )
-		put_page(p);
+	spin_lock(&quarantine_lock);
+	struct quarantine_batch *b = quarantine_pages;
+	quarantine_pages = NULL;
+	spin_unlock(&quarantine_lock);
+	for (struct quarantine_batch *next; b; b = next) {
+		next = b->next;
+		for (unsigned i = 0; i < b->n; i++)
+			put_page(b->pages[i]);
+		kfree(b);
+	}
 	/* No walker is left (the suite's threads are done): no grace period to wait for. A table
 	 * the twin filled after its unlink keeps its pages (a leak the suite reports). */
 	for (struct page *p; (p = quarantine_take(&quarantine_tables)); )
@@ -203,7 +220,7 @@ void tlb_gather_init(struct mmu_gather *g, struct mm *mm)
 	g->start = UINTPTR_MAX;
 	g->end = 0;
 	g->max_level = 0;
-	list_init(&g->pages);
+	g->nr_pages = 0;
 	list_init(&g->tables);
 	g->shared = false;
 	g->local_only = false;
@@ -246,7 +263,17 @@ void tlb_gather_range(struct mmu_gather *g, uintptr_t va, int level)
 	g->max_level = MAX(g->max_level, level);
 }
 
-void tlb_gather_page(struct mmu_gather *g, struct page *p) { list_add_tail(&p->lru, &g->pages); }
+static void flush_gathered(struct mmu_gather *g, bool tables);
+static void release_pages(struct mmu_gather *g);
+
+void tlb_gather_page(struct mmu_gather *g, struct page *p)
+{
+	if (g->nr_pages == TLB_BATCH) {
+		flush_gathered(g, false);
+		release_pages(g);
+	}
+	g->pages[g->nr_pages++] = p;
+}
 void tlb_gather_table(struct mmu_gather *g, struct page *p) { list_add_tail(&p->lru, &g->tables); }
 
 static void free_table_rcu(struct rcu_head *head)
@@ -263,6 +290,42 @@ static void flush_this_cpu_only(struct mm *mm, uintptr_t va, u64 size, int max_l
 	preempt_enable();
 }
 
+/* Flush what was gathered: [start, end), or, once tables were unlinked, the whole address space
+ * (a freed table may still be in a walk cache, which a by-page flush need not reach: a ppc64
+ * tlbie with RIC = 0). The range starts empty again. */
+static void flush_gathered(struct mmu_gather *g, bool tables)
+{
+	void (*flush)(struct mm *, uintptr_t, u64, int) =
+		g->local_only ? flush_this_cpu_only : tlb_flush_mm_range;
+	if (tables)
+		flush(g->mm, 0, USER_VA_END, PT_LEVELS - 1);
+	else if (g->start < g->end)
+		flush(g->mm, g->start, g->end - g->start, g->max_level);
+	g->start = UINTPTR_MAX;
+	g->end = 0;
+	g->max_level = 0;
+}
+
+/* The pages' references, after their flush: dropped, or, while a twin runs, held in the
+ * quarantine (mm/internal.h); if no batch can be had for it, dropped all the same. */
+static void release_pages(struct mmu_gather *g)
+{
+	if (unlikely(READ_ONCE(mm_quarantine)) && g->nr_pages) {
+		struct quarantine_batch *b = kmalloc(sizeof(*b), 0);
+		if (b) {
+			b->n = g->nr_pages;
+			memcpy(b->pages, g->pages, g->nr_pages * sizeof(g->pages[0]));
+			spin_lock(&quarantine_lock);
+			b->next = quarantine_pages;
+			quarantine_pages = b;
+			spin_unlock(&quarantine_lock);
+			g->nr_pages = 0;
+		}
+	}
+	while (g->nr_pages)
+		put_page(g->pages[--g->nr_pages]);
+}
+
 void tlb_finish(struct mmu_gather *g)
 {
 	if (g->shared) {
@@ -274,26 +337,14 @@ void tlb_finish(struct mmu_gather *g)
 			g->end = MAX(g->end, g->shared_end);
 		}
 	}
-	/* A freed table may still be in a walk cache, which a by-page flush need not reach (a
-	 * ppc64 tlbie with RIC = 0): then the whole address space, whose flush reaches those. */
-	void (*flush)(struct mm *, uintptr_t, u64, int) =
-		g->local_only ? flush_this_cpu_only : tlb_flush_mm_range;
-	if (!list_empty(&g->tables))
-		flush(g->mm, 0, USER_VA_END, PT_LEVELS - 1);
-	else if (g->start < g->end)
-		flush(g->mm, g->start, g->end - g->start, g->max_level);
+	flush_gathered(g, !list_empty(&g->tables));
 	if (g->shared)
 		atomic_dec(&g->mm->tlb_flush_pending);   /* after the flush (seq_cst) */
+	release_pages(g);
 	if (unlikely(READ_ONCE(mm_quarantine))) {   /* a twin runs: hold all (mm/internal.h) */
 		spin_lock(&quarantine_lock);
-		list_move_all(&g->pages, &quarantine_pages);
 		list_move_all(&g->tables, &quarantine_tables);
 		spin_unlock(&quarantine_lock);
-	}
-	while (!list_empty(&g->pages)) {
-		struct page *p = list_first_entry(&g->pages, struct page, lru);
-		list_del(&p->lru);
-		put_page(p);
 	}
 	while (!list_empty(&g->tables)) {
 		struct page *p = list_first_entry(&g->tables, struct page, lru);

@@ -28,13 +28,19 @@ void tlb_flush_kernel_range(uintptr_t va, u64 size, int max_level);
  * to max_level. Interrupts enabled; may be called with the mm loaded here or not. */
 void tlb_flush_mm_range(struct mm *mm, uintptr_t va, u64 size, int max_level);
 
+/* Data pages a gather holds before it flushes: a full batch is flushed and let go at once. Not a
+ * list through page->lru: since fork a page may be mapped in two address spaces, whose zaps
+ * gather it at the same time. */
+#define TLB_BATCH 32
+
 struct mmu_gather {
 	struct mm *mm;
 	uintptr_t start, end;        /* the range whose entries changed; empty: start >= end */
 	int max_level;
-	struct list_head pages;      /* data pages to free after the flush (page->lru) */
+	unsigned nr_pages;
+	struct page *pages[TLB_BATCH];   /* data pages to put after the flush */
 	struct list_head tables;     /* page-table pages to free after the flush and a grace
-				      * period (page->lru) */
+				      * period (page->lru: a table belongs to one mm) */
 	bool shared;                 /* tlb_gather_init_shared: counted in tlb_flush_pending */
 	bool local_only;             /* the broken twin of torture=mm: this CPU's TLB alone */
 	uintptr_t shared_start, shared_end;   /* ... and the range it zaps */
@@ -49,7 +55,9 @@ void tlb_gather_init(struct mmu_gather *g, struct mm *mm);
 void tlb_gather_init_shared(struct mmu_gather *g, struct mm *mm, uintptr_t start, uintptr_t end);
 /* An entry of `level` mapping va was cleared or changed. */
 void tlb_gather_range(struct mmu_gather *g, uintptr_t va, int level);
-/* The caller's reference to p (order 0) is dropped (put_page) once no TLB reaches it. */
+/* The caller's reference to p (order 0) is dropped (put_page) once no TLB reaches it: at
+ * tlb_finish, or here, after a flush of what was gathered so far, if the batch is full (so
+ * under a table's split lock too, as the fault path flushes). */
 void tlb_gather_page(struct mmu_gather *g, struct page *p);
 /* A page-table page (order 0, PG_pgtable) unlinked from the tree. */
 void tlb_gather_table(struct mmu_gather *g, struct page *p);

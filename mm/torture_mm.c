@@ -48,7 +48,7 @@
 
 static const char *const tm_count_names[TM_NR_COUNTS] = {
 	"mmaps", "munmaps", "clears", "mprotects", "mremaps", "dontneeds", "reads", "writes",
-	"walks", "races", "tables_freed",
+	"walks", "races", "tables_freed", "forks",
 };
 
 static struct tm_thread tm_threads[TORTURE_MAX_THREADS];
@@ -117,12 +117,12 @@ static unsigned pick_prot(u64 *rnd)
  * model. The owner alone maps, faults or changes anything in the region, and tables of the
  * levels above its slot change only under mmap_lock held for write. ---- */
 
-static void check_vmas(struct tm_state *st, struct tm_region *g)
+static void check_vmas(struct tm_state *st, struct mm *mm, struct tm_region *g)
 {
 	bool covered[TM_PAGES] = { 0 };
 	uintptr_t end = g->base + TM_SLOT;
-	for (struct vma *v = vma_find(st->mm, g->base); v && v->start < end;
-	     v = vma_find(st->mm, v->end)) {
+	for (struct vma *v = vma_find(mm, g->base); v && v->start < end;
+	     v = vma_find(mm, v->end)) {
 		if (v->start < g->base || v->end > page_va(g, TM_PAGES)) {
 			region_error(st, g, "a VMA [%#lx, %#lx) reaches outside the pages used",
 				     (unsigned long)v->start, (unsigned long)v->end);
@@ -148,12 +148,12 @@ static void check_vmas(struct tm_state *st, struct tm_region *g)
 		}
 }
 
-static void check_ptes(struct tm_state *st, struct tm_region *g)
+static void check_ptes(struct tm_state *st, struct mm *mm, struct tm_region *g)
 {
 	for (unsigned i = 0; i < TM_PAGES && !g->broken; i++) {
 		const struct tm_page *p = &g->pg[i];
 		struct page *table;
-		pte_t *e = pte_find(st->mm, page_va(g, i), &table, NULL);
+		pte_t *e = pte_find(mm, page_va(g, i), &table, NULL);
 		pte_t v = e ? pte_read_once(e) : 0;
 		if (!v) {
 			if (p->word)
@@ -199,9 +199,9 @@ static void check_region(struct tm_state *st, struct tm_region *g)
 			     bugs);
 	}
 	mmap_read_lock(st->mm);
-	check_vmas(st, g);
+	check_vmas(st, st->mm, g);
 	if (!g->broken)
-		check_ptes(st, g);
+		check_ptes(st, st->mm, g);
 	mmap_read_unlock(st->mm);
 }
 
@@ -412,6 +412,66 @@ static void op_touch(struct tm_thread *t, struct tm_region *g)
 	}
 }
 
+/* fork (mm_fork) of the whole mm while the other workers change their regions and the racers
+ * fault beside them: the child's copy of this region must be the model at that moment (VMAs,
+ * entries, words); then every writable page is written in the parent, a copy-on-write fault
+ * each, and the child's pages must still hold the old words; then some are written in the child
+ * (adopted for it), and the parent's region must still be the model. mm.busted=fork_wp (the
+ * twin): fork leaves the parent's entries writable, so the parent's writes reach the child. */
+static void op_fork(struct tm_thread *t, struct tm_region *g)
+{
+	struct tm_state *st = t->st;
+	struct mm *child;
+	u64 old[TM_PAGES];
+	int err = mm_fork(st->mm, &child);
+	if (err) {
+		region_error(st, g, "fork: %d", err);
+		return;
+	}
+	mmap_read_lock(child);
+	check_vmas(st, child, g);
+	if (!g->broken)
+		check_ptes(st, child, g);
+	mmap_read_unlock(child);
+	for (unsigned i = 0; i < TM_PAGES; i++)
+		old[i] = g->pg[i].word;
+	for (unsigned i = 0; i < TM_PAGES && !g->broken; i++) {
+		struct tm_page *p = &g->pg[i];
+		if (!p->mapped || !(p->prot & PROT_WRITE))
+			continue;
+		u64 w = page_va(g, i) | (++g->gen & (PAGE_SIZE - 1));
+		int ret = arch_probe_write((void *)page_va(g, i), w);
+		if (ret)
+			region_error(st, g, "page %u: a write after fork gave %d", i, ret);
+		else
+			p->word = w;
+	}
+	for (unsigned i = 0; i < TM_PAGES && !g->broken; i++) {
+		struct page *table;
+		pte_t *e = pte_find(child, page_va(g, i), &table, NULL);
+		pte_t v = e ? pte_read_once(e) : 0;
+		u64 w = v && user_pte_page(v) != zero_page ?
+			READ_ONCE(*(u64 *)page_address(user_pte_page(v))) : 0;
+		if (w != old[i])
+			region_error(st, g, "page %u: the child's copy holds %#llx, the word at "
+				     "fork was %#llx (the parent's now %#llx)", i,
+				     (unsigned long long)w, (unsigned long long)old[i],
+				     (unsigned long long)g->pg[i].word);
+	}
+	/* The child writes: copy-on-write the other way. */
+	kthread_unuse_mm(st->mm);
+	kthread_use_mm(child);
+	for (unsigned i = 0; i < TM_PAGES && !g->broken; i += 3) {
+		struct tm_page *p = &g->pg[i];
+		if (p->mapped && (p->prot & PROT_WRITE))
+			arch_probe_write((void *)page_va(g, i), ~p->word);
+	}
+	kthread_unuse_mm(child);
+	kthread_use_mm(st->mm);
+	mm_put(child);
+	count(st, TM_FORK, 1);
+}
+
 static void one_op(struct tm_thread *t, struct tm_region *g)
 {
 	unsigned x = (unsigned)(torture_random(&t->rnd) % 32);
@@ -429,8 +489,10 @@ static void one_op(struct tm_thread *t, struct tm_region *g)
 		op_mprotect(t, g);
 	else if (x < 29)
 		op_mremap(t, g);
-	else
+	else if (x < 31)
 		op_dontneed(t, g);
+	else
+		op_fork(t, g);
 	set_hot(t, g, 0, 0);
 	if (!g->broken)
 		check_region(t->st, g);

@@ -146,6 +146,31 @@ KTEST(fork, mprotect_keeps_shared_pages_read_only)
 	mt_teardown(t, mm);
 }
 
+/* A read fault on an entry fork made read-only (a stale translation, or a fault from another
+ * path that found it present) must leave it read-only while the page is shared: torture=mm's
+ * fork found the upgrade path making it writable, and the parent's next write reached the
+ * child. */
+KTEST(fork, a_read_fault_leaves_a_shared_page_read_only)
+{
+	struct mm *mm = mt_setup(t), *child;
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 1, RW, 0);
+	KEXPECT_EQ(t, mt_write(MT_A(0), 1), 0);
+	KASSERT(t, mm_fork(mm, &child) == 0);
+	KEXPECT_EQ(t, handle_mm_fault(mm, MT_A(0), FAULT_READ | FAULT_USER), 0);
+	KEXPECT(t, !(mt_pte_prot(mm, MT_A(0)) & MMU_WRITE));
+	KEXPECT_EQ(t, mt_write(MT_A(0), 2), 0);
+	mt_switch(mm, child);
+	KEXPECT_EQ(t, peek(MT_A(0)), 1);
+	mt_switch(child, mm);
+	mm_put(child);
+	/* The parent's own now: a read fault may open it (nothing else maps it). */
+	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(0), PG, PROT_READ), 0);
+	KEXPECT_EQ(t, vm_mprotect(mm, MT_A(0), PG, RW), 0);
+	KEXPECT(t, mt_pte_prot(mm, MT_A(0)) & MMU_WRITE);
+	mt_teardown(t, mm);
+}
+
 /* ---- The reverse map against a scan ---- */
 
 static s64 rmap_ops = 2000;
