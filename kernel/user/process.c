@@ -5,6 +5,7 @@
 #include "kernel/errno.h"
 #include "kernel/locking/mutex.h"
 #include "kernel/panic.h"
+#include "kernel/param.h"
 #include "kernel/printk.h"
 #include "kernel/sched/timer.h"
 #include "kernel/user/futex.h"
@@ -19,6 +20,11 @@
 /* Linux's threads-max scales with memory; one process here may have this many threads, and a
  * clone past it is -EAGAIN, as over RLIMIT_NPROC. */
 #define THREADS_PER_PROCESS_MAX 1024
+/* And all processes together (Linux's threads-max, which scales with memory; a fork bomb meets
+ * this limit, -EAGAIN, before it has used all of memory). */
+static s64 threads_max = 4096;
+PARAM_INT("user.threads_max", threads_max, 1, 1 << 20,
+	  "user threads alive at once in all processes together (clone and fork past it: -EAGAIN)");
 
 static atomic_t next_tid = ATOMIC_INIT(1);
 static atomic_long_t uthreads_live;
@@ -155,9 +161,17 @@ struct process *process_fork(struct process *parent, struct mm *mm)
 void process_fork_abandon(struct process *c, bool has_thread)
 {
 	spin_lock(&tree_lock);
+	struct process *parent = c->parent;
 	list_del(&c->sibling);
 	list_init(&c->sibling);
 	c->parent = NULL;
+	/* A wait4 that saw this child and slept looks again: it may have been the only one
+	 * (then -ECHILD). */
+	struct wait4_waiter *w;
+	list_for_each_entry(w, &parent->waiters, link) {
+		WRITE_ONCE(w->woken, true);
+		thread_wake(w->thread);
+	}
 	spin_unlock(&tree_lock);
 	if (!has_thread)
 		process_put(c);
@@ -367,7 +381,8 @@ int uthread_create(struct process *p, const struct trap_frame *start, const char
 		   struct uthread **ut_out)
 {
 	spin_lock(&p->lock);
-	if (p->exiting || p->dead || p->nr_threads >= THREADS_PER_PROCESS_MAX) {
+	if (p->exiting || p->dead || p->nr_threads >= THREADS_PER_PROCESS_MAX ||
+	    atomic_long_read(&uthreads_live) >= threads_max) {
 		spin_unlock(&p->lock);
 		return -EAGAIN;
 	}

@@ -171,6 +171,8 @@ static long do_clone(struct trap_frame *f, unsigned long flags, unsigned long sp
 	    ((flags & CLONE_SIGHAND) && !(flags & CLONE_VM)))
 		return -EINVAL;
 	struct process *p = current_uthread()->proc, *target = p;
+	if (uthread_should_exit())
+		return -EINTR;   /* Linux: no new task while a fatal signal (exit_group) is pending */
 	if (!(flags & CLONE_THREAD)) {
 		struct mm *mm = p->mm;
 		if (flags & CLONE_VM)
