@@ -17,17 +17,28 @@
  *   brk                   one thread: brk up a page, write to it, brk back (the cycle)
  *   mprotect_split_merge  one thread, a 1 MiB mapping: its middle page to read-only (three VMAs)
  *                         and back (one) (the pair)
+ *   fork_exit             one thread with a private anonymous region of M MiB, its pages
+ *                         written once: fork a child that exits at once, wait4 it (fork, exit
+ *                         and wait4)
+ *   cow                   one thread: write every page of an M MiB private anonymous region,
+ *                         fork a child that writes a byte to every page of it and exits, wait4
+ *                         it, again (a page the child wrote: a copy-on-write fault); timed by
+ *                         the child around its writes alone, not fork, exit or wait4
  *   zero_floor            one thread: zero a page that is already mapped, 8 bytes at a time (a
  *                         page): the floor a fault's cost is judged against
  * A page is the kernel's (AT_PAGESZ): 4 KiB on Faultline, and on Linux but for ppc64le, where
  * Debian's kernel uses 64 KiB pages, so that a fault there maps 16 times as much.
+ * M defaults to 128, but to 8 for fork_exit and cow: a fork copies an entry for every page (its
+ * cost grows with M) and cow copies every page once a round, so that a round stays short.
  * Threads are pinned one per CPU (sched_setaffinity); N defaults to the CPUs the process may use.
  * The multi-threaded workloads are timed by the main thread, which sleeps for the window and
- * raises a stop flag; the single-threaded ones read the clock every 64 ops.
+ * raises a stop flag; the single-threaded ones read the clock every 64 ops (fork_exit every op,
+ * cow every round: one round at least, the last may end after the window).
  *
  * Output: `VMBENCH kernel=... release=... machine=... cpus=N`, then per measurement
  *   BENCH name=fault1 threads=2 seconds=2.00 ops=... ops_per_s=... ns_per_op=... region_mib=128
- * (ops_per_s summed over the threads; ns_per_op one thread's time per op), then `VMBENCH done`.
+ * (ops_per_s summed over the threads; ns_per_op one thread's time per op; for cow, seconds is
+ * the children's write loops' time, summed, and forks=... the rounds), then `VMBENCH done`.
  * As init (pid 1) it powers the machine off at the end (reboot(2); Linux would panic if init
  * returned); where that is refused (Faultline: the exit status of init decides its run) it exits:
  * 0, or 1 if a workload failed, 2 for a bad argument.
@@ -76,6 +87,8 @@ static ulong PAGE = AT_PAGESZ_DEFAULT;  /* the kernel's page size (AT_PAGESZ): L
 static long window_ns = 2000000000;   /* --seconds */
 static int nthreads;                  /* --threads; 0: the CPUs we may use */
 static ulong region = 128 * MIB;      /* --region-mib */
+static bool region_given;             /* else fork_exit and cow use FORK_REGION */
+#define FORK_REGION (8 * MIB)
 static int ncpus;
 static bool failed;
 
@@ -324,12 +337,13 @@ static void bench_fault_vs_mmap(void)
 
 /* ---- The single-threaded workloads: the main thread, pinned to the first CPU ---- */
 
-/* Run op until the window is over, reading the clock every 64 ops; the ops done, *ns the time. */
-static long timed(bool (*op)(void *), void *arg, long *ns)
+/* Run op until the window is over, reading the clock every `every` ops; the ops done, *ns the
+ * time. */
+static long timed(bool (*op)(void *), void *arg, int every, long *ns)
 {
 	long ops = 0, t0 = now_ns(), t = t0;
 	while (t - t0 < window_ns) {
-		for (int i = 0; i < 64; i++, ops++)
+		for (int i = 0; i < every; i++, ops++)
 			if (!op(arg)) {
 				*ns = now_ns() - t0;
 				return ops;
@@ -397,14 +411,14 @@ static bool zero_op(void *arg)
 
 static void bench_mmap_munmap(void)
 {
-	long ns, ops = timed(mmap_munmap_op, NULL, &ns);
+	long ns, ops = timed(mmap_munmap_op, NULL, 64, &ns);
 	report("mmap_munmap", NULL, 1, ns, ops, NULL);
 }
 
 static void bench_brk(void)
 {
 	ulong cur = (ulong)syscall1(SYS_brk, 0);
-	long ns, ops = timed(brk_op, &cur, &ns);
+	long ns, ops = timed(brk_op, &cur, 64, &ns);
 	report("brk", NULL, 1, ns, ops, NULL);
 }
 
@@ -416,7 +430,7 @@ static void bench_mprotect_split_merge(void)
 		return;
 	}
 	ulong mid = (ulong)p + MIB / 2;
-	long ns, ops = timed(split_merge_op, &mid, &ns);
+	long ns, ops = timed(split_merge_op, &mid, 64, &ns);
 	sys_munmap((ulong)p, MIB);
 	report("mprotect_split_merge", NULL, 1, ns, ops, NULL);
 }
@@ -429,9 +443,138 @@ static void bench_zero_floor(void)
 		return;
 	}
 	*(volatile char *)p = 1;   /* fault it in first: the floor is the zeroing alone */
-	long ns, ops = timed(zero_op, (void *)p, &ns);
+	long ns, ops = timed(zero_op, (void *)p, 64, &ns);
 	sys_munmap((ulong)p, PAGE);
 	report("zero_floor", NULL, 1, ns, ops, NULL);
+}
+
+/* ---- fork: fork_exit and cow ---- */
+
+#define SIGCHLD 17
+
+/* fork(): the arches that have the call use it; arm64 has only clone (as tests/user/test_fork). */
+static long do_fork(void)
+{
+#ifdef SYS_fork
+	return syscall0(SYS_fork);
+#else
+	return syscall6(SYS_clone, SIGCHLD, 0, 0, 0, 0, 0);
+#endif
+}
+
+/* Collect the child `pid`: true if it exited with status 0. */
+static bool reap(const char *what, long pid)
+{
+	int status = -1;
+	long r = syscall6(SYS_wait4, pid, &status, 0, 0, 0, 0);
+	if (r != pid) {
+		fail(what, "wait4", r);
+		return false;
+	}
+	if (status != 0) {
+		fail(what, "the child (its wait4 status)", status);
+		return false;
+	}
+	return true;
+}
+
+/* A fresh private region of `len` bytes, 2 MiB aligned, every page written: 0 if mmap failed. */
+static ulong written_region(const char *what, ulong len)
+{
+	long p = sys_mmap(aligned_hint(len), len, PROT_RW, MAP_PRIV_ANON);
+	if (p < 0) {
+		fail(what, "mmap", p);
+		return 0;
+	}
+	for (ulong i = 0; i < len / PAGE; i++)
+		((volatile char *)p)[i * PAGE] = 1;
+	return (ulong)p;
+}
+
+static bool fork_exit_op(void *arg)
+{
+	(void)arg;
+	long pid = do_fork();
+	if (pid == 0)
+		sys_exit_group(0);
+	if (pid < 0) {
+		fail("fork_exit", "fork", pid);
+		return false;
+	}
+	return reap("fork_exit", pid);
+}
+
+static void bench_fork_exit(void)
+{
+	ulong len = region_given ? region : FORK_REGION;
+	ulong p = written_region("fork_exit", len);
+	if (!p)
+		return;
+	long ns, ops = timed(fork_exit_op, NULL, 1, &ns);
+	sys_munmap(p, len);
+	char extra[32];
+	snprintf(extra, sizeof(extra), "region_mib=%lu", len / MIB);
+	report("fork_exit", NULL, 1, ns, ops, extra);
+}
+
+/* What cow's child hands back through a MAP_SHARED page: its write loop's time and pages. */
+struct cow_result {
+	long ns, pages;
+};
+
+static void bench_cow(void)
+{
+	ulong len = region_given ? region : FORK_REGION, pages = len / PAGE;
+	ulong p = written_region("cow", len);
+	long shared = sys_mmap(0, PAGE, PROT_RW, MAP_SHARED_ANON);
+	if (!p || shared < 0) {
+		if (shared < 0)
+			fail("cow", "mmap of the shared page", shared);
+		if (p)
+			sys_munmap(p, len);
+		return;
+	}
+	volatile struct cow_result *res = (volatile struct cow_result *)shared;
+	long ns = 0, ops = 0, forks = 0, t0 = now_ns();
+	do {
+		/* Each round the same start: the pages the parent's alone and writable (after the
+		 * first, these writes reuse the pages the last child left the parent alone in). */
+		for (ulong i = 0; i < pages; i++)
+			((volatile char *)p)[i * PAGE] = 1;
+		res->ns = res->pages = -1;   /* a child that does not report is caught */
+		long pid = do_fork();
+		if (pid == 0) {
+			now_ns();   /* a COW fault on the child's stack page, if any, before t */
+			long t = now_ns();
+			for (ulong i = 0; i < pages; i++)
+				((volatile char *)p)[i * PAGE] = 2;
+			res->ns = now_ns() - t;
+			res->pages = (long)pages;
+			sys_exit_group(0);
+		}
+		if (pid < 0) {
+			fail("cow", "fork", pid);
+			break;
+		}
+		if (!reap("cow", pid))
+			break;
+		if (res->pages != (long)pages) {
+			fail("cow", "the child's report (pages written)", res->pages);
+			break;
+		}
+		if (((volatile char *)p)[0] != 1) {   /* the child's write reached the parent */
+			fail("cow", "copy-on-write (the parent's first byte)", ((volatile char *)p)[0]);
+			break;
+		}
+		ns += res->ns;
+		ops += res->pages;
+		forks++;
+	} while (now_ns() - t0 < window_ns);
+	sys_munmap((ulong)shared, PAGE);
+	sys_munmap(p, len);
+	char extra[48];
+	snprintf(extra, sizeof(extra), "region_mib=%lu forks=%ld", len / MIB, forks);
+	report("cow", NULL, 1, ns, ops, extra);
 }
 
 /* ---- main ---- */
@@ -448,6 +591,8 @@ static const struct workload all[] = {
 	{ "mmap_munmap", bench_mmap_munmap },
 	{ "brk", bench_brk },
 	{ "mprotect_split_merge", bench_mprotect_split_merge },
+	{ "fork_exit", bench_fork_exit },
+	{ "cow", bench_cow },
 	{ "zero_floor", bench_zero_floor },
 };
 #define NR_WORKLOADS (int)(sizeof(all) / sizeof(all[0]))
@@ -538,6 +683,7 @@ int main(int argc, char **argv, char **envp)
 				if (m < 1 || m > 4096)
 					usage(v);
 				region = (ulong)m * MIB;
+				region_given = true;
 			}
 			continue;
 		}
