@@ -23,11 +23,12 @@ bool tlb_busted_munmap;
 bool mm_quarantine;
 /* What tlb_finish gave back while mm_quarantine was set (mm/internal.h): data pages in batches
  * (a page may be in two, fork having shared it), tables on a list (each is one mm's). */
-struct quarantine_batch {
+struct quarantine_batch {   /* in a page of its own */
 	struct quarantine_batch *next;
 	unsigned n;
 	struct page *pages[TLB_BATCH];
 };
+STATIC_ASSERT(sizeof(struct quarantine_batch) <= PAGE_SIZE, "a quarantine batch fits a page");
 static struct quarantine_batch *quarantine_pages;
 static struct list_head quarantine_tables = LIST_HEAD_INIT(quarantine_tables);
 static spinlock_t quarantine_lock = SPINLOCK_INIT;
@@ -193,7 +194,7 @@ void tlb_quarantine_release(struct mm *mm)
 		next = b->next;
 		for (unsigned i = 0; i < b->n; i++)
 			put_page(b->pages[i]);
-		kfree(b);
+		free_page(virt_to_page(b));
 	}
 	/* No walker is left (the suite's threads are done): no grace period to wait for. A table
 	 * the twin filled after its unlink keeps its pages (a leak the suite reports). */
@@ -311,7 +312,9 @@ static void flush_gathered(struct mmu_gather *g, bool tables)
 static void release_pages(struct mmu_gather *g)
 {
 	if (unlikely(READ_ONCE(mm_quarantine)) && g->nr_pages) {
-		struct quarantine_batch *b = kmalloc(sizeof(*b), 0);
+		struct page *bp = alloc_page(0);   /* a page for the batch: nothing else allocates
+						    * in any context, and on the host too */
+		struct quarantine_batch *b = bp ? page_address(bp) : NULL;
 		if (b) {
 			b->n = g->nr_pages;
 			memcpy(b->pages, g->pages, g->nr_pages * sizeof(g->pages[0]));

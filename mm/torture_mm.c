@@ -417,7 +417,9 @@ static void op_touch(struct tm_thread *t, struct tm_region *g)
  * entries, words); then every writable page is written in the parent, a copy-on-write fault
  * each, and the child's pages must still hold the old words; then some are written in the child
  * (adopted for it), and the parent's region must still be the model. mm.busted=fork_wp (the
- * twin): fork leaves the parent's entries writable, so the parent's writes reach the child. */
+ * twin): fork leaves the parent's entries writable, so the parent's writes reach the child.
+ * Not in the TLB twin's runs: a fork's flushes and switches of mm would wipe the stale
+ * translations that twin is caught through. */
 static void op_fork(struct tm_thread *t, struct tm_region *g)
 {
 	struct tm_state *st = t->st;
@@ -489,8 +491,8 @@ static void one_op(struct tm_thread *t, struct tm_region *g)
 		op_mprotect(t, g);
 	else if (x < 29)
 		op_mremap(t, g);
-	else if (x < 31)
-		op_dontneed(t, g);
+	else if (x < 31 || READ_ONCE(tlb_busted_munmap))
+		op_dontneed(t, g);   /* the TLB twin: a fork's flushes would wipe its stale entries */
 	else
 		op_fork(t, g);
 	set_hot(t, g, 0, 0);
