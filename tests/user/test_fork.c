@@ -12,16 +12,6 @@
 #define CLONE_VFORK 0x4000
 #define PG 4096ul
 
-/* fork(): the arches that have the call use it; arm64 has only clone. */
-static long do_fork(void)
-{
-#ifdef SYS_fork
-	return syscall0(SYS_fork);
-#else
-	return syscall6(SYS_clone, SIGCHLD, 0, 0, 0, 0, 0);
-#endif
-}
-
 static long wait4(long pid, int *status, int options)
 {
 	return syscall6(SYS_wait4, pid, status, options, 0, 0, 0);
@@ -62,7 +52,7 @@ int main(int argc, char **argv, char **envp)
 	pv[0] = 10;
 
 	/* 1: the child's writes stay in the child; its exit status reaches wait4. */
-	pid = do_fork();
+	pid = sys_fork();
 	if (pid == 0) {
 		global = 2;
 		pv[0] = 20;
@@ -76,7 +66,7 @@ int main(int argc, char **argv, char **envp)
 	/* 2: the parent's writes after fork stay in the parent: the child reads its word only
 	 * after the parent has written (told through the shared page). */
 	sh[0] = 0;
-	pid = do_fork();
+	pid = sys_fork();
 	if (pid == 0) {
 		while (!__atomic_load_n(&sh[0], __ATOMIC_ACQUIRE))
 			nap();
@@ -92,7 +82,7 @@ int main(int argc, char **argv, char **envp)
 
 	/* 3: a shared mapping is shared both ways. */
 	sh[1] = 5;
-	pid = do_fork();
+	pid = sys_fork();
 	if (pid == 0) {
 		long saw = sh[1];
 		sh[1] = 6;
@@ -104,7 +94,7 @@ int main(int argc, char **argv, char **envp)
 		"status %#x, words %ld %ld", st, sh[1], sh[2]);
 
 	/* 4: what the child unmaps or protects stays in the parent. */
-	pid = do_fork();
+	pid = sys_fork();
 	if (pid == 0) {
 		long a = syscall3(SYS_munmap, priv, 2 * PG, 0);
 		long b = syscall3(SYS_mprotect, priv + 2 * PG, 2 * PG, 0);
@@ -116,7 +106,7 @@ int main(int argc, char **argv, char **envp)
 		"childs_munmap_leaves_the_parent", "status %#x, word %ld", st, pv[0]);
 
 	/* 5: a child killed by a fault: the signal in the status's low bits. */
-	pid = do_fork();
+	pid = sys_fork();
 	if (pid == 0) {
 		syscall3(SYS_mprotect, priv, PG, 1);
 		pv[0] = 1;   /* a write to a read-only page: SIGSEGV */
@@ -128,7 +118,7 @@ int main(int argc, char **argv, char **envp)
 
 	/* 6: WNOHANG while the child runs is 0; a specific pid; then no child is -ECHILD. */
 	sh[3] = 0;
-	pid = do_fork();
+	pid = sys_fork();
 	if (pid == 0) {
 		while (!__atomic_load_n(&sh[3], __ATOMIC_ACQUIRE))
 			nap();
@@ -144,7 +134,7 @@ int main(int argc, char **argv, char **envp)
 
 	/* 7: getppid in the child is the parent's pid. */
 	long me = sys_getpid();
-	pid = do_fork();
+	pid = sys_fork();
 	if (pid == 0)
 		child_exit(syscall0(SYS_getppid) == me ? 0 : 1);
 	r = wait4(pid, &st, 0);
@@ -154,9 +144,9 @@ int main(int argc, char **argv, char **envp)
 	 * without a parent, ends later by itself (and says so in the shared page, which this
 	 * waits for; the user suite waits for the rest of it before it counts pages). */
 	sh[4] = 0;
-	pid = do_fork();
+	pid = sys_fork();
 	if (pid == 0) {
-		if (do_fork() == 0) {
+		if (sys_fork() == 0) {
 			while (syscall0(SYS_getppid) != 0 && syscall0(SYS_getppid) != 1)
 				nap();   /* until the parent is gone (Linux: init adopted it) */
 			pv[1] = 99;   /* copy-on-write in an orphan */
@@ -191,7 +181,7 @@ int main(int argc, char **argv, char **envp)
 	/* 10: many children at once, collected in any order. */
 	long kids[6];
 	for (int i = 0; i < 6; i++) {
-		kids[i] = do_fork();
+		kids[i] = sys_fork();
 		if (kids[i] == 0) {
 			pv[2] = i;   /* each its own copy */
 			child_exit(pv[2] == i ? 10 + i : 1);
@@ -210,7 +200,7 @@ int main(int argc, char **argv, char **envp)
 	/* 11: bad arguments: an unknown option; a status pointer the kernel cannot write is
 	 * -EFAULT, the child collected all the same. */
 	long inval = wait4(-1, &st, 0x4000);
-	pid = do_fork();
+	pid = sys_fork();
 	if (pid == 0)
 		child_exit(0);
 	long fault = wait4(pid, (int *)8, 0), after = wait4(pid, &st, WNOHANG);

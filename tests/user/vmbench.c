@@ -450,18 +450,6 @@ static void bench_zero_floor(void)
 
 /* ---- fork: fork_exit and cow ---- */
 
-#define SIGCHLD 17
-
-/* fork(): the arches that have the call use it; arm64 has only clone (as tests/user/test_fork). */
-static long do_fork(void)
-{
-#ifdef SYS_fork
-	return syscall0(SYS_fork);
-#else
-	return syscall6(SYS_clone, SIGCHLD, 0, 0, 0, 0, 0);
-#endif
-}
-
 /* Collect the child `pid`: true if it exited with status 0. */
 static bool reap(const char *what, long pid)
 {
@@ -494,7 +482,7 @@ static ulong written_region(const char *what, ulong len)
 static bool fork_exit_op(void *arg)
 {
 	(void)arg;
-	long pid = do_fork();
+	long pid = sys_fork();
 	if (pid == 0)
 		sys_exit_group(0);
 	if (pid < 0) {
@@ -542,7 +530,7 @@ static void bench_cow(void)
 		for (ulong i = 0; i < pages; i++)
 			((volatile char *)p)[i * PAGE] = 1;
 		res->ns = res->pages = -1;   /* a child that does not report is caught */
-		long pid = do_fork();
+		long pid = sys_fork();
 		if (pid == 0) {
 			now_ns();   /* a COW fault on the child's stack page, if any, before t */
 			long t = now_ns();

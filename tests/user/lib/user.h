@@ -22,6 +22,15 @@ typedef unsigned long ulong;
 
 static inline long sys_write(int fd, const void *buf, size_t n) { return syscall3(SYS_write, fd, buf, n); }
 static inline long sys_getpid(void) { return syscall0(SYS_getpid); }
+/* fork(2): the call where the arch has it; arm64 has only clone, with SIGCHLD (17) as fork's. */
+static inline long sys_fork(void)
+{
+#ifdef SYS_fork
+	return syscall0(SYS_fork);
+#else
+	return syscall6(SYS_clone, 17, 0, 0, 0, 0, 0);
+#endif
+}
 __attribute__((noreturn)) void sys_exit_group(int status);
 
 /* The auxiliary vector the kernel passed (after envp's NULL): AT_* pairs ending with AT_NULL. */
