@@ -204,7 +204,7 @@ inline fault_present(vv) {
 	atomic { TABLE_ALIVE(t); ok = (tpage[t] == old && twrite[t] == oldw) }   /* fault_present: if (pte_read_once(e) != old): spurious */
 	if
 	:: ok ->
-		atomic {                                        /* fault_present: want = user_pte(p, vma->flags, true); if (want != old) pte_change_locked(e, old, want) */
+		atomic {                                        /* fault_present: want = user_pte(p, vma->flags, true); pte_change_locked(e, old, want) */
 			VMA_ALIVE(vv); TABLE_ALIVE(t);
 			nw = WR(vflags[vv]);
 			if :: twrite[t] != nw -> twrite[t] = nw :: else -> skip fi

@@ -61,7 +61,7 @@ inline handle_mm_fault() {
 	:: !ok -> why = FA_TRYLOCK; goto pv_out_rcu
 	:: else -> skip
 	fi;
-	atomic {                                                /* pervma_fault: !fault_busted && READ_ONCE(v->lock_seq) == smp_load_acquire(&mm->write_seq) */
+	atomic {  /* pervma_fault: !fault_busted && READ_ONCE(v->lock_seq) == smp_load_acquire(&mm->write_seq) */
 		VMA_ALIVE(v);
 		why = (!fault_busted && vlock_seq[v] == write_seq -> FA_MARKED : FA_NONE)
 	}

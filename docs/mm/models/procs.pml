@@ -158,11 +158,15 @@ inline do_mprotect(nf) {
 	mmap_write_unlock()
 }
 
+/* The first writer: one of four operations (spin -DONLY_OP=MPROTECT, say: that one only). */
+#ifndef ONLY_OP
+#define ONLY_OP 0
+#endif
 proctype writer() {
 	byte t, x, gpage, gtable, mp;
 	bit mw, gflush, local_only, waited;
 	if
-	:: wop = MUNMAP ->                                      /* vm_munmap(mm, A, PAGE_SIZE) */
+	:: atomic { ONLY_OP == 0 || ONLY_OP == MUNMAP -> wop = MUNMAP };  /* vm_munmap(mm, A, PAGE_SIZE) */
 		mmap_write_lock();
 		mm_write_range(SPAN_A);
 		local_only = tlb_busted_munmap;                 /* do_munmap: tx.tlb.local_only = READ_ONCE(tlb_busted_munmap) */
@@ -170,9 +174,9 @@ proctype writer() {
 		tlb_finish();                                   /* vma_tx_end: tlb_finish(&tx->tlb) */
 		vstate[V] = QUEUED;                             /* vma_tx_end: call_rcu(&v->rcu, vma_free_rcu) */
 		mmap_write_unlock()
-	:: wop = MPROTECT ->                                    /* vm_mprotect(mm, A, PAGE_SIZE, PROT_READ) */
+	:: atomic { ONLY_OP == 0 || ONLY_OP == MPROTECT -> wop = MPROTECT };  /* vm_mprotect(mm, A, PAGE_SIZE, PROT_READ) */
 		do_mprotect(VM_READ)
-	:: wop = MREMAP ->                                      /* vm_mremap(mm, A, PAGE_SIZE, PAGE_SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, B) */
+	:: atomic { ONLY_OP == 0 || ONLY_OP == MREMAP -> wop = MREMAP };  /* vm_mremap(mm, A, PAGE_SIZE, PAGE_SIZE, MREMAP_MAYMOVE | MREMAP_FIXED, B) */
 		mmap_write_lock();
 		mm_write_range(SPAN_ALL);
 		vma_start_write(V);
@@ -189,7 +193,7 @@ proctype writer() {
 		tlb_finish();                                   /* vma_tx_end: tlb_finish(&tx->tlb) */
 		vstate[V] = QUEUED;                             /* vma_tx_end: call_rcu(&v->rcu, vma_free_rcu) */
 		mmap_write_unlock()
-	:: wop = MMAP ->                                        /* vm_mmap(mm, A, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_FIXED ..) */
+	:: atomic { ONLY_OP == 0 || ONLY_OP == MMAP -> wop = MMAP };  /* vm_mmap(mm, A, PAGE_SIZE, PROT_READ | PROT_WRITE, MAP_FIXED ..) */
 		mmap_write_lock();
 		mm_write_range(SPAN_A);
 		unmap_v();

@@ -21,7 +21,7 @@ inline strategy_init() { skip }
 inline mm_write_range(span) { skip }
 
 inline vma_start_write(x) {
-	atomic {                                                /* spf_vma_write: WRITE_ONCE(v->seq, v->seq + 1); smp_mb(); list_add(&v->spf_node, &mm->spf_marked) */
+	atomic {                                                /* spf_vma_write: WRITE_ONCE(v->seq, v->seq + 1); smp_mb(); list_add(.., &mm->spf_marked) */
 		if
 		:: vlock_seq[x] != write_seq ->
 			vlock_seq[x] = write_seq; vseq[x]++; spf_marked[x] = 1
