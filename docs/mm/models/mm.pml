@@ -198,7 +198,9 @@ inline mmu_store() {
 
 /* ---- The fault core (mm/fault.c), with the VMA held still by the caller's lock ---- */
 
-/* A present entry: make it what the VMA allows (the model has no zero page). */
+/* A present entry: make it what the VMA allows. The model has no zero page and no fork, so every
+ * page is its entry's alone (page_exclusive): fault_cow, where a write meets a read-only entry in
+ * a writable VMA, would reuse the page, which is this upgrade. */
 inline fault_present(vv) {
 	spin_lock(t);
 	atomic { TABLE_ALIVE(t); ok = (tpage[t] == old && twrite[t] == oldw) }   /* fault_present: if (pte_read_once(e) != old): spurious */

@@ -32,12 +32,13 @@ inline zap(a) {
 	fi
 }
 
+/* protect_one's write is page_exclusive(p): always, without fork. */
 inline change_protection(a, nf) {
 	t = link[a];                                            /* change_protection: for_each_pte: pte_find() */
 	if
 	:: t != 0 ->
 		spin_lock(t);
-		atomic {                                        /* protect_one: n = user_pte(page, a->flags, true); pte_write(e, n) */
+		atomic {                                        /* protect_one: n = user_pte(p, a->flags, write); pte_write(e, n) */
 			if
 			:: tpage[t] != 0 && twrite[t] != WR((nf)) -> twrite[t] = WR((nf)); gflush = 1
 			:: else -> skip
