@@ -2,9 +2,9 @@
 #   make [ARCH=x86_64|arm64|ppc64]   build build/<arch>/faultline.elf (and the GRUB ISO on
 #                              x86_64, the Image faultline.bin on arm64, the -bios stub on ppc64)
 #   make run             build and boot in QEMU with a command line that shows the kernel working
-#   make test            host unit tests, gdb's helpers on every arch (tools/gdb-test), the cheap
-#                        mutants (tools/mutants --cheap), then every boot the test matrix lists
-#                        (tools/test-matrix)
+#   make test            host unit tests, the fault strategies' SPIN models (tools/models), gdb's
+#                        helpers on every arch (tools/gdb-test), the cheap mutants (tools/mutants
+#                        --cheap), then every boot the test matrix lists (tools/test-matrix)
 #   make help            every target
 ARCH ?= x86_64
 BUILD := build/$(ARCH)
@@ -55,7 +55,8 @@ $(shell mkdir -p $(BUILD) && echo '$(KERNEL_SRCS) $(KERNEL_ASM)' | cmp -s - $(SO
 	echo '$(KERNEL_SRCS) $(KERNEL_ASM)' > $(SOURCES_LIST))
 
 .PHONY: all run test host-test kernel-test torture bench bench-kernel clean help deps fuzz user \
-	compile_commands.json fuzz-vmatree fuzz-mmap libfuzz-vmatree bench-vmatree debug gdb-test mutants
+	compile_commands.json fuzz-vmatree fuzz-mmap libfuzz-vmatree bench-vmatree debug gdb-test mutants \
+	models
 # The user programs and their initramfs (tests/user/user.mk) are built with the kernel: every
 # boot of tools/qemu-run passes build/<arch>/initramfs.cpio when it exists.
 all: $(IMAGES) $(BUILD)/initramfs.cpio
@@ -118,6 +119,7 @@ kernel-test: deps all
 
 test: deps
 	$(MAKE) host-test
+	tools/models
 	$(MAKE) ARCH=x86_64 all
 	$(MAKE) ARCH=arm64 all
 	$(MAKE) ARCH=ppc64 all
@@ -140,6 +142,11 @@ torture: deps all
 		--timeout $$(( $(TORTURE_SECONDS) * 5 + 900 )) -- mm.fault=$(FAULT) \
 		test=$(TORTURE_TESTS) fault_race.rounds=100000 rmap.ops=100000 \
 		torture=rcu,lock,rangelock,vmatree,slab,mm torture.seconds=$(TORTURE_SECONDS)
+
+# The fault strategies as Promela models (docs/mm/models/README.md): each must verify under SPIN,
+# each broken twin must fail with a counterexample (build/models/NAME.txt); under a minute.
+models: deps
+	tools/models
 
 # Mutation testing: each tests/mutants/NAME.patch (a small deliberate breakage) is applied to a
 # scratch copy of the tree, built and booted with the command that must kill it; fails if one
@@ -185,7 +192,8 @@ clean:
 define HELP_TEXT
 make [ARCH=x86_64|arm64|ppc64] build build/<arch>/faultline.elf (+ .iso, .bin, bootrom.bin)
 make run                   build, boot in QEMU (RUN_CMDLINE='$(RUN_CMDLINE)' SMP=$(SMP) MEM=$(MEM))
-make test                  host tests, then every boot of tools/test-matrix; what CI runs
+make test                  host tests, the SPIN models, then every boot of tools/test-matrix;
+                           what CI runs
 make host-test             host unit tests of kernel sources under ASan and UBSan (and TSan)
 make fuzz-vmatree          the VMA tree's model-based fuzzer, ASan (OPS=$(OPS) SEED=$(SEED))
 make fuzz-mmap             mmap and friends against a page-granular model, ASan (OPS=, SEED=)
@@ -204,6 +212,7 @@ make torture               the long hand-off and fault-race tests, then every to
                            TORTURE_SECONDS (default $(TORTURE_SECONDS)) each, on ARCH, under
                            FAULT=$(FAULT) (an mm.fault= strategy)
                            (TORTURE_FLAGS=--singlestep: one instruction per TCG block)
+make models                the fault strategies' SPIN models: each verifies, each twin fails
 make mutants               each tests/mutants/ patch on ARCH: killed or not
                            (MUTANTS='name ...', MUTANTS_FLAGS=--cheap)
 make deps                  install the Debian packages the project needs (tools/install-deps)
