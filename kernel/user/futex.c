@@ -18,10 +18,17 @@
 
 #define FUTEX_BUCKETS 64
 
+/* What a waiter waits on (Linux's futex key): (mm, address) for a private futex, or a shared one
+ * in private memory; (the shared object, the offset in it) for a shared futex in a MAP_SHARED
+ * mapping, so that processes that map it (a parent and its forked child), anywhere, meet. */
+struct futex_key {
+	const void *obj;
+	uintptr_t off;
+	bool shared;              /* a private waiter is not a shared waker's */
+};
+
 struct futex_waiter {
-	struct mm *mm;
-	uintptr_t addr;           /* its key; a requeue changes it, holding both buckets' locks */
-	bool shared;              /* part of the key: a private waiter is not a shared waker's */
+	struct futex_key key;     /* a requeue changes obj and off, holding both buckets' locks */
 	u32 bitset;               /* FUTEX_WAIT_BITSET's mask; all ones for FUTEX_WAIT */
 	struct thread *thread;
 	bool woken;               /* set by the waker under the bucket lock, read by the waiter */
@@ -41,10 +48,15 @@ void __init futex_init(void)
 	}
 }
 
-static struct futex_bucket *bucket_of(struct mm *mm, uintptr_t addr)
+static struct futex_bucket *bucket_of(const void *obj, uintptr_t off)
 {
-	u64 h = ((u64)(uintptr_t)mm ^ (addr >> 2)) * 0x9e3779b97f4a7c15ull;
+	u64 h = ((u64)(uintptr_t)obj ^ (off >> 2)) * 0x9e3779b97f4a7c15ull;
 	return &buckets[h >> 58];
+}
+
+static bool key_eq(const struct futex_key *a, const struct futex_key *b)
+{
+	return a->obj == b->obj && a->off == b->off && a->shared == b->shared;
 }
 
 /* The word, read with the bucket lock held: preemption is off, so a fault cannot be handled
@@ -60,10 +72,13 @@ static int read_word_locked(uintptr_t uaddr, u32 *v)
 static struct futex_bucket *lock_waiter_bucket(struct futex_waiter *w)
 {
 	for (;;) {
-		uintptr_t addr = READ_ONCE(w->addr);
-		struct futex_bucket *b = bucket_of(w->mm, addr);
+		/* The two words may be read torn by a requeue: then the check under the lock,
+		 * where they cannot change, sees one of them differ and goes round again. */
+		const void *obj = READ_ONCE(w->key.obj);
+		uintptr_t off = READ_ONCE(w->key.off);
+		struct futex_bucket *b = bucket_of(obj, off);
 		spin_lock(&b->lock);
-		if (w->addr == addr)
+		if (w->key.obj == obj && w->key.off == off)
 			return b;
 		spin_unlock(&b->lock);
 	}
@@ -82,16 +97,28 @@ static int lock_and_read(struct futex_bucket *b, uintptr_t uaddr, u32 *cur)
 	}
 }
 
-/* Linux keys a shared futex in private anonymous memory by the page, which it must be able to
- * pin for writing: one there that the process may not write is -EFAULT (get_futex_key). The
- * shared anonymous mappings are objects of their own and may be waited on read-only. */
-static int shared_key_ok(struct mm *mm, uintptr_t uaddr)
+/* Linux's get_futex_key. A shared futex in a MAP_SHARED mapping: the object and the offset in it.
+ * In private memory, shared or not: (mm, address); Linux keys a shared one there by the page,
+ * which it must be able to pin for writing, so one the process may not write is -EFAULT. */
+static int get_key(struct mm *mm, uintptr_t uaddr, bool shared, struct futex_key *k)
 {
+	k->obj = mm;
+	k->off = uaddr;
+	k->shared = shared;
+	if (!shared)
+		return 0;
+	int err = 0;
 	mmap_read_lock(mm);
 	struct vma *v = vma_lookup(mm, uaddr);
-	bool bad = v && !(v->flags & VM_SHARED) && !(v->flags & VM_WRITE);
+	if (v && (v->flags & VM_SHARED) && v->shm) {
+		k->obj = v->shm;
+		k->off = ((v->pgoff + ((uaddr - v->start) >> PAGE_SHIFT)) << PAGE_SHIFT) |
+			 (uaddr & (PAGE_SIZE - 1));
+	} else if (v && !(v->flags & VM_WRITE)) {
+		err = -EFAULT;
+	}
 	mmap_read_unlock(mm);
-	return bad ? -EFAULT : 0;
+	return err;
 }
 
 int futex_wait(struct mm *mm, uintptr_t uaddr, u32 val, u32 bitset, bool shared,
@@ -101,11 +128,10 @@ int futex_wait(struct mm *mm, uintptr_t uaddr, u32 val, u32 bitset, bool shared,
 		return -EINVAL;
 	if (!user_range_ok(uaddr, 4))
 		return -EFAULT;
-	if (shared && shared_key_ok(mm, uaddr))
+	struct futex_waiter w = { .bitset = bitset, .thread = current_thread() };
+	if (get_key(mm, uaddr, shared, &w.key))
 		return -EFAULT;
-	struct futex_bucket *b = bucket_of(mm, uaddr);
-	struct futex_waiter w = { .mm = mm, .addr = uaddr, .shared = shared, .bitset = bitset,
-				  .thread = current_thread() };
+	struct futex_bucket *b = bucket_of(w.key.obj, w.key.off);
 	u32 cur;
 	if (lock_and_read(b, uaddr, &cur))
 		return -EFAULT;
@@ -143,16 +169,17 @@ int futex_wake(struct mm *mm, uintptr_t uaddr, int n, u32 bitset, bool shared)
 {
 	if (uaddr & 3 || !bitset)
 		return -EINVAL;
-	if (shared && shared_key_ok(mm, uaddr))
+	struct futex_key k;
+	if (get_key(mm, uaddr, shared, &k))
 		return -EFAULT;
-	struct futex_bucket *b = bucket_of(mm, uaddr);
+	struct futex_bucket *b = bucket_of(k.obj, k.off);
 	int woken = 0;
 	spin_lock(&b->lock);
 	struct futex_waiter *w, *tmp;
 	list_for_each_entry_safe(w, tmp, &b->waiters, link) {
 		if (woken >= n)
 			break;
-		if (w->mm != mm || w->addr != uaddr || w->shared != shared || !(w->bitset & bitset))
+		if (!key_eq(&w->key, &k) || !(w->bitset & bitset))
 			continue;
 		wake_one(w);
 		woken++;
@@ -189,9 +216,10 @@ int futex_requeue(struct mm *mm, uintptr_t uaddr, int nr_wake, int nr_requeue, u
 		return -EINVAL;
 	if (!user_range_ok(uaddr, 4) || !user_range_ok(uaddr2, 4))
 		return -EFAULT;
-	if (shared && (shared_key_ok(mm, uaddr) || shared_key_ok(mm, uaddr2)))
+	struct futex_key k1, k2;
+	if (get_key(mm, uaddr, shared, &k1) || get_key(mm, uaddr2, shared, &k2))
 		return -EFAULT;
-	struct futex_bucket *b1 = bucket_of(mm, uaddr), *b2 = bucket_of(mm, uaddr2);
+	struct futex_bucket *b1 = bucket_of(k1.obj, k1.off), *b2 = bucket_of(k2.obj, k2.off);
 	for (;;) {
 		lock_two(b1, b2);
 		if (!cmp)
@@ -211,7 +239,7 @@ int futex_requeue(struct mm *mm, uintptr_t uaddr, int nr_wake, int nr_requeue, u
 	int done = 0, moved = 0;
 	struct futex_waiter *w, *tmp;
 	list_for_each_entry_safe(w, tmp, &b1->waiters, link) {
-		if (w->mm != mm || w->addr != uaddr || w->shared != shared)
+		if (!key_eq(&w->key, &k1))
 			continue;
 		if (done < nr_wake) {
 			wake_one(w);
@@ -224,7 +252,8 @@ int futex_requeue(struct mm *mm, uintptr_t uaddr, int nr_wake, int nr_requeue, u
 				list_del(&w->link);
 				list_add_tail(&w->link, &b2->waiters);
 			}
-			WRITE_ONCE(w->addr, uaddr2);   /* both locks held: see lock_waiter_bucket */
+			WRITE_ONCE(w->key.obj, k2.obj);   /* both locks held: see lock_waiter_bucket */
+			WRITE_ONCE(w->key.off, k2.off);
 			moved++;
 		} else {
 			break;

@@ -40,7 +40,7 @@ static void nap(void)
 int main(int argc, char **argv, char **envp)
 {
 	(void)argc, (void)argv, (void)envp;
-	ktap_plan(11);
+	ktap_plan(12);
 	long pid, r;
 	int st = -1;
 	long priv = map(0), shared = map(1);
@@ -60,7 +60,7 @@ int main(int argc, char **argv, char **envp)
 	}
 	r = wait4(pid, &st, 0);
 	ktap_ok(pid > 0 && r == pid && st == 7 << 8 && global == 1 && pv[0] == 10,
-		"child_writes_stay_in_the_child", "fork %ld, wait4 %ld, status %#x, global %ld, "
+		"child_writes_stay_in_the_child", "fork %ld, wait4 %ld, status 0x%x, global %ld, "
 		"page %ld", pid, r, st, global, pv[0]);
 
 	/* 2: the parent's writes after fork stay in the parent: the child reads its word only
@@ -76,7 +76,7 @@ int main(int argc, char **argv, char **envp)
 	global = 3;
 	__atomic_store_n(&sh[0], 1, __ATOMIC_RELEASE);
 	r = wait4(pid, &st, 0);
-	ktap_ok(r == pid && st == 0, "parent_writes_stay_in_the_parent", "wait4 %ld, status %#x",
+	ktap_ok(r == pid && st == 0, "parent_writes_stay_in_the_parent", "wait4 %ld, status 0x%x",
 		r, st);
 	global = 1;
 
@@ -91,7 +91,7 @@ int main(int argc, char **argv, char **envp)
 	}
 	r = wait4(pid, &st, 0);
 	ktap_ok(r == pid && st == 0 && sh[1] == 6 && sh[2] == (long)PG, "shared_mapping_is_shared",
-		"status %#x, words %ld %ld", st, sh[1], sh[2]);
+		"status 0x%x, words %ld %ld", st, sh[1], sh[2]);
 
 	/* 4: what the child unmaps or protects stays in the parent. */
 	pid = sys_fork();
@@ -103,7 +103,7 @@ int main(int argc, char **argv, char **envp)
 	r = wait4(pid, &st, 0);
 	pv[PG / 8 * 3] = 12;
 	ktap_ok(r == pid && st == 0 && pv[0] == 11 && pv[PG / 8 * 3] == 12,
-		"childs_munmap_leaves_the_parent", "status %#x, word %ld", st, pv[0]);
+		"childs_munmap_leaves_the_parent", "status 0x%x, word %ld", st, pv[0]);
 
 	/* 5: a child killed by a fault: the signal in the status's low bits. */
 	pid = sys_fork();
@@ -114,7 +114,7 @@ int main(int argc, char **argv, char **envp)
 	}
 	r = wait4(pid, &st, 0);
 	ktap_ok(r == pid && (st & 0x7f) == SIGSEGV && pv[0] == 11, "fault_kills_only_the_child",
-		"status %#x, word %ld", st, pv[0]);
+		"status 0x%x, word %ld", st, pv[0]);
 
 	/* 6: WNOHANG while the child runs is 0; a specific pid; then no child is -ECHILD. */
 	sh[3] = 0;
@@ -129,7 +129,7 @@ int main(int argc, char **argv, char **envp)
 	r = wait4(-1, &st, 0);
 	long none = wait4(-1, &st, 0);
 	ktap_ok(nohang == 0 && other == -ECHILD && r == pid && st == 3 << 8 && none == -ECHILD,
-		"wait4_nohang_pid_and_echild", "WNOHANG %ld, other pid %ld, wait4 %ld (status %#x), "
+		"wait4_nohang_pid_and_echild", "WNOHANG %ld, other pid %ld, wait4 %ld (status 0x%x), "
 		"then %ld", nohang, other, r, st, none);
 
 	/* 7: getppid in the child is the parent's pid. */
@@ -138,7 +138,7 @@ int main(int argc, char **argv, char **envp)
 	if (pid == 0)
 		child_exit(syscall0(SYS_getppid) == me ? 0 : 1);
 	r = wait4(pid, &st, 0);
-	ktap_ok(r == pid && st == 0, "getppid_is_the_parent", "status %#x", st);
+	ktap_ok(r == pid && st == 0, "getppid_is_the_parent", "status 0x%x", st);
 
 	/* 8: an orphan: the child forks a grandchild and ends at once; the grandchild, left
 	 * without a parent, ends later by itself (and says so in the shared page, which this
@@ -160,7 +160,7 @@ int main(int argc, char **argv, char **envp)
 		nap();
 	long gone = sh[4];
 	ktap_ok(r == pid && st == 0 && gone == 99 && pv[1] != 99, "orphan_ends_by_itself",
-		"status %#x, the grandchild said %ld", st, gone);
+		"status 0x%x, the grandchild said %ld", st, gone);
 
 	/* 9: vfork: the parent goes on only after the child has ended; they share memory. */
 	global = 1;
@@ -176,7 +176,7 @@ int main(int argc, char **argv, char **envp)
 	long saw = global;
 	r = wait4(pid, &st, 0);
 	ktap_ok(pid > 0 && saw == 42 && r == pid && st == 5 << 8, "vfork_shares_and_waits",
-		"vfork %ld, saw %ld, wait4 %ld, status %#x", pid, saw, r, st);
+		"vfork %ld, saw %ld, wait4 %ld, status 0x%x", pid, saw, r, st);
 
 	/* 10: many children at once, collected in any order. */
 	long kids[6];
@@ -195,7 +195,7 @@ int main(int argc, char **argv, char **envp)
 				found |= 1 << k;
 	}
 	ktap_ok(found == 0x3f && wait4(-1, &st, WNOHANG) == -ECHILD, "six_children_collected",
-		"found %#x", found);
+		"found 0x%x", found);
 
 	/* 11: bad arguments: an unknown option; a status pointer the kernel cannot write is
 	 * -EFAULT, the child collected all the same. */
@@ -206,5 +206,24 @@ int main(int argc, char **argv, char **envp)
 	long fault = wait4(pid, (int *)8, 0), after = wait4(pid, &st, WNOHANG);
 	ktap_ok(inval == -22 && fault == -14 && after == -ECHILD, "wait4_bad_arguments",
 		"options %ld, bad status %ld, then %ld", inval, fault, after);
+
+	/* 12: a process-shared futex in a MAP_SHARED page: the child's wake reaches the parent's
+	 * wait (Linux keys it by the object and offset, not by the address space). The child
+	 * wakes until one of its wakes finds the waiter; the parent's wait has a 5 s limit. */
+	sh[6] = 0;
+	pid = sys_fork();
+	if (pid == 0) {
+		for (int i = 0; i < 5000; i++) {
+			nap();
+			if (syscall6(SYS_futex, &sh[6], 1 /* WAKE, shared */, 1, 0, 0, 0) == 1)
+				child_exit(0);
+		}
+		child_exit(1);
+	}
+	struct { long sec, nsec; } limit = { 5, 0 };
+	long waited = syscall6(SYS_futex, &sh[6], 0 /* WAIT, shared */, 0, &limit, 0, 0);
+	r = wait4(pid, &st, 0);
+	ktap_ok(waited == 0 && r == pid && st == 0, "shared_futex_across_fork",
+		"wait %ld, the child's status 0x%x", waited, st);
 	ktap_exit();
 }
