@@ -46,6 +46,7 @@ struct tm_state {
 	volatile bool counted;         /* the last thread is done: after is set if mm was */
 	atomic_long_t count[TM_NR_COUNTS];
 	atomic_long_t bugs_seen;       /* mm_bugs when last checked */
+	bool no_forks;                 /* a twin that forks would hide (op_fork) */
 	bool lockless;                 /* the strategy lets faults run beside VMA writers (all
 					* but mmap_lock): the race windows are widened */
 	volatile bool failed;          /* an error was found: every thread winds down, so that
