@@ -218,6 +218,8 @@ static int fault_cow(struct mm *mm, struct vma *vma, uintptr_t addr, pte_t *e, s
 	pte_change_locked(e, old, 0);   /* break before make, as for the zero page below */
 	tlb_flush_mm_range(mm, addr, PAGE_SIZE, 0);
 	account_map(mm, vma, n);
+	/* A full barrier (pte_cmpxchg's contract): the copy's bytes before the entry, for the MMU
+	 * of another CPU of this mm and for lockless walkers alike. */
 	pte_change_locked(e, 0, user_pte(n, vma->flags, true));
 	atomic_dec(&p->anon.mapcount);
 	atomic_long_add_return(&mm->rss[MM_ANONPAGES], -1);
@@ -271,8 +273,7 @@ static int fault_present(struct mm *mm, struct vma *vma, uintptr_t addr, bool wr
 	/* Writable only if the VMA is and, for private memory, the page is this entry's alone: a
 	 * read fault must not open a page shared copy-on-write to writes (torture=mm's fork found
 	 * one that did), as mprotect must not (protect_one). */
-	bool write_ok = (vma->flags & VM_SHARED) || p == zero_page || page_exclusive(p);
-	pte_t want = user_pte(p, vma->flags, write_ok);
+	pte_t want = user_pte(p, vma->flags, pte_may_write(p, vma->flags));
 	if (want != old) {
 		/* More access (a write to a page mprotect left read-only): no other frame, so no
 		 * break needed; a stale read-only copy elsewhere faults and lands below. */

@@ -47,6 +47,11 @@ struct page *user_pte_page(pte_t v);
 /* Is p (a private page, under the split lock of an entry that maps it) that entry's alone, so
  * that a write may have it without a copy? (fault.c) */
 bool page_exclusive(struct page *p);
+/* May an entry of a VMA with vm_flags map p writable, if the VMA allows writing (user_pte's
+ * `write`)? Shared memory: yes; the zero page: user_pte refuses it anyway; a private page only
+ * while it is the entry's alone, else the next write copies it. Under the entry's split lock.
+ * Every path that rebuilds an existing entry asks this (fault_present, protect_one). */
+bool pte_may_write(struct page *p, unsigned long vm_flags);
 pte_t *pte_find(struct mm *mm, uintptr_t addr, struct page **table, uintptr_t *skip);
 pte_t *pte_alloc(struct mm *mm, uintptr_t addr, struct page **table);
 void zap_vma_range(struct mmu_gather *g, struct vma *vma, uintptr_t start, uintptr_t end);

@@ -73,6 +73,11 @@ pte_t user_pte(struct page *p, unsigned long vm_flags, bool write)
 	return pte_mk_leaf(page_to_phys(p), prot, 0);
 }
 
+bool pte_may_write(struct page *p, unsigned long vm_flags)
+{
+	return (vm_flags & VM_SHARED) || p == zero_page || page_exclusive(p);
+}
+
 /* The page a non-empty user level-0 entry maps (present or soft). */
 struct page *user_pte_page(pte_t v)
 {
@@ -258,8 +263,7 @@ static void protect_one(pte_t *e, pte_t v, uintptr_t addr, void *arg)
 	 * write faults and gets a page of its own. So does a private page shared copy-on-write
 	 * with another mm (fork): the next write copies it (fault_cow). */
 	struct page *p = user_pte_page(v);
-	bool write = (a->flags & VM_SHARED) || p == zero_page || page_exclusive(p);
-	pte_t n = user_pte(p, a->flags, write);
+	pte_t n = user_pte(p, a->flags, pte_may_write(p, a->flags));
 	if (n == v)
 		return;
 	/* Becoming executable: what a user wrote there through a writable mapping must reach
