@@ -12,6 +12,7 @@
 #include "kernel/sched/thread.h"
 #include "kernel/smp.h"
 #include "kernel/torture.h"
+#include "kernel/trace.h"
 #include "kernel/user/exec.h"
 #include "kernel/user/init.h"
 #include "kernel/user/initramfs.h"
@@ -146,6 +147,7 @@ __noreturn void kmain(struct boot_info *bi)
 	}
 	int bad = params_apply_boot(bi->cmdline);
 	bad += user_init_setup(bi->cmdline);
+	bad += trace_setup();
 	if (bad) {
 		pr_err("faultline: %d bad boot parameter(s); refusing to run with them\n", bad);
 		struct ktest_totals tot = { .fail = (unsigned)bad };

@@ -95,6 +95,7 @@ int mm_fork(struct mm *old, struct mm **out)
 	struct mm *mm = mm_create();
 	if (!mm)
 		return -ENOMEM;
+	mm->merge_policy = old->merge_policy;
 	struct mmu_gather g;
 	struct vma_tree_iter it;
 	struct vma *v;

@@ -61,8 +61,20 @@ void change_protection(struct mmu_gather *g, struct vma *vma, uintptr_t start, u
 int pt_prealloc(struct mm *mm, uintptr_t start, uintptr_t end, struct list_head *made);
 void pt_prealloc_undo(struct mmu_gather *g, struct list_head *made);
 void pt_prealloc_keep(struct list_head *made);
+/* The relaxed merge policy's relabelling of private pages (vma_merge.c): each page of `from`
+ * mapped in the range gets `to` as its anon_vma and `index` plus its page offset from `start`
+ * as its index. mmap_lock held for write, the range's VMAs marked (vma_start_write). */
+struct relabel {
+	const struct anon_vma *from;
+	struct anon_vma *to;
+	uintptr_t start;          /* the address whose page gets `index` */
+	unsigned long index;
+};
+void relabel_page(const struct relabel *rl, struct page *p, uintptr_t addr);
+void relabel_range(struct mm *mm, uintptr_t start, uintptr_t end, const struct relabel *rl);
+/* mremap: with rl, each page moved is relabelled at its new address. */
 void move_ptes(struct mmu_gather *g, struct mm *mm, uintptr_t old, uintptr_t new,
-	       unsigned long len);
+	       unsigned long len, const struct relabel *rl);
 
 /* An entry where the mm's invariants say none can be (an orphan left by a fault that trusted a
  * VMA it should not have): reported and counted; a panic unless mm_bug_tolerant, which
@@ -106,13 +118,14 @@ void vma_tx_link(struct vma_tx *tx, struct vma *v);   /* store v's range, count 
 void vma_tx_kill(struct vma_tx *tx, struct vma *v);   /* v left the tree: freed at the end */
 struct vma *vma_split(struct vma_tx *tx, struct vma *v, uintptr_t addr, bool new_below);
 struct vma *vma_split_off_tail(struct vma_tx *tx, struct vma *first, uintptr_t end);
+enum merge_caller;
 struct vma *vma_merge(struct vma_tx *tx, struct vma *prev, uintptr_t addr, uintptr_t end,
 		      unsigned long flags, struct anon_vma *anon, struct shm_object *shm,
-		      unsigned long pgoff);
+		      unsigned long pgoff, enum merge_caller by, bool here);
 struct vma *vma_merge_new(struct vma_tx *tx, struct vma *prev, struct vma *next, uintptr_t addr,
 			  uintptr_t end, unsigned long flags, unsigned long pgoff);
-bool can_merge_after(const struct vma *prev, unsigned long flags, const struct anon_vma *anon,
-		     const struct shm_object *shm, unsigned long pgoff);
+bool vma_merge_brk(struct vma_tx *tx, struct vma *brkvma, uintptr_t addr, uintptr_t end,
+		   unsigned long flags);
 bool vma_unmap_needs(struct mm *mm, uintptr_t start, uintptr_t end, bool *split);
 void vma_tx_unmap(struct vma_tx *tx, uintptr_t start, uintptr_t end, bool free_tables);
 void vma_tx_free_tables(struct vma_tx *tx, uintptr_t start, uintptr_t end);
@@ -127,6 +140,9 @@ int anon_vma_prepare(struct vma *v);
 void anon_vma_link(struct vma *v, struct anon_vma *a);
 /* v lets its anon_vma go (off the list, the reference dropped); v->anon_vma is left as it was. */
 void anon_vma_unlink(struct vma *v);
+/* No page of a private VMA whose anon_vma is a can be mapped by another process: a is NULL (no
+ * pages), or a root without children. mmap_lock held for write. (mm.merge=relaxed) */
+bool anon_vma_exclusive(struct anon_vma *a);
 /* fork: child (a copy of parent, anon_vma not yet set) gets a new anon_vma, forked from
  * parent's (which it must have). -ENOMEM. */
 int anon_vma_fork(struct vma *child, struct vma *parent);

@@ -282,6 +282,39 @@ void change_protection(struct mmu_gather *g, struct vma *vma, uintptr_t start, u
 	for_each_pte(vma->mm, start, end, protect_one, &a);
 }
 
+/* ---- Relabelling (mm.merge=relaxed) ---- */
+
+/* A private page at addr leaves rl->from for rl->to, with the index addr has there. The rules
+ * that let the relaxed policy relabel (vma_merge.c) promise that the page is rl->from's and
+ * mapped by this one entry: a root anon_vma without children is the only one of its pages'
+ * VMAs, and they are all in this mm, where a private page is mapped once. Checked anyway: the
+ * answer to the seed's question whether the pages' map counts must be read too. Under the
+ * entry's split lock. */
+void relabel_page(const struct relabel *rl, struct page *p, uintptr_t addr)
+{
+	if (p == zero_page)
+		return;
+	if (p->anon.anon_vma != rl->from || atomic_read(&p->anon.mapcount) != 1) {
+		mm_bug("relabel: the page at %#lx belongs to anon_vma %p (not %p), mapped %d times",
+		       (unsigned long)addr, p->anon.anon_vma, rl->from,
+		       atomic_read(&p->anon.mapcount));
+		return;
+	}
+	WRITE_ONCE(p->anon.anon_vma, rl->to);
+	WRITE_ONCE(p->anon.index, rl->index + ((addr - rl->start) >> PAGE_SHIFT));
+}
+
+static void relabel_one(pte_t *e, pte_t v, uintptr_t addr, void *arg)
+{
+	(void)e;
+	relabel_page(arg, user_pte_page(v), addr);
+}
+
+void relabel_range(struct mm *mm, uintptr_t start, uintptr_t end, const struct relabel *rl)
+{
+	for_each_pte(mm, start, end, relabel_one, (void *)rl);
+}
+
 /* ---- Moving entries (mremap) ---- */
 
 /* Allocate every table that [start, end) lacks, linking each at once; the new ones go on `made`
@@ -353,7 +386,7 @@ void pt_prealloc_keep(struct list_head *made)
  * gathered for the flush. A batch at a time, under one split lock at a time. mmap_lock held for
  * write. */
 void move_ptes(struct mmu_gather *g, struct mm *mm, uintptr_t old, uintptr_t new,
-	       unsigned long len)
+	       unsigned long len, const struct relabel *rl)
 {
 	uintptr_t addr = old, end = old + len;
 	while (addr < end) {
@@ -387,6 +420,8 @@ void move_ptes(struct mmu_gather *g, struct mm *mm, uintptr_t old, uintptr_t new
 			BUG_ON(!d);
 			spin_lock(&dp->ptl);
 			pte_t was = pte_cmpxchg(d, 0, v);
+			if (rl && !was)
+				relabel_page(rl, user_pte_page(v), a - old + new);
 			spin_unlock(&dp->ptl);
 			if (was)
 				mm_bug("mremap: the destination %#lx holds %#lx", (unsigned long)(a - old + new),

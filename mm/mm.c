@@ -79,6 +79,7 @@ struct mm *mm_create(void)
 	mm->start_brk = mm->brk = MM_BRK_BASE;
 	mm->mmap_base = USER_VA_END - MM_STACK_GAP;
 	mm->mmap_min_addr = MM_MMAP_MIN_ADDR;
+	mm->merge_policy = merge_default_policy();
 	mm->pgd = pgtable_root_alloc();
 	if (!mm->pgd) {
 		kmem_cache_free(mm_cache, mm);

@@ -24,14 +24,47 @@
  * counted) and pages of shared anonymous objects mapped here. */
 enum { MM_ANONPAGES, MM_SHMEMPAGES, MM_NR_RSS };
 
-/* vma_merge and friends (mm/vma.c): each time a change could have joined a range to a neighbour,
- * and each time it did. mmap_lock (write). */
+/* The merge policy (mm.merge=, mm/vma_merge.c, docs/mm/rmap-and-merging.md): Linux 6.1's rules,
+ * or seed 001's, which also merge a range whose pages may be relabelled (its anon_vma shares no
+ * page with another process). Chosen per mm at creation; tests and the merge benchmark set
+ * mm->merge_policy themselves. */
+enum merge_policy { MERGE_LINUX, MERGE_RELAXED };
+enum merge_caller { MERGE_BY_MMAP, MERGE_BY_MREMAP, MERGE_BY_MPROTECT, MERGE_BY_BRK,
+		    MERGE_NR_CALLERS };
+/* How an attempt ended. A refusal is counted by the neighbour that came closest to joining, in
+ * this order: flags (the protection, flags or shared object differ: no policy merges them) <
+ * shared (offsets or anon_vmas differ and a side shares pages with another process: only
+ * relabelling would help, which the relaxed policy may not do) < pgoff (the same anon_vma but
+ * offsets not contiguous) < anon (different anon_vmas, nothing shared). The last two are what
+ * the relaxed policy merges: under it they are counted as merged_relaxed. */
+enum merge_outcome { MERGE_MERGED, MERGE_MERGED_RELAXED, MERGE_NO_NEIGHBOUR, MERGE_REFUSED_FLAGS,
+		     MERGE_REFUSED_SHARED, MERGE_REFUSED_PGOFF, MERGE_REFUSED_ANON,
+		     MERGE_NR_OUTCOMES };
+/* vma_merge and friends (mm/vma_merge.c): each time a change could have joined a range to a
+ * neighbour, and each time it did. mmap_lock (write). */
 struct mm_merge_stats {
 	unsigned long attempts;
 	unsigned long merged;          /* with the VMA before, after, or both */
 	unsigned long merged_both;     /* of which with both (three became one) */
 	unsigned long anon_reused;     /* first faults that took a neighbour's anon_vma */
+	/* Each attempt by the operation that made it and how it ended (enum merge_caller, enum
+	 * merge_outcome). */
+	unsigned long by[MERGE_NR_CALLERS][MERGE_NR_OUTCOMES];
 };
+
+/* An outcome's attempts, all callers together. */
+static inline unsigned long merge_sum(const struct mm_merge_stats *s, enum merge_outcome o)
+{
+	unsigned long n = 0;
+	for (unsigned c = 0; c < MERGE_NR_CALLERS; c++)
+		n += s->by[c][o];
+	return n;
+}
+
+extern const char *const merge_caller_names[MERGE_NR_CALLERS];
+extern const char *const merge_outcome_names[MERGE_NR_OUTCOMES];
+/* The policy new mms get (mm.merge=). */
+enum merge_policy merge_default_policy(void);
 
 struct mm {
 	phys_addr_t pgd;                 /* the root; written once */
@@ -67,6 +100,7 @@ struct mm {
 					  * between their gather's start and the end of its
 					  * flush (mm/tlb.c, tlb_gather_init_shared) */
 	struct mm_merge_stats merge;     /* mmap_lock (write); anon_reused: page_table_lock */
+	enum merge_policy merge_policy;  /* mm.merge= when created; mmap_lock (write) */
 	uintptr_t start_brk, brk;        /* the heap: [start_brk, brk); mmap_lock */
 	uintptr_t mmap_base;             /* top-down placement ends here (below: a gap kept
 					  * for a future stack); written at creation */

@@ -212,15 +212,9 @@ static int do_brk_flags(struct mm *mm, struct vma *brkvma, uintptr_t addr, unsig
 	struct vma_tx tx;
 	if (vma_tx_begin(&tx, mm, 1, 1))
 		return -ENOMEM;
-	if (brkvma && brkvma->end == addr) {
-		mm->merge.attempts++;
-		if (can_merge_after(brkvma, flags, NULL, NULL, addr >> PAGE_SHIFT)) {
-			mm->merge.merged++;
-			vma_tx_store(&tx, brkvma->start, addr + len, brkvma);
-			brkvma->end = addr + len;
-			vma_tx_end(&tx);
-			return 0;
-		}
+	if (vma_merge_brk(&tx, brkvma, addr, addr + len, flags)) {
+		vma_tx_end(&tx);
+		return 0;
 	}
 	struct vma *v = vma_tx_new(&tx, mm);
 	v->start = addr;

@@ -30,7 +30,7 @@ static int mprotect_fixup(struct vma_tx *tx, struct vma *vma, struct vma **pprev
 		newflags |= VM_ACCOUNT;
 	unsigned long pgoff = vma->pgoff + ((start - vma->start) >> PAGE_SHIFT);
 	struct vma *merged = vma_merge(tx, *pprev, start, end, newflags, vma->anon_vma, vma->shm,
-				       pgoff);
+				       pgoff, MERGE_BY_MPROTECT, true);
 	if (merged) {
 		vma = merged;
 	} else {

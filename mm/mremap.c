@@ -80,11 +80,20 @@ static long move_vma(struct vma_tx *tx, struct vma *vma, uintptr_t old_addr,
 		WRITE_ONCE(after->moving, true);
 	unsigned long pgoff = vma->pgoff + ((old_addr - vma->start) >> PAGE_SHIFT);
 	/* A private VMA that never faulted has no pages to keep at their offsets: take the new
-	 * address's linear index, so that it may join its new neighbours. */
-	if (!(vma->flags & VM_SHARED) && !vma->anon_vma)
+	 * address's linear index, so that it may join its new neighbours. Under mm.merge=relaxed
+	 * so does one whose pages no other process maps (seed 001): they are relabelled as they
+	 * move, with the anon_vma and offsets of the VMA they arrive in. */
+	bool relabel = false;
+	if (!(vma->flags & VM_SHARED) && !vma->anon_vma) {
 		pgoff = new_addr >> PAGE_SHIFT;
+	} else if (mm->merge_policy == MERGE_RELAXED && !(vma->flags & VM_SHARED) &&
+		   anon_vma_exclusive(vma->anon_vma)) {
+		pgoff = new_addr >> PAGE_SHIFT;
+		relabel = true;
+	}
 	struct vma *nv = vma_merge(tx, vma_prev(mm, new_addr), new_addr, new_addr + new_len,
-				   vma->flags, vma->anon_vma, vma->shm, pgoff);
+				   vma->flags, vma->anon_vma, vma->shm, pgoff, MERGE_BY_MREMAP,
+				   false);
 	if (!nv) {
 		nv = vma_tx_dup(tx, vma);
 		nv->start = new_addr;
@@ -95,7 +104,8 @@ static long move_vma(struct vma_tx *tx, struct vma *vma, uintptr_t old_addr,
 	}
 	/* A fault that took a table's lock before move_ptes did has its entry moved (or zapped
 	 * by the unmap); one that takes it after sees the flag (release, acquire). */
-	move_ptes(&tx->tlb, mm, old_addr, new_addr, old_len);
+	struct relabel rl = { vma->anon_vma, nv->anon_vma, nv->start, nv->pgoff };
+	move_ptes(&tx->tlb, mm, old_addr, new_addr, old_len, relabel ? &rl : NULL);
 	pt_prealloc_keep(made);
 	if (old_len)
 		vma_tx_unmap(tx, old_addr, old_addr + old_len, true);
@@ -260,7 +270,8 @@ static long do_mremap(struct mm *mm, uintptr_t addr, unsigned long old_len,
 			return -ENOMEM;
 		uintptr_t ext = vma->end;
 		struct vma *v = vma_merge(&tx, vma, ext, addr + new_len, vma->flags,
-					  vma->anon_vma, vma->shm, vma->pgoff + vma_pages(vma));
+					  vma->anon_vma, vma->shm, vma->pgoff + vma_pages(vma),
+					  MERGE_BY_MREMAP, true);
 		BUG_ON(!v);   /* the range follows vma, and vma matches itself */
 		vma_tx_end(&tx);
 		return (long)addr;

@@ -171,6 +171,22 @@ int anon_vma_prepare(struct vma *v)
 	return 0;
 }
 
+/* No page of a private range with anon_vma a can be mapped by another process: it has none, or
+ * a is a root without children (fork makes a child anon_vma for every VMA it copies). Children
+ * come only from fork, which takes this mm's mmap_lock for write, held here; they may go
+ * meanwhile (a child's exit), which only makes the answer safe but late. */
+bool anon_vma_exclusive(struct anon_vma *a)
+{
+	if (!a)
+		return true;
+	if (a->parent)
+		return false;
+	spin_lock(&a->lock);
+	bool alone = list_empty(&a->children);
+	spin_unlock(&a->lock);
+	return alone;
+}
+
 /* ---- The walk ---- */
 
 unsigned long rmap_walk(struct page *p, bool (*fn)(struct vma *vma, uintptr_t addr, void *arg),

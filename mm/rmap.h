@@ -18,4 +18,13 @@ struct vma;
 unsigned long rmap_walk(struct page *p, bool (*fn)(struct vma *vma, uintptr_t addr, void *arg),
 			void *arg);
 
+/* mm/migrate.c: move the private page mapped at addr of mm to a new frame, as migration does,
+ * finding its mapping through rmap_walk from the page alone. 0 (moved); -EBUSY: not a page this
+ * moves (none there, the zero page, shared memory, mapped more than once, held by someone, or
+ * changed meanwhile); -ENOMEM; -ESRCH: the reverse map did not find the page where it is mapped
+ * (*found_at: where it found it, 0 for nowhere), a bug. The caller holds mm's mmap_lock (read
+ * is enough: faults may run beside it). */
+struct mm;
+int migrate_page_at(struct mm *mm, uintptr_t addr, uintptr_t *found_at);
+
 #endif

@@ -41,6 +41,7 @@
  */
 #include "mm/torture_mm.h"
 #include "mm/fault.h"
+#include "mm/rmap.h"
 #include "mm/tlb.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sched/timer.h"
@@ -48,7 +49,7 @@
 
 static const char *const tm_count_names[TM_NR_COUNTS] = {
 	"mmaps", "munmaps", "clears", "mprotects", "mremaps", "dontneeds", "reads", "writes",
-	"walks", "races", "tables_freed", "forks",
+	"walks", "races", "tables_freed", "forks", "migrations",
 };
 
 static struct tm_thread tm_threads[TORTURE_MAX_THREADS];
@@ -475,9 +476,53 @@ static void op_fork(struct tm_thread *t, struct tm_region *g)
 	count(st, TM_FORK, 1);
 }
 
+/* The frame the entry at va maps, present or soft; 0 if none. mmap_lock held. */
+static phys_addr_t tm_frame(struct mm *mm, uintptr_t va)
+{
+	struct page *table;
+	pte_t *e = pte_find(mm, va, &table, NULL);
+	pte_t v = e ? pte_read_once(e) : 0;
+	return v ? page_to_phys(user_pte_page(v)) : 0;
+}
+
+/* Migration (mm/migrate.c): a written page of the region moves to a new frame while the other
+ * CPUs run on, found from the page alone through the reverse map; the words must survive it
+ * (check_region reads them through the new entries), and the walk must find the page exactly
+ * where it is mapped. Pages shared with a forked child are left (-EBUSY), as are the zero page
+ * and shared memory. */
+static void op_migrate(struct tm_thread *t, struct tm_region *g)
+{
+	struct tm_state *st = t->st;
+	unsigned i = (unsigned)(torture_random(&t->rnd) % TM_PAGES), k;
+	for (k = 0; k < TM_PAGES && !(g->pg[i].mapped && g->pg[i].word); k++)
+		i = (i + 1) % TM_PAGES;   /* the first written page from a random one */
+	if (k == TM_PAGES)
+		return;
+	uintptr_t va = page_va(g, i), at;
+	mmap_read_lock(st->mm);
+	phys_addr_t was = tm_frame(st->mm, va);
+	int ret = migrate_page_at(st->mm, va, &at);
+	phys_addr_t now = tm_frame(st->mm, va);
+	mmap_read_unlock(st->mm);
+	if (ret == -ESRCH)
+		region_error(st, g, "page %u: the reverse map found it at %#lx, not where it is "
+			     "mapped (%#lx)", i, (unsigned long)at, (unsigned long)va);
+	else if (ret == 0 && (now == was || !now))
+		region_error(st, g, "page %u: migrated, but its frame is %#lx (was %#lx)", i,
+			     (unsigned long)now, (unsigned long)was);
+	else if (ret && ret != -EBUSY && ret != -ENOMEM)
+		region_error(st, g, "page %u: migration gave %d", i, ret);
+	if (!ret)
+		count(st, TM_MIGRATE, 1);
+}
+
 static void one_op(struct tm_thread *t, struct tm_region *g)
 {
 	unsigned x = (unsigned)(torture_random(&t->rnd) % 32);
+	if (x == 10 || x == 11) {
+		op_migrate(t, g);
+		x = 0;   /* then touch the region: the words must have moved with it */
+	}
 	if (x < 12) {
 		op_touch(t, g);
 		return;   /* no structural change: the next check covers what it left */

@@ -29,7 +29,7 @@ struct tm_region {
 };
 
 enum { TM_MMAP, TM_MUNMAP, TM_CLEAR, TM_MPROTECT, TM_MREMAP, TM_DONTNEED, TM_READ, TM_WRITE,
-       TM_WALK, TM_RACE, TM_TABLES_FREED, TM_FORK, TM_NR_COUNTS };
+       TM_WALK, TM_RACE, TM_TABLES_FREED, TM_FORK, TM_MIGRATE, TM_NR_COUNTS };
 struct tm_counts {
 	unsigned long free_pages;
 	struct mm_object_counts o;

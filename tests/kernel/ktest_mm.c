@@ -12,6 +12,9 @@ struct mm *mt_setup(struct ktest *t)
 	struct mm *mm = mm_create();
 	if (!KEXPECT(t, mm != NULL))
 		return NULL;
+	/* The layouts the suites expect are Linux 6.1's, whatever mm.merge= says; test=merge and
+	 * the reverse map's test set the relaxed policy themselves. */
+	mm->merge_policy = MERGE_LINUX;
 	kthread_use_mm(mm);
 	return mm;
 }

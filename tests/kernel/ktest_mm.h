@@ -13,7 +13,8 @@
 #define PG       PAGE_SIZE
 #define MT_A(n)  (MT_BASE + (uintptr_t)(n) * PG)   /* page n of the test range */
 
-/* A new mm, adopted by the calling thread; NULL (and a failure recorded) if out of memory. */
+/* A new mm, adopted by the calling thread, under Linux's merge rules (mm.merge= notwithstanding);
+ * NULL (and a failure recorded) if out of memory. */
 struct mm *mt_setup(struct ktest *t);
 /* Let it go: the last reference, so everything it held is freed. Fails the test if a VMA tree
  * write of any operation had to allocate past its transaction's reservation. */

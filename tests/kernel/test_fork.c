@@ -184,6 +184,7 @@ struct rm_state {
 	struct mm *mm[RM_MMS];
 	unsigned n;
 	struct mm *cur;          /* the one this thread has adopted */
+	bool no_forks;           /* case 6 writes instead (no page shared with a process) */
 	u64 rnd;
 	/* One rmap_walk's finds: (mm, addr) of the entries that do map the page. */
 	struct { struct mm *mm; uintptr_t addr; } found[64];
@@ -286,14 +287,25 @@ static void rm_op(struct rm_state *s)
 	case 3:
 		vm_mprotect(mm, MT_A(a), n * PG, (r >> 40) & 1 ? PROT_READ : RW);
 		break;
-	case 4:   /* move (MAYMOVE|FIXED) within the window, or grow in place */
-		vm_mremap(mm, MT_A(a), n * PG, n * PG, 3, MT_A(to));
+	case 4: {   /* move (MAYMOVE|FIXED) the whole VMA at page a (if any) within the window */
+		rcu_read_lock();
+		struct vma *v = vma_lookup(mm, MT_A(a));
+		uintptr_t vs = v ? v->start : 0, ve = v ? v->end : 0;
+		rcu_read_unlock();
+		if (!v || vs < MT_A(0) || ve > MT_A(RM_PAGES))
+			break;
+		n = (unsigned)((ve - vs) / PG);
+		to = (unsigned)((r >> 32) % (RM_PAGES - n + 1));
+		vm_mremap(mm, vs, n * PG, n * PG, 3, MT_A(to));
 		break;
+	}
 	case 5:   /* grow in place, inside the window */
 		if (a + n + 2 <= RM_PAGES)
 			vm_mremap(mm, MT_A(a), n * PG, (n + 2) * PG, 0, 0);
 		break;
 	case 6:   /* fork, or an exit when there are enough */
+		if (s->no_forks)
+			goto touch;
 		if (s->n < RM_MMS) {
 			struct mm *child;
 			if (!mm_fork(mm, &child))
@@ -307,6 +319,7 @@ static void rm_op(struct rm_state *s)
 		}
 		break;
 	default:   /* writes (copy-on-write breaks, first faults) and reads */
+	touch:
 		rm_adopt(s, mm);
 		for (unsigned i = 0; i < n; i++) {
 			u64 v;
@@ -320,8 +333,8 @@ static void rm_op(struct rm_state *s)
 }
 
 /* A check every few operations: each a scan of all pages of all mms, quadratic, so not after
- * every one. */
-KTEST(fork, rmap_finds_every_mapping)
+ * every one. Under `policy` (children inherit it). */
+static void rmap_run(struct ktest *t, enum merge_policy policy)
 {
 	struct mt_counts before, after;
 	mt_counts(NULL, &before);
@@ -332,10 +345,14 @@ KTEST(fork, rmap_finds_every_mapping)
 		kfree(s);
 		return;
 	}
+	s->mm[0]->merge_policy = policy;
 	s->n = 1;
-	s->rnd = 0x5eed0000ull + (u64)rmap_ops;
+	s->rnd = 0x5eed0000ull + (u64)rmap_ops + policy;
 	unsigned long checks = 0;
 	for (long i = 0; i < rmap_ops; i++) {
+		/* The relaxed rules relabel only pages no other process maps: half the run without
+		 * forks, so that they are at work, then the forks that stop them. */
+		s->no_forks = policy == MERGE_RELAXED && i < rmap_ops / 2;
 		rm_op(s);
 		if (i % 16 == 15 || i == rmap_ops - 1) {
 			checks++;
@@ -343,8 +360,19 @@ KTEST(fork, rmap_finds_every_mapping)
 				break;
 		}
 	}
-	ktest_log(t, "%ld operations, %lu checks, %u address spaces at the end", (long)rmap_ops,
-		  checks, s->n);
+	unsigned long relaxed = 0;
+	for (unsigned k = 0; k < s->n; k++)
+		relaxed += merge_sum(&s->mm[k]->merge, MERGE_MERGED_RELAXED);
+	ktest_log(t, "%ld operations, %lu checks, %u address spaces at the end, %lu merges by "
+		  "the relaxed rules in those", (long)rmap_ops, checks, s->n, relaxed);
+	struct mm_merge_stats *ms = &s->mm[0]->merge;
+	ktest_log(t, "the first address space's merges: %lu of %lu attempts; refused: incompatible "
+		  "%lu, shared %lu, pgoff %lu, anon %lu; no neighbour %lu", ms->merged, ms->attempts,
+		  merge_sum(ms, MERGE_REFUSED_FLAGS), merge_sum(ms, MERGE_REFUSED_SHARED),
+		  merge_sum(ms, MERGE_REFUSED_PGOFF), merge_sum(ms, MERGE_REFUSED_ANON),
+		  merge_sum(ms, MERGE_NO_NEIGHBOUR));
+	if (policy == MERGE_RELAXED && rmap_ops >= 1000)
+		KEXPECT(t, relaxed > 0);   /* the relabelling was exercised */
 	rm_adopt(s, s->mm[0]);
 	for (unsigned k = 1; k < s->n; k++)
 		mm_put(s->mm[k]);
@@ -352,4 +380,16 @@ KTEST(fork, rmap_finds_every_mapping)
 	kfree(s);
 	mt_counts(NULL, &after);
 	MT_COUNTS_EQ(t, &before, &after);
+}
+
+KTEST(fork, rmap_finds_every_mapping)
+{
+	rmap_run(t, MERGE_LINUX);
+}
+
+/* The same under seed 001's merge policy, which relabels pages as VMAs merge and move: every page
+ * must still be found where it is mapped. */
+KTEST(fork, rmap_finds_every_mapping_relaxed)
+{
+	rmap_run(t, MERGE_RELAXED);
 }
