@@ -5,6 +5,10 @@
  * attempts by caller and outcome. Each case sets its mm's policy itself. */
 #include "tests/kernel/ktest_mm.h"
 #include "kernel/errno.h"
+#include "kernel/sched/thread.h"
+#include "kernel/sched/timer.h"
+#include "kernel/smp.h"
+#include "tests/kernel/ktest_util.h"
 #include "mm/internal.h"
 #include "mm/rmap.h"
 
@@ -291,5 +295,97 @@ KTEST(merge, migration_finds_pages_through_the_reverse_map)
 	KEXPECT_EQ(t, migrate_page_at(mm, MT_A(0), &at), -EBUSY);
 	mmap_read_unlock(mm);
 	mm_put(child);
+	mt_teardown(t, mm);
+}
+
+/* Migration under a writer: a thread on another CPU stores a counter into the page without a
+ * pause while this one moves the page again and again. Each move must flush the writer's
+ * translation before it copies (break before make): a store through a stale one would land in
+ * the old frame after the copy, and be lost. So after each move, once the writer has published
+ * two more values, the frame the entry maps must hold at least the last one published (read
+ * through the direct map: this CPU's own translation could be as stale as the writer's). Frames
+ * are reused at once (the old one is usually the next move's new one), so the last value alone
+ * could come out right by luck; each move is checked. */
+struct mig_race {
+	struct mm *mm;
+	uintptr_t addr;
+	int stop, started;
+	u64 last;
+	unsigned long moved, busy, lost;
+	long err;
+};
+
+struct mig_arg {
+	struct mig_race *r;
+	unsigned role;   /* 0: the migrator (CPU 0), 1: the writer (CPU 1) */
+};
+
+static void mig_thread(void *arg)
+{
+	struct mig_arg *a = arg;
+	struct mig_race *r = a->r;
+	kthread_use_mm(r->mm);
+	if (a->role == 1) {
+		u64 v = 0;
+		while (!READ_ONCE(r->stop)) {
+			if (mt_write(r->addr, ++v)) {
+				WRITE_ONCE(r->err, -EFAULT);
+				break;
+			}
+			smp_mb();   /* the store before the value's publication */
+			WRITE_ONCE(r->last, v);
+			WRITE_ONCE(r->started, 1);
+		}
+	} else {
+		for (unsigned k = 0; !READ_ONCE(r->started) && k < 100000; k++)
+			sleep_ns(10000);
+		for (unsigned k = 0; k < 200 && !READ_ONCE(r->err); k++) {
+			uintptr_t at;
+			mmap_read_lock(r->mm);
+			int ret = migrate_page_at(r->mm, r->addr, &at);
+			mmap_read_unlock(r->mm);
+			if (ret == -EBUSY) {
+				r->busy++;   /* the writer's fault held it, say */
+				continue;
+			}
+			if (ret) {
+				WRITE_ONCE(r->err, ret);
+				break;
+			}
+			r->moved++;
+			u64 from = READ_ONCE(r->last);
+			for (unsigned w = 0; READ_ONCE(r->last) < from + 2 && w < 100000; w++)
+				arch_cpu_relax();
+			u64 seen = READ_ONCE(r->last);
+			smp_mb();   /* pairs with the writer's: the value's store before it */
+			phys_addr_t f = mt_phys(r->mm, r->addr);
+			u64 held = f ? READ_ONCE(*(u64 *)phys_to_virt(f)) : 0;
+			r->lost += held < seen;
+		}
+		WRITE_ONCE(r->stop, 1);
+	}
+	kthread_unuse_mm(r->mm);
+}
+
+KTEST(merge, migration_under_a_writer_loses_no_store)
+{
+	if (nr_cpus_online < 2)
+		KSKIP(t, "needs a second CPU");
+	struct mm *mm = mt_setup(t);
+	KASSERT(t, mm);
+	mt_map(t, mm, 0, 1, RW, 0);
+	KEXPECT_EQ(t, mt_write(MT_A(0), 0), 0);
+	struct mig_race r = { .mm = mm, .addr = MT_A(0) };
+	struct mig_arg w[2] = { { &r, 0 }, { &r, 1 } };
+	KASSERT(t, ktest_run_threads(t, 2, true, mig_thread, w, sizeof(w[0])));
+	u64 v = 0;
+	KEXPECT_EQ(t, mt_read(MT_A(0), &v), 0);
+	ktest_log(t, "%lu moves (%lu put off for a moment) under %llu stores; after %lu of the "
+		  "moves the frame missed a store; the page holds %llu", r.moved, r.busy,
+		  (unsigned long long)r.last, r.lost, (unsigned long long)v);
+	KEXPECT_EQ(t, r.err, 0);
+	KEXPECT(t, r.moved >= 100);
+	KEXPECT_EQ(t, r.lost, 0);
+	KEXPECT_EQ(t, v, r.last);
 	mt_teardown(t, mm);
 }
