@@ -135,7 +135,7 @@ test: deps
 # two instructions; several times slower)
 TORTURE_SECONDS ?= 300
 TORTURE_FLAGS ?=
-TORTURE_TESTS ?= waitqueue.producer_consumer_long,completion.ping_pong_long,fault_race,fork.rmap_finds_every_mapping
+TORTURE_TESTS ?= waitqueue.producer_consumer_long,completion.ping_pong_long,fault_race,fork.rmap_finds_every_mapping,fork.rmap_finds_every_mapping_relaxed
 FAULT ?= mmap_lock
 torture: deps all
 	tools/qemu-run $(ARCH) --smp $(SMP) --mem $(MEM) $(TORTURE_FLAGS) \
@@ -158,15 +158,18 @@ mutants: deps
 
 # vmbench (tests/user/vmbench.c) on Faultline, once per fault strategy, and on Debian's stock
 # Linux (tools/linux-anchor), alternately, for BENCH_REPS repetitions on each of BENCH_ARCHES
-# with BENCH_CPUS CPUs: build/bench/results.csv, summary.md and plots/ (tools/bench says more).
+# with BENCH_CPUS CPUs, and the merge benchmark (test=bench_merge, BENCH_MERGE_STEPS) once per
+# arch: build/bench/results.csv, summary.md and plots/ (tools/bench says more).
 BENCH_ARCHES ?= x86_64
 BENCH_REPS ?= 5
 BENCH_SECONDS ?= 2
 BENCH_CPUS ?= 1,2,4
 BENCH_STRATEGIES ?= all
+BENCH_MERGE_STEPS ?= 2000
 bench: deps
 	tools/bench --arches "$(BENCH_ARCHES)" --reps $(BENCH_REPS) --seconds $(BENCH_SECONDS) \
-		--cpus $(BENCH_CPUS) --strategies $(BENCH_STRATEGIES)
+		--cpus $(BENCH_CPUS) --strategies $(BENCH_STRATEGIES) \
+		--merge-steps $(BENCH_MERGE_STEPS)
 
 # In-kernel benchmarks (BENCH lines on the console): VMA tree lookups on one CPU; slab
 # alloc+free pairs through the per-CPU magazines against the shared path, on one CPU and on
@@ -203,7 +206,8 @@ make kernel-test           the boots of tools/test-matrix for ARCH only
 make user                  the user programs of ARCH and build/ARCH/initramfs.cpio (docs/user.md)
 make debug                 boot ARCH halted, attach gdb-multiarch (docs/debugging.md)
 make gdb-test              check gdb and its helpers on GDB_TEST_ARCHES (default ARCH)
-make bench                 vmbench on Faultline (each strategy) and stock Linux, alternately:
+make bench                 vmbench on Faultline (each strategy) and stock Linux, alternately,
+                           and the merge benchmark under both mm.merge= policies:
                            build/bench/results.csv, summary.md, plots/ (BENCH_ARCHES=$(BENCH_ARCHES)
                            BENCH_REPS=$(BENCH_REPS) BENCH_SECONDS=$(BENCH_SECONDS) BENCH_CPUS=$(BENCH_CPUS))
 make bench-kernel          in-kernel benchmarks: VMA tree lookups, slab alloc+free, page faults
