@@ -46,6 +46,9 @@ struct boot_info {
 	size_t cmdline_len;        /* the loader's command line's whole length: longer than
 	                            * BOOT_CMDLINE_MAX - 1, cmdline holds only its start */
 	char loader[64];
+	char map_note[128];        /* where the map came from, for a report of a strange one
+	                            * (x86_64: the multiboot2 information's address and size, the
+	                            * memory-map tag's) */
 	u8 acpi_rsdp[64];          /* a copy of the ACPI RSDP, if the loader gave one */
 	unsigned acpi_rsdp_len;
 	const void *fdt;           /* device tree, on arches that have one */

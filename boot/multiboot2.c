@@ -6,6 +6,7 @@
 #include "boot/multiboot2.h"
 #include "kernel/compiler.h"
 #include "kernel/errno.h"
+#include "lib/printf.h"
 #include "lib/string.h"
 
 enum {
@@ -100,6 +101,10 @@ int multiboot2_parse(struct boot_info *bi, const void *mbi)
 			u32 esize = ((const u32 *)body)[0];
 			if (esize < sizeof(struct mb2_mmap_entry) || esize % 8)
 				return -EINVAL;
+			snprintf(bi->map_note, sizeof(bi->map_note), "multiboot2 information at (virtual) "
+				 "%#lx, %u bytes; memory-map tag at +%u, %u entries of %u bytes",
+				 (unsigned long)(uintptr_t)mbi, total, off, (len - 8) / esize,
+				 esize);
 			for (u32 e = 8; e + esize <= len; e += esize) {
 				const struct mb2_mmap_entry *m = (const void *)(body + e);
 				if (m->len == 0 || m->base + m->len < m->base)

@@ -32,6 +32,8 @@ static struct boot_info *boot_info_saved;
 static void print_memory_map(const struct boot_info *bi)
 {
 	pr_info("boot: memory map from %s:\n", bi->loader[0] ? bi->loader : "firmware");
+	if (bi->map_note[0])
+		pr_info("boot: (%s)\n", bi->map_note);
 	for (unsigned i = 0; i < bi->nr_memmap; i++) {
 		const struct mem_range *r = &bi->memmap[i];
 		pr_info("  [0x%012lx-0x%012lx) %8lu KiB %s\n", r->start, r->end,
