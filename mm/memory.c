@@ -292,7 +292,13 @@ void change_protection(struct mmu_gather *g, struct vma *vma, uintptr_t start, u
  * entry's split lock. */
 void relabel_page(const struct relabel *rl, struct page *p, uintptr_t addr)
 {
+	unsigned long index = rl->index + ((addr - rl->start) >> PAGE_SHIFT);
 	if (p == zero_page)
+		return;
+	/* Already the merged VMA's: a fault installed it through the merged VMA after the tree
+	 * showed it (adaptive looks the VMA up again under this lock, and walks like this one are
+	 * what cover the faults that came before). */
+	if (p->anon.anon_vma == rl->to && p->anon.index == index)
 		return;
 	if (p->anon.anon_vma != rl->from || atomic_read(&p->anon.mapcount) != 1) {
 		mm_bug("relabel: the page at %#lx belongs to anon_vma %p (not %p), mapped %d times",
@@ -301,7 +307,7 @@ void relabel_page(const struct relabel *rl, struct page *p, uintptr_t addr)
 		return;
 	}
 	WRITE_ONCE(p->anon.anon_vma, rl->to);
-	WRITE_ONCE(p->anon.index, rl->index + ((addr - rl->start) >> PAGE_SHIFT));
+	WRITE_ONCE(p->anon.index, index);
 }
 
 static void relabel_one(pte_t *e, pte_t v, uintptr_t addr, void *arg)

@@ -63,11 +63,21 @@ int migrate_page_at(struct mm *mm, uintptr_t addr, uintptr_t *found_at)
 		spin_unlock(&tp->ptl);
 		return -EBUSY;
 	}
+	/* The walk starts from the page's anon_vma, which must be alive: it is if it is the VMA's
+	 * or one of its ancestors (the VMA holds its own, each anon_vma its parent, and VMAs go
+	 * only under mmap_lock held for write). A page whose label is anything else is lost to
+	 * the reverse map already: reported without following the label. */
+	const struct anon_vma *a = vma->anon_vma;
+	while (a && a != p->anon.anon_vma)
+		a = a->parent;
+	if (!a) {
+		spin_unlock(&tp->ptl);
+		return -ESRCH;
+	}
 	get_page(p);
 	spin_unlock(&tp->ptl);
 
-	/* Where is it mapped? Asked of the page alone. Its anon_vma cannot go meanwhile: a VMA on
-	 * its list maps the page, and VMAs leave only under mmap_lock held for write. */
+	/* Where is it mapped? Asked of the page alone. */
 	struct migrate_find f = { mm, p, 0, 0 };
 	rmap_walk(p, migrate_found, &f);
 	*found_at = f.addr;

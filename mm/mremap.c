@@ -84,13 +84,13 @@ static long move_vma(struct vma_tx *tx, struct vma *vma, uintptr_t old_addr,
 	 * so does one whose pages no other process maps (seed 001): they are relabelled as they
 	 * move, with the anon_vma and offsets of the VMA they arrive in. */
 	bool relabel = false;
-	if (!(vma->flags & VM_SHARED) && !vma->anon_vma) {
+	if (!(vma->flags & VM_SHARED) && !vma->anon_vma)
 		pgoff = new_addr >> PAGE_SHIFT;
-	} else if (mm->merge_policy == MERGE_RELAXED && !(vma->flags & VM_SHARED) &&
-		   anon_vma_exclusive(vma->anon_vma)) {
-		pgoff = new_addr >> PAGE_SHIFT;
+	else if (mm->merge_policy == MERGE_RELAXED && !(vma->flags & VM_SHARED) &&
+		 anon_vma_exclusive(vma->anon_vma))
 		relabel = true;
-	}
+	/* The merge is judged with the offset the pages have (so that one Linux would refuse is
+	 * counted as the relaxed rules'); a new VMA takes the linear one. */
 	struct vma *nv = vma_merge(tx, vma_prev(mm, new_addr), new_addr, new_addr + new_len,
 				   vma->flags, vma->anon_vma, vma->shm, pgoff, MERGE_BY_MREMAP,
 				   false);
@@ -98,7 +98,7 @@ static long move_vma(struct vma_tx *tx, struct vma *vma, uintptr_t old_addr,
 		nv = vma_tx_dup(tx, vma);
 		nv->start = new_addr;
 		nv->end = new_addr + new_len;
-		nv->pgoff = pgoff;
+		nv->pgoff = relabel ? new_addr >> PAGE_SHIFT : pgoff;
 		nv->moving = true;   /* not published yet */
 		vma_tx_link(tx, nv);
 	}

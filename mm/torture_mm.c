@@ -499,11 +499,13 @@ static void op_migrate(struct tm_thread *t, struct tm_region *g)
 	if (k == TM_PAGES)
 		return;
 	uintptr_t va = page_va(g, i), at;
+	set_hot(t, g, i, 1);   /* the racers fault at it meanwhile */
 	mmap_read_lock(st->mm);
 	phys_addr_t was = tm_frame(st->mm, va);
 	int ret = migrate_page_at(st->mm, va, &at);
 	phys_addr_t now = tm_frame(st->mm, va);
 	mmap_read_unlock(st->mm);
+	set_hot(t, g, 0, 0);
 	if (ret == -ESRCH)
 		region_error(st, g, "page %u: the reverse map found it at %#lx, not where it is "
 			     "mapped (%#lx)", i, (unsigned long)at, (unsigned long)va);

@@ -121,10 +121,20 @@ bool vma_mergeable_pair(const struct vma *a, const struct vma *b)
 	       a->anon_vma == b->anon_vma && a->pgoff + vma_pages(a) == b->pgoff;
 }
 
-/* Could next go on after prev as they are (no relabelling of next: see above)? */
-static bool continues(const struct vma *prev, const struct vma *next)
+/* Could next go on after prev as they are (no relabelling of next: see above)? Their offsets
+ * must follow on, and their anon_vmas agree: the same, or one of them none (6.1's vma_merge,
+ * case 1); under Linux's rules for a new range (mmap_region), prev must be able to take in
+ * next's, so not prev without one beside next with one (`strict`). */
+static bool continues_anon(bool strict, const struct vma *prev, const struct vma *next)
 {
-	return (!prev->anon_vma || !next->anon_vma || prev->anon_vma == next->anon_vma) &&
+	if (strict)
+		return anon_ok(prev->anon_vma, next->anon_vma);
+	return !prev->anon_vma || !next->anon_vma || prev->anon_vma == next->anon_vma;
+}
+
+static bool continues_as(bool strict, const struct vma *prev, const struct vma *next)
+{
+	return continues_anon(strict, prev, next) &&
 	       prev->pgoff + ((next->start - prev->start) >> PAGE_SHIFT) == next->pgoff;
 }
 
@@ -158,6 +168,31 @@ static enum merge_outcome merged_as(enum merge_outcome a, enum merge_outcome b)
 static enum merge_outcome refused_as(enum merge_outcome a, enum merge_outcome b)
 {
 	return MAX(a, b);
+}
+
+/* The VMAs a merge changes say so (vma->moving) from before the tree shows the change until
+ * their fields and the pages' labels are final: a fault that trusts a VMA by looking it up again
+ * under the table's lock (adaptive) could otherwise take a VMA's fields half changed (a start
+ * moved, its offset not yet) and install a page with labels that are neither the old nor the new
+ * VMA's. The flag makes it go the classic way, and wait. mremap's move flags its own first: a
+ * flag found set is left for its owner to clear. */
+struct held {
+	struct vma *v[3];
+	unsigned n;
+};
+
+static void hold(struct held *h, struct vma *v)
+{
+	if (v && !v->moving) {
+		WRITE_ONCE(v->moving, true);
+		h->v[h->n++] = v;
+	}
+}
+
+static void release(struct held *h)
+{
+	while (h->n)
+		WRITE_ONCE(h->v[--h->n]->moving, false);
 }
 
 /* res now covers [addr, end), whose pages (if `here`: mremap's arrive later, move_vma) still
@@ -207,8 +242,15 @@ struct vma *vma_merge(struct vma_tx *tx, struct vma *prev, uintptr_t addr, uintp
 	 * relabelled, so next must have none or that one. */
 	struct anon_vma *both_anon = prev && prev->anon_vma ? prev->anon_vma :
 				     anon ? anon : next ? next->anon_vma : NULL;
-	if (merge_prev && merge_next && continues(prev, next) &&
-	    (!next->anon_vma || next->anon_vma == both_anon)) {
+	bool both = merge_prev && merge_next && continues_as(false, prev, next) &&
+		    (!next->anon_vma || next->anon_vma == both_anon);
+	struct held h = { .n = 0 };
+	if (merge_prev || merge_next) {
+		hold(&h, merge_prev || (prev && addr < prev->end) ? prev : NULL);
+		hold(&h, mid);
+		hold(&h, next != mid && (merge_next || both) ? next : NULL);
+	}
+	if (both) {
 		/* cases 1, 6: prev reaches over the range and next */
 		vma_tx_store(tx, prev->start, next->end, prev);
 		if (mid != next)
@@ -219,6 +261,7 @@ struct vma *vma_merge(struct vma_tx *tx, struct vma *prev, uintptr_t addr, uintp
 		vma_tx_kill(tx, next);
 		res = prev;
 		adopt(res, &j, addr, end, here);
+		release(&h);
 		mm->merge.merged_both++;
 		count(mm, by, merged_as(op, on), addr, end, res);
 		return res;
@@ -249,6 +292,7 @@ struct vma *vma_merge(struct vma_tx *tx, struct vma *prev, uintptr_t addr, uintp
 	}
 	if (res) {
 		adopt(res, &j, addr, end, here);
+		release(&h);
 		count(mm, by, merged_as(merge_prev ? op : on, MERGE_MERGED), addr, end, res);
 	} else {
 		count(mm, by, refused_as(op, on), addr, end, NULL);
@@ -271,9 +315,12 @@ struct vma *vma_merge_new(struct vma_tx *tx, struct vma *prev, struct vma *next,
 	enum merge_outcome op, on;
 	bool merge_next = verdict_next(next, end, pglen, &j, &on);
 	bool merge_prev = verdict_prev(prev, addr, &j, &op) &&
-			  (!merge_next || continues(prev, next));
+			  (!merge_next || continues_as(!j.relaxed, prev, next));
 	struct vma *v = NULL;
 
+	struct held h = { .n = 0 };
+	hold(&h, merge_prev ? prev : NULL);
+	hold(&h, merge_next ? next : NULL);
 	if (merge_prev && merge_next) {
 		/* both: prev reaches over the range and next */
 		vma_tx_store(tx, prev->start, next->end, prev);
@@ -281,6 +328,7 @@ struct vma *vma_merge_new(struct vma_tx *tx, struct vma *prev, struct vma *next,
 			anon_vma_link(prev, next->anon_vma);
 		prev->end = next->end;
 		vma_tx_kill(tx, next);
+		release(&h);
 		mm->merge.merged_both++;
 		count(mm, MERGE_BY_MMAP, merged_as(op, on), addr, end, prev);
 		return prev;
@@ -295,6 +343,7 @@ struct vma *vma_merge_new(struct vma_tx *tx, struct vma *prev, struct vma *next,
 		next->start = addr;
 		next->pgoff -= pglen;
 	}
+	release(&h);
 	if (v)
 		count(mm, MERGE_BY_MMAP, merged_as(merge_prev ? op : on, MERGE_MERGED), addr, end, v);
 	else
