@@ -8,6 +8,7 @@
  * forgets to signal (it signals another one), so the boot hangs in thread_join(). */
 #include "tests/kernel/ktest_util.h"
 #include "kernel/printk.h"
+#include "kernel/rcu/rcu.h"
 #include "kernel/sched/wait.h"
 #include "mm/page.h"
 #include "mm/slab.h"
@@ -66,6 +67,10 @@ KTEST_FLAGS(debug, gdb_fixture, KTEST_MANUAL)
 		kmem_cache_free(cache, objs[i]);
 	preempt_enable();
 
+	/* The tree's inserts freed nodes through RCU: let those callbacks run now, so that no CPU
+	 * is inside the slab cache when gdb stops the machine and counts it. */
+	rcu_barrier();
+
 	completion_init(&fixture_go);
 	struct thread *th[FIXTURE_THREADS];
 	for (unsigned i = 0; i < FIXTURE_THREADS; i++) {
@@ -73,9 +78,18 @@ KTEST_FLAGS(debug, gdb_fixture, KTEST_MANUAL)
 		KASSERT(t, th[i] != NULL);
 		thread_start(th[i]);
 	}
-	/* Let both reach their wait, so gdb sees them switched out. */
-	while (READ_ONCE(th[0]->state) != T_SLEEPING || READ_ONCE(th[1]->state) != T_SLEEPING)
+	/* Let both reach their wait and be switched out, so gdb sees on_cpu=0: a sleeper's state
+	 * says T_SLEEPING before its CPU has finished switching away from it (on_cpu drops in
+	 * finish_switch, later), and CI once caught fixture-a in between. */
+	for (;;) {
+		bool out = true;
+		for (unsigned i = 0; i < FIXTURE_THREADS; i++)
+			out &= READ_ONCE(th[i]->state) == T_SLEEPING &&
+			       !smp_load_acquire(&th[i]->on_cpu);
+		if (out)
+			break;
 		yield();
+	}
 	printk(LOG_INFO, "debug: fixture ready: %lu VMAs, height %u\n",
 	       debug_vma_tree.nr_entries, debug_vma_tree.height);
 
