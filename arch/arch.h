@@ -168,6 +168,13 @@ static inline void pte_publish_barrier(void);
  * makes it accessible again (mm/memory.c). pte_soft_val() gives the value back. */
 static inline pte_t pte_mk_soft(u64 val);
 static inline u64 pte_soft_val(pte_t e);
+/* For the monitor's `walk` (kernel/monitor.c): an entry as the CPU's manuals show it (its value
+ * in the CPU's byte order: ppc64 keeps tables big-endian), and the fields of a table entry
+ * (table true) or a leaf, each named as the manuals name it; pte_field_names lists those whose
+ * (value & mask) == match. */
+struct pte_field { u64 mask, match; const char *name; };
+static inline u64 pte_value(pte_t e);
+static inline const struct pte_field *pte_fields(bool table, unsigned *n);
 /* The physical address of a byte of the kernel image (its text, data or bss). */
 static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va);
 /* Prepare the kernel's root before it is first loaded (e.g. entries the arch keeps for itself;

@@ -18,6 +18,9 @@
 #include "mm/vma.h"
 #include "mm/vma_tree.h"
 #include "kernel/param.h"
+#include "kernel/trace.h"
+#include "kernel/errno.h"
+#include "kernel/user/process.h"
 #include "lib/printf.h"
 #include "kernel/sched/preempt.h"
 #include "kernel/sched/thread.h"
@@ -33,6 +36,14 @@ static DEFINE_PER_CPU(struct fault_stats, fault_stats);
 		arch_irq_restore(_f);                                \
 	} while (0)
 
+/* A handled fault's kind: counted, and noted for trace=fault's line. */
+#define count_kind(field)                                            \
+	do {                                                         \
+		count_fault(field);                                  \
+		if (unlikely(READ_ONCE(trace_fault)))                \
+			current_thread()->ft_kind = #field;          \
+	} while (0)
+
 const char *const fault_abort_names[FA_NR] = {
 	[FA_NONE] = "none", [FA_NO_VMA] = "no_vma", [FA_SEQ] = "seq", [FA_TRYLOCK] = "trylock",
 	[FA_MARKED] = "marked", [FA_DETACHED] = "detached", [FA_RANGE] = "range",
@@ -43,17 +54,51 @@ const char *const fault_abort_names[FA_NR] = {
 
 void fault_count_path(unsigned what)
 {
+	static const char *const names[] = { "fast", "locked", "fallback" };
 	switch (what) {
 	case FP_FAST: count_fault(fast); break;
 	case FP_LOCKED: count_fault(locked); break;
 	case FP_FALLBACK: count_fault(fallback); break;
 	default: count_fault(retry); break;
 	}
+	if (unlikely(READ_ONCE(trace_fault))) {
+		struct thread *t = current_thread();
+		if (what == FP_RETRY)
+			t->ft_retries++;
+		else if (what != FP_LOCKED || !t->ft_path)   /* a fallback's lock keeps "fallback" */
+			t->ft_path = names[what];
+	}
 }
 
 void fault_count_abort(enum fault_abort why)
 {
 	count_fault(abort[why]);
+	if (unlikely(READ_ONCE(trace_fault))) {
+		struct thread *t = current_thread();
+		t->ft_aborts++;
+		t->ft_abort = fault_abort_names[why];
+	}
+}
+
+/* trace=fault: one line per fault, when it is over. */
+static void trace_one_fault(struct mm *mm, uintptr_t addr, unsigned access, int err)
+{
+	struct thread *t = current_thread();
+	const struct uthread *ut = t->uthread;
+	char acc[32];
+	snprintf(acc, sizeof(acc), "%s,%s%s", access & FAULT_WRITE ? "write" :
+		 access & FAULT_EXEC ? "exec" : "read", access & FAULT_USER ? "user" : "kernel",
+		 access & FAULT_PRESENT ? ",present" : "");
+	char aborts[48] = "";
+	if (t->ft_aborts)
+		snprintf(aborts, sizeof(aborts), " aborts=%u(last %s)", t->ft_aborts, t->ft_abort);
+	char who[24] = "kernel";
+	if (ut)
+		snprintf(who, sizeof(who), "pid %d tid %d", ut->proc->pid, ut->tid);
+	pr_info("trace fault: cpu%u %s '%s' mm %p addr 0x%lx %s: %s path=%s%s retries=%u -> %s\n",
+		raw_smp_processor_id(), who, t->name, (void *)mm, (unsigned long)addr, acc, fault_strategy->name,
+		t->ft_path ? t->ft_path : "none", aborts, t->ft_retries,
+		err ? errno_name(err) : t->ft_kind ? t->ft_kind : "ok");
 }
 
 void fault_get_stats(struct fault_stats *st)
@@ -188,13 +233,13 @@ static int fault_cow(struct mm *mm, struct vma *vma, uintptr_t addr, pte_t *e, s
 	spin_lock(&tp->ptl);
 	if (pte_read_once(e) != old) {
 		spin_unlock(&tp->ptl);   /* changed under us: let the access retry */
-		count_fault(spurious);
+		count_kind(spurious);
 		return 0;
 	}
 	if (page_exclusive(p)) {
 		pte_change_locked(e, old, user_pte(p, vma->flags, true));
 		spin_unlock(&tp->ptl);
-		count_fault(cow_reuse);
+		count_kind(cow_reuse);
 		goto flush_local;
 	}
 	get_page(p);   /* the copy reads it after the lock is let go */
@@ -212,7 +257,7 @@ static int fault_cow(struct mm *mm, struct vma *vma, uintptr_t addr, pte_t *e, s
 		spin_unlock(&tp->ptl);
 		put_page(p);
 		drop_page(n);
-		count_fault(spurious);
+		count_kind(spurious);
 		return 0;
 	}
 	pte_change_locked(e, old, 0);   /* break before make, as for the zero page below */
@@ -226,7 +271,7 @@ static int fault_cow(struct mm *mm, struct vma *vma, uintptr_t addr, pte_t *e, s
 	spin_unlock(&tp->ptl);
 	put_page(p);   /* the copy's */
 	put_page(p);   /* the entry's: the other sharer may have gone, and this was the last */
-	count_fault(cow_copy);
+	count_kind(cow_copy);
 	return 0;
 flush_local:
 	preempt_disable();
@@ -256,7 +301,7 @@ static int fault_present(struct mm *mm, struct vma *vma, uintptr_t addr, bool wr
 		spin_unlock(&tp->ptl);   /* changed under us: let the access retry */
 		if (fresh)
 			drop_page(fresh);
-		count_fault(spurious);
+		count_kind(spurious);
 		return 0;
 	}
 	if (fresh) {
@@ -267,7 +312,7 @@ static int fault_present(struct mm *mm, struct vma *vma, uintptr_t addr, bool wr
 		account_map(mm, vma, fresh);
 		pte_change_locked(e, 0, user_pte(fresh, vma->flags, true));
 		spin_unlock(&tp->ptl);
-		count_fault(page_alloc);
+		count_kind(page_alloc);
 		return 0;
 	}
 	/* Writable only if the VMA is and, for private memory, the page is this entry's alone: a
@@ -278,9 +323,9 @@ static int fault_present(struct mm *mm, struct vma *vma, uintptr_t addr, bool wr
 		/* More access (a write to a page mprotect left read-only): no other frame, so no
 		 * break needed; a stale read-only copy elsewhere faults and lands below. */
 		pte_change_locked(e, old, want);
-		count_fault(upgrade);
+		count_kind(upgrade);
 	} else {
-		count_fault(spurious);
+		count_kind(spurious);
 	}
 	spin_unlock(&tp->ptl);
 	/* This CPU may hold the old entry, which does not allow the access (arm64 and ppc64 keep
@@ -316,17 +361,17 @@ int fault_core(struct mm *mm, struct vma *vma, uintptr_t addr, unsigned access)
 	if (pte_cmpxchg(e, 0, new) != 0) {
 		spin_unlock(&tp->ptl);   /* another fault installed one: ours goes back */
 		drop_page(p);
-		count_fault(spurious);
+		count_kind(spurious);
 		return 0;
 	}
 	account_map(mm, vma, p);
 	spin_unlock(&tp->ptl);
 	if (p == zero_page)
-		count_fault(zero_page);
+		count_kind(zero_page);
 	else if (vma->flags & VM_SHARED)
-		count_fault(shm);
+		count_kind(shm);
 	else
-		count_fault(page_alloc);
+		count_kind(page_alloc);
 	return 0;
 }
 
@@ -451,7 +496,7 @@ again:
 		rcu_read_unlock();
 		if (p)
 			put_page(p);
-		count_fault(spurious);
+		count_kind(spurious);
 		*result = 0;
 		return 0;
 	}
@@ -469,9 +514,9 @@ again:
 	spin_unlock(&tp->ptl);
 	rcu_read_unlock();
 	if (write)
-		count_fault(page_alloc);
+		count_kind(page_alloc);
 	else
-		count_fault(zero_page);
+		count_kind(zero_page);
 	*result = 0;
 	return 0;
 abort:
@@ -585,9 +630,17 @@ int fault_strategy_switch(const char *name)
 int handle_mm_fault(struct mm *mm, uintptr_t addr, unsigned access)
 {
 	count_fault(attempt);
+	bool tracing = READ_ONCE(trace_fault);
+	if (unlikely(tracing)) {
+		struct thread *t = current_thread();
+		t->ft_path = t->ft_kind = t->ft_abort = NULL;
+		t->ft_aborts = t->ft_retries = 0;
+	}
 	int err = fault_strategy->fault(mm, addr, access);
 	if (err)
 		count_fault(failure);   /* a success counted its kind already */
+	if (unlikely(tracing && READ_ONCE(trace_fault)))
+		trace_one_fault(mm, addr, access, err);
 	return err;
 }
 

@@ -224,5 +224,31 @@ static inline void pte_publish_barrier(void) { __asm__ __volatile__("dsb ishst" 
 /* Bit 0 clear: an invalid descriptor, whose other bits the walker ignores (ARM ARM D8.3). */
 static inline pte_t pte_mk_soft(u64 val) { return (val << 2) | 2; }
 static inline u64 pte_soft_val(pte_t e) { return e >> 2; }
+static inline u64 pte_value(pte_t e) { return e; }
+/* ARM ARM D8.3: a table descriptor is bits 1:0 = 0b11 (its upper attributes, unused here, are
+ * NSTable, APTable, UXNTable, PXNTable); a page (level 0) is 0b11 too, a block 0b01. */
+static inline const struct pte_field *pte_fields(bool table, unsigned *n)
+{
+	static const struct pte_field tf[] = {
+		{ ARM64_PTE_VALID, ARM64_PTE_VALID, "valid" },
+		{ ARM64_PTE_TYPE, ARM64_PTE_TYPE, "table" },
+	};
+	static const struct pte_field f[] = {
+		{ ARM64_PTE_VALID, ARM64_PTE_VALID, "valid" },
+		{ ARM64_PTE_TYPE, ARM64_PTE_TYPE, "page" },
+		{ ARM64_PTE_TYPE, 0, "block" },
+		{ ARM64_PTE_ATTR_MASK, ARM64_PTE_ATTR(MAIR_IDX_NORMAL), "AttrIndx=0(normal)" },
+		{ ARM64_PTE_ATTR_MASK, ARM64_PTE_ATTR(MAIR_IDX_DEVICE), "AttrIndx=1(device)" },
+		{ ARM64_PTE_USER, ARM64_PTE_USER, "AP[1](EL0)" },
+		{ ARM64_PTE_RDONLY, ARM64_PTE_RDONLY, "AP[2](read-only)" },
+		{ ARM64_PTE_SH_INNER, ARM64_PTE_SH_INNER, "SH=inner" },
+		{ ARM64_PTE_AF, ARM64_PTE_AF, "AF" },
+		{ ARM64_PTE_NG, ARM64_PTE_NG, "nG" },
+		{ ARM64_PTE_PXN, ARM64_PTE_PXN, "PXN" },
+		{ ARM64_PTE_UXN, ARM64_PTE_UXN, "UXN" },
+	};
+	*n = table ? ARRAY_SIZE(tf) : ARRAY_SIZE(f);
+	return table ? tf : f;
+}
 
 #endif

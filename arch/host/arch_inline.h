@@ -108,6 +108,13 @@ static inline void pte_write(pte_t *p, pte_t e) { __atomic_store_n(p, e, __ATOMI
 static inline void pte_publish_barrier(void) { barrier(); }
 static inline pte_t pte_mk_soft(u64 val) { return (val << 2) | 2; }
 static inline u64 pte_soft_val(pte_t e) { return e >> 2; }
+static inline u64 pte_value(pte_t e) { return e; }
+static inline const struct pte_field *pte_fields(bool table, unsigned *n)
+{
+	(void)table;
+	*n = 0;
+	return NULL;
+}
 static inline phys_addr_t arch_image_virt_to_phys(uintptr_t va) { return va - DIRECT_MAP_BASE; }
 
 #endif

@@ -240,6 +240,25 @@ static inline void pte_publish_barrier(void) { __asm__ __volatile__("ptesync" ::
  * holds (Book III, 5.7.10.2); val < 2^52 keeps V clear. */
 static inline pte_t pte_mk_soft(u64 val) { return cpu_to_be64((val << 2) | 2); }
 static inline u64 pte_soft_val(pte_t e) { return be64_to_cpu(e) >> 2; }
+static inline u64 pte_value(pte_t e) { return be64_to_cpu(e); }
+/* Power ISA 3.0 Book III, 5.7.10.2 (the radix entries described above). */
+static inline const struct pte_field *pte_fields(bool table, unsigned *n)
+{
+	static const struct pte_field tf[] = {
+		{ RPTE_V, RPTE_V, "V" },
+		{ 0x1full, PT_INDEX_BITS, "NLS=9" },
+	};
+	static const struct pte_field f[] = {
+		{ RPTE_V, RPTE_V, "V" },          { RPTE_L, RPTE_L, "L" },
+		{ RPTE_GLOBAL, RPTE_GLOBAL, "SW(global)" },
+		{ RPTE_R, RPTE_R, "R" },          { RPTE_C, RPTE_C, "C" },
+		{ 3ull << 4, 0, "ATT=memory" },  { 3ull << 4, RPTE_ATT_IO, "ATT=io" },
+		{ RPTE_PRIV, RPTE_PRIV, "EAA.priv" }, { RPTE_READ, RPTE_READ, "EAA.read" },
+		{ RPTE_RW, RPTE_RW, "EAA.rw" },   { RPTE_EXEC, RPTE_EXEC, "EAA.exec" },
+	};
+	*n = table ? ARRAY_SIZE(tf) : ARRAY_SIZE(f);
+	return table ? tf : f;
+}
 
 /* The image is linked at KERNEL_VIRT_BASE and runs wherever QEMU loaded it (head.S). */
 extern phys_addr_t ppc64_image_phys;

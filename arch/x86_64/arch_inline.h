@@ -205,5 +205,21 @@ static inline void pte_publish_barrier(void) { barrier(); }
 /* P clear: the CPU ignores every other bit (SDM vol. 3A, 4.5). Bit 1 keeps the entry non-zero. */
 static inline pte_t pte_mk_soft(u64 val) { return (val << 2) | 2; }
 static inline u64 pte_soft_val(pte_t e) { return e >> 2; }
+static inline u64 pte_value(pte_t e) { return e; }
+/* Intel SDM vol. 3A, 4.5: the same bits in tables and leaves, but for PS (a leaf above level 0;
+ * at level 0 bit 7 is PAT, never set here) and D and G (leaves only). */
+static inline const struct pte_field *pte_fields(bool table, unsigned *n)
+{
+	static const struct pte_field f[] = {
+		{ X86_PTE_P, X86_PTE_P, "P" },       { X86_PTE_RW, X86_PTE_RW, "RW" },
+		{ X86_PTE_US, X86_PTE_US, "US" },    { X86_PTE_PWT, X86_PTE_PWT, "PWT" },
+		{ X86_PTE_PCD, X86_PTE_PCD, "PCD" }, { X86_PTE_A, X86_PTE_A, "A" },
+		{ X86_PTE_NX, X86_PTE_NX, "XD" },
+		{ X86_PTE_D, X86_PTE_D, "D" },       { X86_PTE_PS, X86_PTE_PS, "PS" },
+		{ X86_PTE_G, X86_PTE_G, "G" },
+	};
+	*n = table ? 7 : ARRAY_SIZE(f);
+	return f;
+}
 
 #endif

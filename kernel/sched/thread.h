@@ -47,6 +47,12 @@ struct thread {
 	u64 nr_faults;               /* page faults it took (fault_entry), for reports of a hang: */
 	uintptr_t last_fault;        /* the last one's address, */
 	int last_fault_result;       /* and what handle_mm_fault answered */
+	/* trace=fault (mm/fault.c): how the fault it is handling went, for the trace line at its
+	 * end; written by it only, and only while the trace is on. */
+	const char *ft_path;         /* fast, locked or fallback */
+	const char *ft_kind;         /* what fault_core did: zero_page, page_alloc, ... */
+	const char *ft_abort;        /* the last abort's reason */
+	u32 ft_aborts, ft_retries;
 	struct held_lock held[LOCKCHECK_DEPTH];   /* locks held, for the lock checker */
 	int nr_held;
 	char name[24];
@@ -65,6 +71,9 @@ void thread_join(struct thread *t);                  /* wait for it to end, then
 bool thread_join_timeout(struct thread *t, u64 timeout_ns);
 /* Print t's state, CPU and, if it is switched out, its backtrace: for reports of a hang. */
 void thread_report(struct thread *t);
+/* Call fn for every thread not yet joined, under the thread list's lock with interrupts off:
+ * fn may read t (it cannot be freed meanwhile) and must neither sleep nor take a lock. */
+void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg);
 
 void schedule(void);          /* give up the CPU; come back when runnable and picked */
 void yield(void);
