@@ -74,6 +74,13 @@ static bool case_known(const char *suite, const char *name)
 	return false;
 }
 
+bool ktest_exists(const char *item)
+{
+	const char *dot = strchr(item, '.'), *suite;
+	size_t slen = dot ? (size_t)(dot - item) : strlen(item);
+	return suite_known(item, slen, &suite) && (!dot || case_known(suite, dot + 1));
+}
+
 static bool already_selected(const char *suite)
 {
 	for (int i = 0; i < nr_suites_selected; i++)

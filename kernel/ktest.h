@@ -74,6 +74,8 @@ struct ktest_totals {
 /* Run the suites named by the comma-separated selection ("all", "suite", "suite.case"); an unknown
  * name is reported and counted as a failure. Adds the results to *tot. */
 void ktest_run(const char *selection, struct ktest_totals *tot);
+/* Is there a suite (or suite.case) of this name? */
+bool ktest_exists(const char *item);
 /* For `help`: list every suite, its number of cases and its manual cases. */
 void ktest_print_suites(void);
 

@@ -5,6 +5,7 @@
 #include "boot/boot_info.h"
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
+#include "kernel/monitor.h"
 #include "kernel/panic.h"
 #include "kernel/param.h"
 #include "kernel/printk.h"
@@ -113,8 +114,9 @@ static __noreturn void kmain_late(void *arg)
 		(unsigned long)(arch_cycle_freq() / 1000));
 
 	/* Tests and torture first; then init= if given (or, with nothing else asked for, the
-	 * initramfs's /init, as Linux runs it); the run passes if all of them did. */
-	bool asked = test_sel[0] || torture_requested();
+	 * initramfs's /init, as Linux runs it); then the monitor if asked for, until its
+	 * poweroff; the run passes if all of them did. */
+	bool asked = test_sel[0] || torture_requested() || monitor_requested();
 	if (test_sel[0])
 		ktest_run(test_sel, &tot);
 	if (torture_requested())
@@ -125,6 +127,8 @@ static __noreturn void kmain_late(void *arg)
 		asked = true;
 	}
 #endif
+	if (monitor_requested())
+		monitor_run(&tot);
 	if (asked)
 		finish(&tot);
 	pr_info("faultline: nothing to run; boot with test=all (or help) to see it work\n");

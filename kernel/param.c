@@ -1,5 +1,6 @@
 /* The boot-parameter registry: parse the command line, set typed variables, report problems by
- * name. Runs once at boot on the boot CPU, before anything reads the variables. */
+ * name. Runs once at boot on the boot CPU, before anything reads the variables; the monitor's
+ * `set` (param_set) changes a few of them later, those its allow-list names. */
 #include "kernel/param.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
@@ -284,6 +285,23 @@ int __init params_apply_boot(const char *cmdline)
 }
 
 bool params_help_requested(void) { return help; }
+
+int param_set(const char *name, const char *value)
+{
+	const struct kparam *p = find_param(__kparam_start, __kparam_end, name, strlen(name));
+	if (!p)
+		return -ENOENT;
+	return set_param(p, value, value ? strlen(value) : 0, value != NULL);
+}
+
+int param_get(const char *name, char *buf, size_t cap)
+{
+	const struct kparam *p = find_param(__kparam_start, __kparam_end, name, strlen(name));
+	if (!p)
+		return -ENOENT;
+	format_value(p, buf, cap);
+	return 0;
+}
 
 void params_print_help(void)
 {

@@ -58,6 +58,12 @@ const char *params_after_dashes(const char *cmdline);
 int params_apply_boot(const char *cmdline);
 void params_print_help(void);
 bool params_help_requested(void);
+/* At run time (the monitor's `set`): set a parameter from value text (NULL: a bare name) with the
+ * checks a boot applies; 0, -ENOENT (no such parameter) or -EINVAL (a bad value: printed, naming
+ * it). The caller makes sure that nothing reads the variable meanwhile in a way the change
+ * would break. param_get: its value as `help` shows it, or -ENOENT. */
+int param_set(const char *name, const char *value);
+int param_get(const char *name, char *buf, size_t cap);
 
 /* Iterate over the items of a PARAM_LIST value: copies the next item into item (truncating to
  * cap-1) and advances *cursor; returns false at the end. */

@@ -139,6 +139,8 @@ static const struct torture_suite *find_suite(const char *name)
 	return NULL;
 }
 
+bool torture_suite_exists(const char *name) { return find_suite(name) != NULL; }
+
 /* How long each join waits (the first from the stop request, each later one from when the one
  * before returned). Every loop checks torture_stop() each round and holds nothing long, so a
  * thread that has not returned by then is stuck (a lost wake-up, a lock that is never

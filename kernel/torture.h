@@ -80,6 +80,8 @@ void torture_udelay(unsigned us);
 /* Run the suites named in `selection` (comma-separated); returns the number that failed, and
  * counts cases into *pass and *fail. */
 void torture_run_all(const char *selection, unsigned *pass, unsigned *fail);
+/* Is there a torture suite of this name? (The monitor's `torture` checks before it runs.) */
+bool torture_suite_exists(const char *name);
 bool torture_requested(void);
 void torture_print_suites(void);   /* for `help`: each suite and what its twin breaks */
 const char *torture_selection(void);

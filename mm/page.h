@@ -95,6 +95,10 @@ void page_alloc_init(void);
 int page_free_block_order(struct page *page);
 /* Give every CPU's spare single pages back to the buddy lists. */
 void page_alloc_drain_pcp(void);
+/* For the monitor's `pages`, without draining anything: free blocks of each order in the buddy
+ * lists into order_blocks[MAX_ORDER + 1], and the pages on each CPU's list into
+ * cpu_pages[MAX_CPUS] (each list read on its own: a snapshot, exact only when quiet). */
+void page_alloc_snapshot(unsigned long *order_blocks, unsigned long *cpu_pages);
 /* Free pages in blocks of each order, into counts[MAX_ORDER + 1] (drains the CPUs' lists). */
 void page_alloc_free_counts(unsigned long *counts);
 

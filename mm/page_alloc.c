@@ -250,6 +250,16 @@ void page_alloc_free_counts(unsigned long *counts)
 	spin_unlock_irqrestore(&zone.lock, flags);
 }
 
+void page_alloc_snapshot(unsigned long *order_blocks, unsigned long *cpu_pages)
+{
+	unsigned long flags = spin_lock_irqsave(&zone.lock);
+	for (unsigned o = 0; o <= MAX_ORDER; o++)
+		order_blocks[o] = zone.area[o].nr;
+	spin_unlock_irqrestore(&zone.lock, flags);
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		cpu_pages[c] = READ_ONCE(cpu_pcp(c)->count);
+}
+
 /* Free pages: in the buddy lists and on the CPUs' lists (a snapshot, exact only when quiet). */
 unsigned long page_alloc_nr_free(void)
 {

@@ -543,6 +543,24 @@ void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st)
 	st->in_use = active > st->in_magazines ? active - st->in_magazines : 0;
 }
 
+unsigned kmem_cache_list(struct kmem_cache_row *rows, unsigned cap)
+{
+	unsigned n = 0;
+	unsigned long flags = spin_lock_irqsave(&caches_lock);   /* then each c->lock */
+	struct kmem_cache *c;
+	list_for_each_entry(c, &all_caches, link) {
+		if (n < cap) {
+			rows[n].name = c->name;
+			rows[n].size = c->size;
+			rows[n].flags = c->flags;
+			kmem_cache_get_stats(c, &rows[n].st);
+		}
+		n++;
+	}
+	spin_unlock_irqrestore(&caches_lock, flags);
+	return n;
+}
+
 struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align, unsigned flags)
 {
 	const unsigned known = SLAB_NO_PERCPU | SLAB_TYPESAFE_BY_RCU | SLAB_TYPESAFE_BUSTED;

@@ -89,6 +89,15 @@ void kmem_cache_free(struct kmem_cache *c, void *obj);
 void kmem_cache_shrink(struct kmem_cache *c);
 void kmalloc_shrink(void);   /* every kmalloc size class: for leak checks */
 void kmem_cache_get_stats(struct kmem_cache *c, struct kmem_cache_stats *st);
+/* Every cache's statistics (for the monitor's `pages`): up to cap rows; returns how many caches
+ * there are. A row's name lives as long as its cache. */
+struct kmem_cache_row {
+	const char *name;
+	u32 size;
+	unsigned flags;
+	struct kmem_cache_stats st;
+};
+unsigned kmem_cache_list(struct kmem_cache_row *rows, unsigned cap);
 bool slab_debug(void);   /* debug.slab: freed objects are poisoned and checked */
 
 void *kmalloc(size_t size, unsigned gfp);   /* GFP_ZERO zeroes; NULL if out of memory */

@@ -96,3 +96,10 @@ bool thread_wake(struct thread *t)
 	pthread_mutex_unlock(&ht->lock);
 	return sleeping;
 }
+
+/* Every record made so far (they are never freed, and only ever pushed on the list). */
+void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg)
+{
+	for (struct host_thread *h = __atomic_load_n(&all_threads, __ATOMIC_ACQUIRE); h; h = h->next)
+		fn(&h->thread, arg);
+}

@@ -39,8 +39,9 @@ static struct runqueue *cpu_rq(unsigned cpu) { return per_cpu_ptr(&runqueues, cp
 struct thread boot_thread;   /* kmain's; current on CPU 0 from percpu_bind(0) on */
 
 /* Every thread from kthread_create() to thread_join() (and kmain's), for debuggers: gdb's
- * fl-threads (tools/gdb/faultline.py) walks it. Nothing in the kernel reads it. The lock is
- * raw and taken with interrupts off, as the run queues' are; it nests inside nothing. */
+ * fl-threads (tools/gdb/faultline.py) walks it, and the monitor's `ps` (thread_for_each).
+ * Nothing else reads it. The lock is raw and taken with interrupts off, as the run queues'
+ * are; it nests inside nothing, and thread_for_each's callbacks take no lock under it. */
 static struct list_head thread_list = LIST_HEAD_INIT(thread_list);
 static spinlock_t thread_list_lock = SPINLOCK_INIT;
 
@@ -55,6 +56,15 @@ static void thread_list_del(struct thread *t)
 {
 	unsigned long flags = raw_spin_lock_irqsave(&thread_list_lock);
 	list_del(&t->all_link);
+	raw_spin_unlock_irqrestore(&thread_list_lock, flags);
+}
+
+void thread_for_each(void (*fn)(struct thread *t, void *arg), void *arg)
+{
+	unsigned long flags = raw_spin_lock_irqsave(&thread_list_lock);
+	struct thread *t;
+	list_for_each_entry(t, &thread_list, all_link)
+		fn(t, arg);
 	raw_spin_unlock_irqrestore(&thread_list_lock, flags);
 }
 

@@ -295,6 +295,43 @@ int process_vfork_wait(struct process *child, bool *done)
 	return err;
 }
 
+struct pid_search {
+	int pid;
+	struct process *found;
+};
+
+static void match_pid(struct thread *t, void *arg)
+{
+	struct pid_search *ps = arg;
+	/* A thread on the list holds a reference on its process until the reaper has joined it
+	 * (and so taken it off the list): ours can be taken under the list's lock. */
+	if (!ps->found && t->uthread && t->uthread->proc->pid == ps->pid) {
+		ps->found = t->uthread->proc;
+		atomic_inc(&ps->found->refcount);
+	}
+}
+
+struct process *process_find(int pid)
+{
+	struct pid_search ps = { pid, NULL };
+	thread_for_each(match_pid, &ps);
+	return ps.found;
+}
+
+struct mm *process_get_mm(struct process *p)
+{
+	/* The reaper sets `dead` under the lock before it drops the process's reference on the
+	 * mm: while it is not set, that reference holds the mm. */
+	struct mm *mm = NULL;
+	spin_lock(&p->lock);
+	if (!p->dead && p->mm) {
+		mm = p->mm;
+		mm_get(mm);
+	}
+	spin_unlock(&p->lock);
+	return mm;
+}
+
 void process_put(struct process *p)
 {
 	if (!atomic_dec_and_test(&p->refcount))

@@ -86,6 +86,11 @@ void process_init(void);   /* boot, once the scheduler runs: futexes, the reaper
 /* A new process with an empty address space, named for reports: NULL without memory. */
 struct process *process_create(const char *name);
 void process_put(struct process *p);
+/* The monitor's: the process with this pid that still has a thread not yet reaped, with a
+ * reference (process_put), or NULL; its address space with a reference (mm_put), or NULL once
+ * its last thread is gone. */
+struct process *process_find(int pid);
+struct mm *process_get_mm(struct process *p);
 /* Start a thread of p in user mode with the registers in *start (arch_user_frame_init, or a
  * copy of a frame for clone). The new thread's tid, or a negative errno (-EAGAIN: p is
  * exiting, or the thread limit; -ENOMEM). The caller then fills in what the thread must see
