@@ -26,6 +26,7 @@
 #include "kernel/sched/thread.h"
 #include "kernel/sched/timer.h"
 #include "kernel/sched/wait.h"
+#include "kernel/rcu/rcu.h"
 #include "kernel/torture.h"
 #include "kernel/trace.h"
 #include "kernel/user/exec.h"
@@ -93,7 +94,7 @@ static size_t read_line(char *line)
 	for (;;) {
 		int c = getc_wait();
 		bool was_cr = after_cr;
-		after_cr = c == '\r';
+		after_cr = false;
 		if (esc == 1) {
 			esc = c == '[' || c == 'O' ? 2 : 0;
 			continue;
@@ -114,6 +115,7 @@ static size_t read_line(char *line)
 			}
 			continue;   /* left, right and the rest: no cursor movement here */
 		}
+		after_cr = c == '\r';
 		switch (c) {
 		case 0x1b:
 			esc = 1;
@@ -174,9 +176,44 @@ static int split(char *line, char **argv)
 
 #define say_err(cmd, ...) printk_raw(cmd ": " __VA_ARGS__)
 
+/* A number as a user types it: decimal (leading zeros and all), or hex after 0x. Not
+ * parse_s64's C rules, where a leading 0 would make `walk 3 0400000` octal. */
 static bool parse_num(const char *s, s64 *v)
 {
-	return parse_s64(s, strlen(s), false, v) == 0;
+	bool hex = s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
+	u64 n = 0, base = hex ? 16 : 10;
+	if (hex)
+		s += 2;
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		unsigned d = *s >= '0' && *s <= '9' ? (unsigned)(*s - '0') :
+			     hex && *s >= 'a' && *s <= 'f' ? (unsigned)(*s - 'a' + 10) :
+			     hex && *s >= 'A' && *s <= 'F' ? (unsigned)(*s - 'A' + 10) : 99;
+		if (d >= base || n > (0x7fffffffffffffffull - d) / base)
+			return false;
+		n = n * base + d;
+	}
+	*v = (s64)n;
+	return true;
+}
+
+/* torture, bench and a strategy switch run with the whole machine to themselves: torture=mm's
+ * knobs (its twins, its tolerance of mm bugs, its leak check) are global, and a strategy may
+ * change only while no address space has a VMA. A program run with & would be in the way. */
+static bool background_live(void);
+
+static bool programs_alive(const char *cmd)
+{
+	/* A program run in the foreground has ended when `run` says so, but the reaper counts its
+	 * last thread out a moment after it completes the process: give it a second. */
+	for (unsigned i = 0; i < 100 && uthreads_in_use() && !background_live(); i++)
+		sleep_ns(10 * 1000 * 1000);
+	unsigned long n = uthreads_in_use();
+	if (n)
+		printk_raw("%s: not while a program runs (%lu user threads; kill the ones run with "
+			   "&)\n", cmd, n);
+	return n != 0;
 }
 
 /* A process by its pid, for vmas and walk: with its address space, both with references. */
@@ -355,8 +392,9 @@ static int cmd_vmas(struct monitor_ctx *m, int argc, char **argv)
 		struct pte_count c = { 0 };
 		prot_string(v->flags, prot);
 		size_string(v->end - v->start, size, sizeof(size));
-		if (v->anon_vma)
-			snprintf(anon, sizeof(anon), "%p", (void *)v->anon_vma);
+		struct anon_vma *av = READ_ONCE(v->anon_vma);   /* a fault may set it */
+		if (av)
+			snprintf(anon, sizeof(anon), "%p", (void *)av);
 		else if (v->shm)
 			snprintf(anon, sizeof(anon), "shm %p", (void *)v->shm);
 		count_ptes(mm->pgd, PT_LEVELS - 1, v->start, v->end, &c);
@@ -479,8 +517,9 @@ static int cmd_pages(struct monitor_ctx *m, int argc, char **argv)
 		lists += cpu_pages[c];
 		printk_raw(" cpu%u %lu", c, cpu_pages[c]);
 	}
-	printk_raw(" (%lu pages)\n  free: %lu pages of %lu; in use: %lu\n", lists, buddy + lists,
-		   managed, managed - buddy - lists);
+	unsigned long free = buddy + lists;
+	printk_raw(" (%lu pages)\n  free: %lu pages of %lu; in use: %lu\n", lists, free, managed,
+		   managed > free ? managed - free : 0);
 	unsigned n = kmem_cache_list(slab_rows, SLAB_ROWS);
 	printk_raw("slab caches: %u\n  %-18s %5s %6s %8s %7s %9s %8s  %s\n", n, "CACHE", "SIZE",
 		   "SLABS", "OBJECTS", "IN-USE", "MAGAZINES", "RCU-WAIT", "FLAGS");
@@ -547,6 +586,14 @@ static void run_ended(struct monitor_ctx *m, struct process *p, const char *how,
 	process_put(p);
 }
 
+static bool background_live(void)
+{
+	for (unsigned i = 0; i < MAX_BACKGROUND; i++)
+		if (background[i])
+			return true;
+	return false;
+}
+
 /* Before each prompt: the background programs that have ended. */
 static void reap_background(struct monitor_ctx *m)
 {
@@ -563,8 +610,7 @@ static void end_background(struct monitor_ctx *m)
 {
 	for (unsigned i = 0; i < MAX_BACKGROUND; i++)
 		if (background[i]) {
-			if (!completion_done(&background[i]->done))
-				process_exit_group(background[i], 0, false);
+			process_exit_group(background[i], 0, false);   /* if still running */
 			run_ended(m, background[i], "ended", !background_killed[i]);
 			background[i] = NULL;
 		}
@@ -630,8 +676,8 @@ static int cmd_kill(struct monitor_ctx *m, int argc, char **argv)
 			   argv[1]);
 		return -EINVAL;
 	}
-	background_killed[i] = true;
-	process_exit_group(background[i], 137, false);
+	/* A program that has ended by itself keeps its status, and its verdict. */
+	background_killed[i] = process_exit_group(background[i], 137, false);
 	process_wait(background[i], ~0ull, &(int){ 0 });
 	reap_background(m);
 	return 0;
@@ -654,6 +700,8 @@ static int cmd_torture(struct monitor_ctx *m, int argc, char **argv)
 				   "them)\n", item);
 			return -EINVAL;
 		}
+	if (programs_alive("torture"))
+		return -EBUSY;
 	char old[24];
 	param_get("torture.seconds", old, sizeof(old));
 	param_set("torture.seconds", argv[2]);
@@ -680,6 +728,8 @@ static int cmd_bench(struct monitor_ctx *m, int argc, char **argv)
 		   "as fault1, mmap_munmap, strategies)\n", argv[1]);
 	return -EINVAL;
 run:
+	if (programs_alive("bench"))
+		return -EBUSY;
 	ktest_run(sel, m->tot);
 	return 0;
 }
@@ -689,8 +739,7 @@ run:
 static const char *const settable[] = {
 	"mm.fault", "mm.merge", "torture.seconds", "torture.threads", "torture.seed",
 	"torture.stutter", "torture.busted", "torture.stat_interval", "bench.seconds",
-	"bench.merge_steps", "bench.merge_rounds", "fault_race.rounds", "rmap.ops", "user.strace",
-	"vm.max_map_count", "loglevel",
+	"bench.merge_steps", "bench.merge_rounds", "user.strace", "vm.max_map_count", "loglevel",
 };
 
 static int cmd_set(struct monitor_ctx *m, int argc, char **argv)
@@ -725,16 +774,28 @@ static int cmd_set(struct monitor_ctx *m, int argc, char **argv)
 		return -EINVAL;
 	}
 	if (!strcmp(name, "mm.fault")) {
+		unsigned k = 0;
+		while (fault_strategy_names[k] && strcmp(fault_strategy_names[k], value))
+			k++;
+		if (!fault_strategy_names[k]) {
+			printk_raw("set: mm.fault=%s: no such strategy (mmap_lock, range, spf, pervma, "
+				   "adaptive)\n", value);
+			return -EINVAL;
+		}
+		if (programs_alive("set mm.fault"))
+			return -EBUSY;
+		rcu_barrier();   /* the VMAs of programs that have ended are freed after a grace
+				  * period: counted out first */
 		int err = fault_strategy_switch(value);
 		if (err) {
-			printk_raw("set: mm.fault=%s: %s\n", value, err == -EBUSY ?
-				   "an address space still has VMAs (a process is alive)" :
-				   "no such strategy (mmap_lock, range, spf, pervma, adaptive)");
+			printk_raw("set: mm.fault=%s: an address space still has VMAs\n", value);
 			return err;
 		}
 		param_set(name, value);
 	} else if (param_set(name, value)) {
-		return -EINVAL;   /* param_set said why */
+		printk_raw("set: %s=%s refused\n", name, value);   /* param_set said why, at
+								      * loglevel 3 and up */
+		return -EINVAL;
 	}
 	param_get(name, val, sizeof(val));
 	printk_raw("set: %s=%s\n", name, !strcmp(name, "mm.fault") ? fault_strategy->name : val);

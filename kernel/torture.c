@@ -379,7 +379,8 @@ void torture_run_all(const char *sel, unsigned *pass, unsigned *fail)
 		n++;
 	printk_raw("KTAP version 1\n1..%u\n", n);
 	cur = sel;
-	bool stuck = false;
+	/* Sticky: the monitor may call again, and a stuck suite's threads still run. */
+	static bool stuck;
 	while (param_list_next(&cur, item, sizeof(item))) {
 		const struct torture_suite *s = find_suite(item);
 		i++;

@@ -96,7 +96,7 @@ static void trace_one_fault(struct mm *mm, uintptr_t addr, unsigned access, int 
 	if (ut)
 		snprintf(who, sizeof(who), "pid %d tid %d", ut->proc->pid, ut->tid);
 	pr_info("trace fault: cpu%u %s '%s' mm %p addr 0x%lx %s: %s path=%s%s retries=%u -> %s\n",
-		raw_smp_processor_id(), who, t->name, (void *)mm, (unsigned long)addr, acc, fault_strategy->name,
+		t->ft_cpu, who, t->name, (void *)mm, (unsigned long)addr, acc, t->ft_strategy,
 		t->ft_path ? t->ft_path : "none", aborts, t->ft_retries,
 		err ? errno_name(err) : t->ft_kind ? t->ft_kind : "ok");
 }
@@ -635,6 +635,8 @@ int handle_mm_fault(struct mm *mm, uintptr_t addr, unsigned access)
 		struct thread *t = current_thread();
 		t->ft_path = t->ft_kind = t->ft_abort = NULL;
 		t->ft_aborts = t->ft_retries = 0;
+		t->ft_strategy = fault_strategy->name;
+		t->ft_cpu = raw_smp_processor_id();
 	}
 	int err = fault_strategy->fault(mm, addr, access);
 	if (err)

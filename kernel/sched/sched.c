@@ -289,23 +289,25 @@ static void thread_entry(void *arg)
 	thread_exit();
 }
 
-static struct thread *thread_create(void (*fn)(void *), void *arg, const char *name, bool user);
+static struct thread *thread_create(void (*fn)(void *), void *arg, const char *name,
+				    struct uthread *ut);
 
 struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name)
 {
-	return thread_create(fn, arg, name, false);
+	return thread_create(fn, arg, name, NULL);
 }
 
 #ifdef ARCH_HAS_USER_MODE
 /* A user thread's kernel side starts below the user frame at the top of its stack, which its
  * traps from user mode fill in (arch_user_frame). */
-struct thread *uthread_create_thread(void (*fn)(void *), void *arg, const char *name)
+struct thread *uthread_create_thread(void (*fn)(void *), struct uthread *ut, const char *name)
 {
-	return thread_create(fn, arg, name, true);
+	return thread_create(fn, ut, name, ut);
 }
 #endif
 
-static struct thread *thread_create(void (*fn)(void *), void *arg, const char *name, bool user)
+static struct thread *thread_create(void (*fn)(void *), void *arg, const char *name,
+				    struct uthread *ut)
 {
 	struct thread *t = kmalloc(sizeof(*t), GFP_ZERO);
 	if (!t)
@@ -324,14 +326,17 @@ static struct thread *thread_create(void (*fn)(void *), void *arg, const char *n
 	strlcpy(t->name, name, sizeof(t->name));
 	void *top = (char *)t->stack + KSTACK_SIZE;
 #ifdef ARCH_HAS_USER_MODE
-	if (user) {
+	if (ut) {
 		t->user = true;
+		t->uthread = ut;
 		top = (void *)((uintptr_t)arch_user_frame(top) & ~(uintptr_t)15);
 	}
 #else
-	(void)user;
+	(void)ut;
 #endif
 	t->sp = arch_thread_stack_init(top, thread_entry, t);
+	/* The list's lock publishes what is above (t->uthread and the uthread it points at) to
+	 * thread_for_each's callbacks, which take it too. */
 	thread_list_add(t);
 	return t;
 }

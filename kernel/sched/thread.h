@@ -52,6 +52,8 @@ struct thread {
 	const char *ft_path;         /* fast, locked or fallback */
 	const char *ft_kind;         /* what fault_core did: zero_page, page_alloc, ... */
 	const char *ft_abort;        /* the last abort's reason */
+	const char *ft_strategy;     /* the strategy it started under, */
+	u32 ft_cpu;                  /* on this CPU (it may sleep and move) */
 	u32 ft_aborts, ft_retries;
 	struct held_lock held[LOCKCHECK_DEPTH];   /* locks held, for the lock checker */
 	int nr_held;
@@ -61,8 +63,10 @@ STATIC_ASSERT(offsetof(struct thread, info) == 0, "current_info() is current_thr
 
 struct thread *kthread_create(void (*fn)(void *), void *arg, const char *name);
 /* The same for a user thread (kernel/user/process.c): thread->user is set, and its kernel stack
- * starts below the user frame. */
-struct thread *uthread_create_thread(void (*fn)(void *), void *arg, const char *name);
+ * starts below the user frame; fn gets ut, which is thread->uthread from the start, so that
+ * whoever finds the thread on the thread list (thread_for_each) finds ut complete too: fill it
+ * in before this call. */
+struct thread *uthread_create_thread(void (*fn)(void *), struct uthread *ut, const char *name);
 void kthread_bind(struct thread *t, unsigned cpu);   /* before thread_start */
 void thread_start(struct thread *t);
 __noreturn void thread_exit(void);

@@ -341,10 +341,13 @@ void process_put(struct process *p)
 	kfree(p);
 }
 
-void process_exit_group(struct process *p, int code, bool killed)
+bool process_exit_group(struct process *p, int code, bool killed)
 {
 	spin_lock(&p->lock);
-	if (!p->exiting) {
+	/* With no thread left on the list (the last one called exit(2) and is on its way out),
+	 * nothing is to be ended, and the status is the one it left. */
+	bool ends = !p->exiting && p->nr_threads;
+	if (ends) {
 		p->exit_code = code;
 		p->killed = killed;
 		WRITE_ONCE(p->exiting, true);
@@ -358,6 +361,7 @@ void process_exit_group(struct process *p, int code, bool killed)
 		if (READ_ONCE(ut->interruptible))
 			thread_wake(ut->thread);
 	spin_unlock(&p->lock);
+	return ends;
 }
 
 bool process_wait(struct process *p, u64 timeout_ns, int *code)
@@ -427,9 +431,19 @@ int uthread_create(struct process *p, const struct trap_frame *start, const char
 	p->nr_unreaped++;
 	spin_unlock(&p->lock);
 
+	/* ut complete, and the thread's reference on p (dropped by the reaper) taken, before the
+	 * thread is on the thread list, where process_find() may take p through it. */
 	struct uthread *ut = kmalloc(sizeof(*ut), GFP_ZERO);
+	if (ut) {
+		ut->proc = p;
+		ut->tid = atomic_add_return(&next_tid, 1);
+		ut->start = *start;
+		atomic_inc(&p->refcount);
+	}
 	struct thread *t = ut ? uthread_create_thread(uthread_main, ut, name) : NULL;
 	if (!t) {
+		if (ut)
+			process_put(p);   /* not the last: the caller holds one */
 		kfree(ut);
 		spin_lock(&p->lock);
 		p->nr_threads--;
@@ -438,12 +452,7 @@ int uthread_create(struct process *p, const struct trap_frame *start, const char
 		return -ENOMEM;
 	}
 	atomic_long_add_return(&uthreads_live, 1);
-	atomic_inc(&p->refcount);   /* dropped by the reaper */
 	ut->thread = t;
-	ut->proc = p;
-	ut->tid = atomic_add_return(&next_tid, 1);
-	ut->start = *start;
-	t->uthread = ut;
 	arch_thread_copy_user_state(t);
 	spin_lock(&p->lock);
 	if (!p->pid)

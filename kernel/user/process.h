@@ -104,8 +104,9 @@ void uthread_discard(struct uthread *ut);
 /* Leave the process: never returns. */
 __noreturn void uthread_exit(void);
 /* End every thread of p with this status: threads in user mode leave at their next return to
- * the kernel (the tick at the latest), sleeping ones are woken. */
-void process_exit_group(struct process *p, int code, bool killed);
+ * the kernel (the tick at the latest), sleeping ones are woken. False when it was already
+ * exiting or had no thread left: the status stays the one it had. */
+bool process_exit_group(struct process *p, int code, bool killed);
 /* Thread-local: this thread's exit(2) status, then leave (uthread_exit). */
 __noreturn void uthread_exit_code(int code);
 /* fork: a child of parent with address space mm (its reference passes to the child; for vfork
