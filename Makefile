@@ -4,7 +4,8 @@
 #   make run             build and boot in QEMU with a command line that shows the kernel working
 #   make test            host unit tests, the fault strategies' SPIN models (tools/models), gdb's
 #                        helpers on every arch (tools/gdb-test), the cheap mutants (tools/mutants
-#                        --cheap), then every boot the test matrix lists (tools/test-matrix)
+#                        --cheap), a tiny torture campaign (tools/torture-campaign-test), then
+#                        every boot the test matrix lists (tools/test-matrix)
 #   make help            every target
 ARCH ?= x86_64
 BUILD := build/$(ARCH)
@@ -56,7 +57,7 @@ $(shell mkdir -p $(BUILD) && echo '$(KERNEL_SRCS) $(KERNEL_ASM)' | cmp -s - $(SO
 
 .PHONY: all run test host-test kernel-test torture bench bench-kernel clean help deps fuzz user \
 	compile_commands.json fuzz-vmatree fuzz-mmap libfuzz-vmatree bench-vmatree debug gdb-test mutants \
-	models
+	models torture-campaign campaign-test campaign-ssh-test
 # The user programs and their initramfs (tests/user/user.mk) are built with the kernel: every
 # boot of tools/qemu-run passes build/<arch>/initramfs.cpio when it exists.
 all: $(IMAGES) $(BUILD)/initramfs.cpio
@@ -125,6 +126,7 @@ test: deps
 	$(MAKE) ARCH=ppc64 all
 	tools/gdb-test x86_64 arm64 ppc64
 	tools/mutants --cheap --arch x86_64
+	tools/torture-campaign-test
 	tools/test-matrix x86_64 arm64 ppc64
 
 # A long torture run of every suite on one arch, after the long manual tests (10^5 cross-CPU
@@ -142,6 +144,32 @@ torture: deps all
 		--timeout $$(( $(TORTURE_SECONDS) * 5 + 900 )) -- mm.fault=$(FAULT) \
 		test=$(TORTURE_TESTS) fault_race.rounds=100000 rmap.ops=100000 \
 		torture=rcu,lock,rangelock,vmatree,slab,mm torture.seconds=$(TORTURE_SECONDS)
+
+# Torture campaigns (tools/torture-campaign; the scenarios are the files of tests/torture/): every
+# scenario again and again with new seeds, through GNU parallel, for HOURS (default 1), SECONDS or
+# ROUNDS; JOBS boots at once on each machine (default one per two cores), on this machine or on
+# the ssh logins of the file HOSTS; RUN_SECONDS: torture.seconds of each run (default 30);
+# SCENARIOS='names or globs'. Logs and the summary: build/torture-campaign/STAMP/.
+HOURS ?=
+SECONDS ?=
+ROUNDS ?=
+JOBS ?=
+HOSTS ?=
+RUN_SECONDS ?=
+SCENARIOS ?=
+torture-campaign: deps
+	tools/torture-campaign $(if $(SECONDS),--seconds $(SECONDS),$(if $(ROUNDS),--rounds \
+		$(ROUNDS),--hours $(or $(HOURS),1))) $(if $(JOBS),--jobs $(JOBS)) \
+		$(if $(HOSTS),--hosts $(HOSTS)) $(if $(RUN_SECONDS),--run-seconds $(RUN_SECONDS)) \
+		$(foreach s,$(SCENARIOS),'$(s)')
+
+# The campaign tool itself (make test runs the first): a tiny campaign with a twin, a broken one
+# whose replay must fail again; and, opt-in, the remote path through a private sshd on 127.0.0.1
+# (root and openssh-server).
+campaign-test: deps
+	tools/torture-campaign-test
+campaign-ssh-test: deps
+	tools/torture-campaign-test --ssh
 
 # The fault strategies as Promela models (docs/mm/models/README.md): each must verify under SPIN,
 # each broken twin must fail with a counterexample (build/models/NAME.txt); under a minute.
@@ -195,8 +223,8 @@ clean:
 define HELP_TEXT
 make [ARCH=x86_64|arm64|ppc64] build build/<arch>/faultline.elf (+ .iso, .bin, bootrom.bin)
 make run                   build, boot in QEMU (RUN_CMDLINE='$(RUN_CMDLINE)' SMP=$(SMP) MEM=$(MEM))
-make test                  host tests, the SPIN models, then every boot of tools/test-matrix;
-                           what CI runs
+make test                  host tests, the SPIN models, a tiny torture campaign, then every
+                           boot of tools/test-matrix; what CI runs
 make host-test             host unit tests of kernel sources under ASan and UBSan (and TSan)
 make fuzz-vmatree          the VMA tree's model-based fuzzer, ASan (OPS=$(OPS) SEED=$(SEED))
 make fuzz-mmap             mmap and friends against a page-granular model, ASan (OPS=, SEED=)
@@ -219,6 +247,11 @@ make torture               the long hand-off and fault-race tests, then every to
 make models                the fault strategies' SPIN models: each verifies, each twin fails
 make mutants               each tests/mutants/ patch on ARCH: killed or not
                            (MUTANTS='name ...', MUTANTS_FLAGS=--cheap)
+make torture-campaign      the scenarios of tests/torture/ again and again with new seeds,
+                           through GNU parallel, and a summary (HOURS=1 or SECONDS= or ROUNDS=,
+                           JOBS=, HOSTS=, RUN_SECONDS=, SCENARIOS='name or glob ...')
+make campaign-test         a tiny campaign that checks tools/torture-campaign (in make test);
+                           campaign-ssh-test: the same through ssh to 127.0.0.1
 make deps                  install the Debian packages the project needs (tools/install-deps)
 make compile_commands.json for clangd
 make clean                 remove build/
