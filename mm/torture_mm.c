@@ -149,13 +149,36 @@ static void check_vmas(struct tm_state *st, struct mm *mm, struct tm_region *g)
 		}
 }
 
+/* One page's entry, and the first word of the page it maps, under the entry's split lock.
+ * mmap_lock held for read does not keep entries still: the racers' faults (fault_present,
+ * fault_cow) run beside this check under mmap_lock for read too, and change a present entry
+ * break-before-make under the split lock: cleared, flushed from every TLB (a long window under
+ * TCG), then set to the new page. Read without the lock, the cleared entry of that window looks
+ * like a lost page ("no entry, the model says it holds ..."). Every writer of a user level-0
+ * entry holds its table's lock (fault.c, pte_change_locked), so under it the entry is one that
+ * some completed change left, and the page it maps cannot be freed while it is read (a COW
+ * drops the old page only after replacing the entry, under the same lock). */
+static pte_t read_pte_locked(struct mm *mm, uintptr_t va, u64 *word)
+{
+	struct page *table;
+	pte_t *e = pte_find(mm, va, &table, NULL);
+	*word = 0;
+	if (!e)
+		return 0;
+	spin_lock(&table->ptl);
+	pte_t v = pte_read_once(e);
+	if (v && user_pte_page(v) != zero_page)
+		*word = READ_ONCE(*(u64 *)page_address(user_pte_page(v)));
+	spin_unlock(&table->ptl);
+	return v;
+}
+
 static void check_ptes(struct tm_state *st, struct mm *mm, struct tm_region *g)
 {
 	for (unsigned i = 0; i < TM_PAGES && !g->broken; i++) {
 		const struct tm_page *p = &g->pg[i];
-		struct page *table;
-		pte_t *e = pte_find(mm, page_va(g, i), &table, NULL);
-		pte_t v = e ? pte_read_once(e) : 0;
+		u64 w;
+		pte_t v = read_pte_locked(mm, page_va(g, i), &w);
 		if (!v) {
 			if (p->word)
 				region_error(st, g, "page %u: no entry, the model says it holds "
@@ -184,7 +207,6 @@ static void check_ptes(struct tm_state *st, struct mm *mm, struct tm_region *g)
 				region_error(st, g, "page %u: the zero page mapped writable", i);
 			continue;
 		}
-		u64 w = READ_ONCE(*(u64 *)page_address(pg));
 		if (w != p->word)
 			region_error(st, g, "page %u: its page holds %#llx, the model says %#llx",
 				     i, (unsigned long long)w, (unsigned long long)p->word);
