@@ -45,7 +45,16 @@
 #include "mm/tlb.h"
 #include "kernel/sched/thread.h"
 #include "kernel/sched/timer.h"
+#include "kernel/param.h"
 #include "lib/printf.h"
+
+/* Forks, with their long holds of mmap_lock for write, slow the table frees a lockless walker
+ * can be caught reading; a check of the free path alone (the mutant mm-pgtable-free-without-gp,
+ * like the twin mm.busted=pt_free, which leaves them out itself) runs without them. */
+static bool tm_forks = true;
+PARAM_BOOL("torture.mm_forks", tm_forks,
+	   "torture=mm forks (a child of the whole address space, checked copy-on-write both ways); "
+	   "0 leaves fork out of its operations");
 
 static const char *const tm_count_names[TM_NR_COUNTS] = {
 	"mmaps", "munmaps", "clears", "mprotects", "mremaps", "dontneeds", "reads", "writes",
@@ -703,7 +712,7 @@ static int tm_start(struct torture_run *r)
 	else
 		tlb_busted_munmap = r->busted;
 	mm_quarantine = r->busted;
-	st->no_forks = tlb_busted_munmap || mm_busted("pt_free");
+	st->no_forks = tlb_busted_munmap || mm_busted("pt_free") || !tm_forks;
 	/* Workers one per CPU (torture.threads may ask more), a walker on every other CPU (odd
 	 * ones), and, where faults run beside writers, a racer on every CPU (under mmap_lock the
 	 * racers' faults would only queue behind the writers and slow the workers, whose pace
