@@ -280,6 +280,15 @@ flush_local:
 	return 0;
 }
 
+/* Does `want` allow every access `old` does (and so only adds)? A present entry's access is in
+ * its protection; a software entry (PROT_NONE) allows none. */
+static bool pte_adds_access(pte_t old, pte_t want)
+{
+	if (!pte_present(old))
+		return true;
+	return pte_present(want) && !(pte_prot(old, 0) & ~pte_prot(want, 0));
+}
+
 /* A present or soft entry: the fault found it there. Make it what the VMA wants now (writable if
  * the VMA is, but never the zero page), or, if it already allows the access, it was a stale TLB
  * entry (or another fault won the race): drop this CPU's copy of it. A write to the zero page in
@@ -317,9 +326,17 @@ static int fault_present(struct mm *mm, struct vma *vma, uintptr_t addr, bool wr
 	}
 	/* Writable only if the VMA is and, for private memory, the page is this entry's alone: a
 	 * read fault must not open a page shared copy-on-write to writes (torture=mm's fork found
-	 * one that did), as mprotect must not (protect_one). */
+	 * one that did), as mprotect must not (protect_one). And only ever more access than the
+	 * entry gives: a fault flushes no TLB but this CPU's, so an entry that another CPU may have
+	 * cached writable must not become read-only here. It did: a racing read fault found a
+	 * writable page's count raised for a moment (a migration's or a copy's reference), so not
+	 * exclusive, and made its entry read-only; the CPU that had written the page kept its
+	 * writable translation, the next fork saw the entry read-only already and flushed nothing
+	 * for it, and that CPU's writes then reached the child's copy (torture campaigns, under
+	 * every strategy with racers). Taking access away is for the writers (mprotect, fork), who
+	 * shoot the old translations down. */
 	pte_t want = user_pte(p, vma->flags, pte_may_write(p, vma->flags));
-	if (want != old) {
+	if (want != old && pte_adds_access(old, want)) {
 		/* More access (a write to a page mprotect left read-only): no other frame, so no
 		 * break needed; a stale read-only copy elsewhere faults and lands below. */
 		pte_change_locked(e, old, want);
