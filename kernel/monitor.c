@@ -7,8 +7,7 @@
  * change at run time. For students and for debugging; docs/lab.md is a lab built on it.
  *
  * It runs on the boot thread (kmain_late), one command at a time: while a command runs, what
- * is typed waits in the UART and the host's pipe. The console is polled (arch_console_getc)
- * with a 2 ms sleep between empty polls, so an idle prompt costs next to nothing.
+ * is typed waits in the UART and the host's pipe. The line editor is kernel/monitor_line.c.
  *
  * What it reads of the rest of the kernel it reads the way the kernel's own readers do: the
  * threads under the thread list's lock (thread_for_each), a process by a reference taken there,
@@ -18,6 +17,7 @@
  * the prompt comes back.
  */
 #include "kernel/monitor.h"
+#include "kernel/monitor_line.h"
 #include "arch/arch.h"
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
@@ -50,131 +50,9 @@ PARAM_BOOL("monitor", monitor_wanted,
 bool monitor_requested(void) { return monitor_wanted; }
 
 #define PROMPT      "faultline> "
-#define LINE_CAP    160
-#define HISTORY     16
 #define MAX_ARGS    12
 
-/* ---- Reading a line: echo, backspace, Ctrl-U, Ctrl-C, and the history on the arrow keys ---- */
-
-static char history[HISTORY][LINE_CAP];
-static unsigned nr_history;   /* lines ever added: the last HISTORY are kept */
-
-static void out(const char *s) { console_write(s, strlen(s)); }
-
-static int getc_wait(void)
-{
-	for (;;) {
-		int c = arch_console_getc();
-		if (c >= 0)
-			return c;
-		sleep_ns(2 * 1000 * 1000);
-	}
-}
-
-/* Replace what is shown after the prompt (len characters) by s, and the line by it too. */
-static size_t replace_line(char *line, size_t len, const char *s)
-{
-	while (len--)
-		out("\b \b");
-	strlcpy(line, s, LINE_CAP);
-	out(line);
-	return strlen(line);
-}
-
-static size_t read_line(char *line)
-{
-	static bool after_cr;    /* a CR LF pair is one Enter */
-	char fresh[LINE_CAP] = "";   /* the line being typed, kept while browsing the history */
-	unsigned browse = nr_history;   /* nr_history: the fresh line; below: a history entry */
-	unsigned oldest = nr_history > HISTORY ? nr_history - HISTORY : 0;
-	int esc = 0;   /* 1: after ESC; 2: inside ESC [ ... */
-	size_t len = 0;
-
-	line[0] = 0;
-	for (;;) {
-		int c = getc_wait();
-		bool was_cr = after_cr;
-		after_cr = false;
-		if (esc == 1) {
-			esc = c == '[' || c == 'O' ? 2 : 0;
-			continue;
-		}
-		if (esc == 2) {
-			if ((c >= '0' && c <= '9') || c == ';')
-				continue;   /* a parameter: ESC [ 3 ~ and the like, ignored */
-			esc = 0;
-			if (c == 'A' && browse > oldest) {   /* up: an older line */
-				if (browse == nr_history)
-					strlcpy(fresh, line, sizeof(fresh));
-				browse--;
-				len = replace_line(line, len, history[browse % HISTORY]);
-			} else if (c == 'B' && browse < nr_history) {   /* down: a newer one */
-				browse++;
-				len = replace_line(line, len, browse == nr_history ? fresh :
-						   history[browse % HISTORY]);
-			}
-			continue;   /* left, right and the rest: no cursor movement here */
-		}
-		after_cr = c == '\r';
-		switch (c) {
-		case 0x1b:
-			esc = 1;
-			break;
-		case '\n':
-			if (was_cr)
-				break;
-			/* fall through */
-		case '\r':
-			out("\n");
-			if (len && (!nr_history ||
-				    strcmp(history[(nr_history - 1) % HISTORY], line)))
-				strlcpy(history[nr_history++ % HISTORY], line, LINE_CAP);
-			return len;
-		case 0x7f:
-		case '\b':
-			if (len) {
-				line[--len] = 0;
-				out("\b \b");
-			}
-			break;
-		case 0x15:   /* Ctrl-U: the whole line */
-			len = replace_line(line, len, "");
-			break;
-		case 0x03:   /* Ctrl-C: abandon the line */
-			out("^C\n");
-			line[0] = 0;
-			return 0;
-		default:
-			if (c >= 0x20 && c < 0x7f && len < LINE_CAP - 1) {
-				char s[2] = { (char)c, 0 };
-				line[len++] = (char)c;
-				line[len] = 0;
-				out(s);
-			}
-			break;
-		}
-	}
-}
-
-static int split(char *line, char **argv)
-{
-	int argc = 0;
-	for (char *s = line;;) {
-		while (*s == ' ' || *s == '\t')
-			*s++ = 0;
-		if (!*s)
-			return argc;
-		if (argc == MAX_ARGS)
-			return -1;
-		argv[argc++] = s;
-		while (*s && *s != ' ' && *s != '\t')
-			s++;
-	}
-}
-
 /* ---- Helpers ---- */
-
-#define say_err(cmd, ...) printk_raw(cmd ": " __VA_ARGS__)
 
 /* A number as a user types it: decimal (leading zeros and all), or hex after 0x. Not
  * parse_s64's C rules, where a leading 0 would make `walk 3 0400000` octal. */
@@ -869,15 +747,15 @@ static int cmd_help(struct monitor_ctx *m, int argc, char **argv)
 
 void monitor_run(struct ktest_totals *tot)
 {
-	static char line[LINE_CAP];
+	static char line[MONITOR_LINE_CAP];
 	struct monitor_ctx m = { .tot = tot };
 	printk_raw("monitor: type help for the commands\n");
 	while (!m.poweroff) {
 		reap_background(&m);
-		out(PROMPT);
-		read_line(line);
+		monitor_out(PROMPT);
+		monitor_read_line(line);
 		char *argv[MAX_ARGS];
-		int argc = split(line, argv);
+		int argc = monitor_split(line, argv, MAX_ARGS);
 		if (argc < 0) {
 			printk_raw("monitor: more than %d words\n", MAX_ARGS);
 			continue;

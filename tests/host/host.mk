@@ -41,7 +41,7 @@ HOST_NOT_BUILT += kernel/rcu/rcu.c mm/slab.c
 # The in-kernel tests: KTAP cases and torture suites, on kernel threads and timers.
 HOST_NOT_BUILT += kernel/ktest.c kernel/torture.c $(wildcard kernel/*/torture_*.c mm/torture_*.c)
 # The monitor: a prompt on the serial console, which the host has not.
-HOST_NOT_BUILT += kernel/monitor.c
+HOST_NOT_BUILT += kernel/monitor.c kernel/monitor_line.c
 # The exception table, which the arch's linker script makes.
 HOST_NOT_BUILT += kernel/extable.c
 # The C library's functions: host programs use the host's own, which the sanitizers check.
